@@ -1,0 +1,145 @@
+"""The user-facing Python API. Every CLI command is one call here; notebooks use it directly.
+
+>>> from nbapipe import api
+>>> api.init("my.duckdb")
+>>> api.ingest_synthetic("2023-24..2024-25", seed=7, warehouse="my.duckdb")
+>>> api.status("my.duckdb").tables
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from nbapipe.engine.duckdb import DuckDBEngine
+from nbapipe.ingest import ingest_tables
+from nbapipe.progress import NoProgress, ProgressSink
+from nbapipe.season import parse_seasons, season_label
+from nbapipe.sources import schema
+from nbapipe.sources.load import IngestSummary
+from nbapipe.status import WarehouseStatus, warehouse_status
+from nbapipe.warehouse import InitResult, init_warehouse, open_warehouse
+
+Warehouse = str | Path | None
+
+
+def init(warehouse: Warehouse = None) -> InitResult:
+    """Create the warehouse with every schema and table, or migrate it. Idempotent."""
+    return init_warehouse(warehouse)
+
+
+def _seasons(seasons: str | Sequence[int], where: str) -> list[int]:
+    if isinstance(seasons, str):
+        return parse_seasons(seasons, where=where)
+    return sorted({int(s) for s in seasons})
+
+
+def ingest_synthetic(
+    seasons: str | Sequence[int],
+    *,
+    seed: int = 7,
+    warehouse: Warehouse = None,
+    progress: ProgressSink | None = None,
+) -> IngestSummary:
+    """Simulate a league for ``seasons`` and load it; re-running replaces those seasons."""
+    years = _seasons(seasons, "--seasons")
+    from nbapipe.sources.synthetic import simulate_league
+
+    progress = progress or NoProgress()
+    # Open (and if needed create) the warehouse first: a bad path fails before the simulation.
+    with contextlib.closing(open_warehouse(warehouse)) as engine:
+        tables = simulate_league(
+            years, seed=seed, progress=lambda stage, done, total: progress.step(stage, done, total)
+        )
+        return ingest_tables(
+            engine,
+            tables,
+            source="synthetic",
+            source_file=f"synthetic:seed={seed}",
+            seasons=years,
+            progress=progress,
+            detail={"seasons": [season_label(y) for y in years], "seed": seed},
+        )
+
+
+def status(warehouse: Warehouse = None, *, team: str | None = None) -> WarehouseStatus:
+    """Rows and date coverage per raw table and source (``team`` narrows to one team)."""
+    with contextlib.closing(open_warehouse(warehouse, read_only=True)) as engine:
+        return warehouse_status(engine, team=team)
+
+
+@dataclass
+class LeagueSummary:
+    seasons: list[str]
+    games: int
+    player_games: int
+    shots: int
+    free_throws: int
+    prop_lines: int
+    player_games_with_line: int
+    game_line_rows: int
+    injury_report_rows: int
+    players: int
+    points_per_team_game: float | None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def league_summary(engine: DuckDBEngine, source: str | None = None) -> LeagueSummary:
+    """Headline counts of what the raw layer holds (optionally one source only)."""
+    where = "WHERE source = ?" if source else ""
+    p = [source] if source else []
+
+    def one(sql: str) -> object:
+        return engine.fetchone(sql, p)[0]
+
+    seasons = engine.fetchall(
+        f"SELECT DISTINCT season_year FROM {schema.SCHEDULE.fqn} {where} ORDER BY 1", p
+    )
+    box, pbp = schema.PLAYER_BOXSCORES.fqn, schema.PLAY_BY_PLAY.fqn
+    props, team_box = schema.PLAYER_PROPS.fqn, schema.TEAM_BOXSCORES.fqn
+    and_src = "AND source = ?" if source else ""
+    return LeagueSummary(
+        seasons=[season_label(s) for (s,) in seasons],
+        games=one(f"SELECT count(*) FROM {schema.SCHEDULE.fqn} {where}"),
+        player_games=one(f"SELECT count(*) FROM {box} WHERE player_status = 'active' {and_src}"),
+        shots=one(f"SELECT count(*) FROM {pbp} WHERE event_type = 'shot' {and_src}"),
+        free_throws=one(f"SELECT count(*) FROM {pbp} WHERE event_type = 'free throw' {and_src}"),
+        prop_lines=one(f"SELECT count(*) FROM {props} {where}"),
+        player_games_with_line=one(
+            f"SELECT count(DISTINCT (game_id, player_lookup)) FROM {props} {where}"
+        ),
+        game_line_rows=one(f"SELECT count(*) FROM {schema.GAME_LINES.fqn} {where}"),
+        injury_report_rows=one(f"SELECT count(*) FROM {schema.INJURY_REPORT.fqn} {where}"),
+        players=one(f"SELECT count(DISTINCT player_lookup) FROM {box} {where}"),
+        points_per_team_game=one(f"SELECT round(avg(points), 1) FROM {team_box} {where}"),
+    )
+
+
+@dataclass
+class QuickstartResult:
+    warehouse: str
+    init: InitResult
+    ingest: IngestSummary
+    summary: LeagueSummary
+    pipeline_steps: list[str]
+
+
+def quickstart(
+    warehouse: Warehouse = None,
+    *,
+    season: str = "2024-25",
+    seed: int = 7,
+    progress: ProgressSink | None = None,
+) -> QuickstartResult:
+    """One synthetic season into the warehouse, then every pipeline stage that exists."""
+    init_result = init(warehouse)
+    ingest = ingest_synthetic(season, seed=seed, warehouse=warehouse, progress=progress)
+    # Later phases (models, features, predictions) hook in here as they land.
+    steps: list[str] = ["raw layer: synthetic league"]
+    with contextlib.closing(open_warehouse(warehouse, read_only=True)) as engine:
+        summary = league_summary(engine, source="synthetic")
+    return QuickstartResult(init_result.path, init_result, ingest, summary, steps)

@@ -1,0 +1,134 @@
+"""The DuckDB engine: the one owner of the connection, transactions and range writes."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from nbapipe.errors import WarehouseError
+
+
+def quote_ident(name: str) -> str:
+    """Quote a (possibly schema-qualified) identifier: nba_raw.schedule -> "nba_raw"."schedule"."""
+    return ".".join('"' + part.replace('"', '""') + '"' for part in name.split("."))
+
+
+def _check_creatable(path: Path) -> None:
+    folder = path.parent
+    if not folder.exists():
+        raise WarehouseError(f"cannot create warehouse {path}: folder {folder} does not exist")
+    if not folder.is_dir():
+        raise WarehouseError(f"cannot create warehouse {path}: {folder} is not a folder")
+    mode = folder.stat().st_mode
+    writable_bits = mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+    # Root may write anywhere; a folder without write bits was still made read-only on purpose.
+    if not os.access(folder, os.W_OK) or not writable_bits:
+        raise WarehouseError(f"cannot create warehouse {path}: folder {folder} is read-only")
+
+
+class DuckDBEngine:
+    """Owns one DuckDB connection to a warehouse file (or ``:memory:``)."""
+
+    def __init__(self, path: str | Path, *, read_only: bool = False, create: bool = True):
+        self.path = Path(path) if str(path) != ":memory:" else None
+        self.created = False
+        if self.path is not None:
+            if not self.path.exists():
+                if read_only or not create:
+                    raise WarehouseError(
+                        f"no warehouse at {self.path}: run `nbapipe init` first "
+                        "(or pass --warehouse PATH / set NBAPIPE_WAREHOUSE)"
+                    )
+                _check_creatable(self.path)
+                self.created = True
+            elif self.path.is_dir():
+                raise WarehouseError(f"warehouse path {self.path} is a folder, not a file")
+        try:
+            self.con = duckdb.connect(
+                str(self.path) if self.path else ":memory:", read_only=read_only
+            )
+        except duckdb.Error as exc:
+            raise WarehouseError(f"cannot open warehouse {self.path}: {_short(exc)}") from exc
+
+    # -- execution ---------------------------------------------------------------------
+    def execute(self, sql: str, params: Sequence[Any] | dict | None = None):
+        try:
+            return self.con.execute(sql, params) if params is not None else self.con.execute(sql)
+        except duckdb.Error as exc:
+            raise WarehouseError(f"query failed: {_short(exc)}") from exc
+
+    def fetchall(self, sql: str, params: Sequence[Any] | dict | None = None) -> list[tuple]:
+        return self.execute(sql, params).fetchall()
+
+    def fetchone(self, sql: str, params: Sequence[Any] | dict | None = None) -> tuple | None:
+        return self.execute(sql, params).fetchone()
+
+    def arrow(self, sql: str, params: Sequence[Any] | dict | None = None) -> pa.Table:
+        try:
+            relation = self.con.sql(sql, params=params)
+            return relation.to_arrow_table() if relation is not None else pa.table({})
+        except duckdb.Error as exc:
+            raise WarehouseError(f"query failed: {_short(exc)}") from exc
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[DuckDBEngine]:
+        """All-or-nothing: commit on success, roll back on any exception."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield self
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        else:
+            self.con.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def registered(self, name: str, data: pa.Table) -> Iterator[str]:
+        """Expose an Arrow table to SQL under ``name`` for the duration of the block."""
+        self.con.register(name, data)
+        try:
+            yield name
+        finally:
+            self.con.unregister(name)
+
+    # -- catalog -----------------------------------------------------------------------
+    def table_exists(self, fqn: str) -> bool:
+        schema, name = fqn.split(".", 1)
+        row = self.fetchone(
+            "SELECT count(*) FROM information_schema.tables "
+            "WHERE table_schema = ? AND table_name = ?",
+            [schema, name],
+        )
+        return bool(row and row[0])
+
+    def columns(self, fqn: str) -> list[tuple[str, str]]:
+        schema, name = fqn.split(".", 1)
+        return [
+            (r[0], r[1])
+            for r in self.fetchall(
+                "SELECT column_name, data_type FROM information_schema.columns "
+                "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+                [schema, name],
+            )
+        ]
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> DuckDBEngine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _short(exc: BaseException) -> str:
+    """First line of an engine error, without DuckDB's multi-line hints."""
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -1,0 +1,19 @@
+"""Where the warehouse lives and other run settings (environment variables NBAPIPE_*)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DEFAULT_WAREHOUSE = "nbapipe.duckdb"
+ENV_WAREHOUSE = "NBAPIPE_WAREHOUSE"
+
+
+def warehouse_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """The warehouse file: --warehouse, else $NBAPIPE_WAREHOUSE, else ./nbapipe.duckdb."""
+    if explicit:
+        return Path(explicit).expanduser()
+    env = os.environ.get(ENV_WAREHOUSE)
+    if env:
+        return Path(env).expanduser()
+    return Path(DEFAULT_WAREHOUSE)
