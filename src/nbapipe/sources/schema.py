@@ -10,6 +10,8 @@ Conventions:
 - Timestamps are UTC (``TIMESTAMP`` without zone); dates are the US/Eastern game date.
 - ``player_lookup`` is the normalised name of :func:`nbapipe.identity.normalize_name`.
 - Every raw table carries the three lineage columns of ``LINEAGE`` (source, file, ingest run).
+  Sources sit side by side: each raw key starts with ``source``, and Phase 3 models choose
+  between sources by priority (the legacy kept one table per source for the same reason).
 """
 
 from __future__ import annotations
@@ -134,7 +136,7 @@ SCHEDULE = Table(
     RAW,
     "schedule",
     grain="one row per game",
-    key=("game_id",),
+    key=("source", "game_id"),
     date_column="game_date",
     doc="Every scheduled or played game with its status and final score.",
     columns=(
@@ -158,7 +160,7 @@ PLAYER_BOXSCORES = Table(
     RAW,
     "player_boxscores",
     grain="one row per player per game, including DNP and inactive players",
-    key=("game_id", "player_lookup"),
+    key=("source", "game_id", "player_lookup"),
     date_column="game_date",
     doc="Traditional player box score; non-playing players have NULL stats and a reason.",
     columns=(
@@ -185,7 +187,7 @@ TEAM_BOXSCORES = Table(
     RAW,
     "team_boxscores",
     grain="one row per team per game (two per game)",
-    key=("game_id", "team_abbr"),
+    key=("source", "game_id", "team_abbr"),
     date_column="game_date",
     doc="Traditional team box score.",
     columns=(
@@ -204,7 +206,7 @@ PLAY_BY_PLAY = Table(
     RAW,
     "play_by_play",
     grain="one row per play-by-play event",
-    key=("game_id", "event_id"),
+    key=("source", "game_id", "event_id"),
     date_column="game_date",
     doc=(
         "Events in game order. event_type vocabulary: shot, free throw, rebound, turnover, "
@@ -248,7 +250,7 @@ PLAYER_PROPS = Table(
     RAW,
     "player_props",
     grain="one row per snapshot x bookmaker x player x market",
-    key=("game_id", "snapshot_timestamp", "bookmaker", "player_lookup", "market"),
+    key=("source", "game_id", "snapshot_timestamp", "bookmaker", "player_lookup", "market"),
     date_column="game_date",
     doc="Every snapshot of player prop lines (lines move; none is overwritten).",
     columns=(
@@ -276,7 +278,7 @@ GAME_LINES = Table(
     RAW,
     "game_lines",
     grain="one row per snapshot x bookmaker x game x market x outcome",
-    key=("game_id", "snapshot_timestamp", "bookmaker", "market_key", "outcome_name"),
+    key=("source", "game_id", "snapshot_timestamp", "bookmaker", "market_key", "outcome_name"),
     date_column="game_date",
     doc="Spreads and totals snapshots. Spread outcomes name a team tricode; totals Over/Under.",
     columns=(
@@ -301,7 +303,7 @@ INJURY_REPORT = Table(
     RAW,
     "injury_report",
     grain="one row per player per game per report time",
-    key=("report_timestamp", "game_id", "player_lookup"),
+    key=("source", "report_timestamp", "game_id", "player_lookup"),
     date_column="game_date",
     doc="Official injury report snapshots; several reports per day, all kept.",
     columns=(
@@ -322,7 +324,7 @@ TEAM_ROSTERS = Table(
     RAW,
     "team_rosters",
     grain="one row per player per team stint",
-    key=("team_abbr", "player_lookup", "start_date"),
+    key=("source", "team_abbr", "player_lookup", "start_date"),
     date_column="start_date",
     doc="Who is on which roster when: [start_date, end_date], end_date NULL = still there.",
     columns=(
@@ -477,7 +479,10 @@ def markdown() -> str:
         "",
         "Every `nba_raw` table also carries the lineage columns "
         + ", ".join(f"`{c.name}` ({c.doc})" for c in LINEAGE)
-        + ". Keys are checked on every write (no duplicate key survives a transaction).",
+        + ". Keys are checked on every write (no duplicate key survives a transaction). "
+        "Each raw key starts with `source`: when two sources report the same game they sit "
+        "side by side and the Phase 3 models choose between them by priority; the grains "
+        "below are per source.",
     ]
     for t in ALL_TABLES:
         lines += [

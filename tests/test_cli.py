@@ -1,0 +1,106 @@
+"""The command line: one-line errors without tracebacks, idempotent init, status output."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def nbapipe(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items() if k != "NBAPIPE_WAREHOUSE"}
+    full_env = {**base, "COLUMNS": "200", **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "nbapipe.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=600,
+    )
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess, *fragments: str) -> None:
+    assert result.returncode == 1, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    assert "Traceback" not in result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+def test_cli_init_twice_is_a_noop(tmp_path: Path) -> None:
+    first = nbapipe("init", cwd=tmp_path)
+    assert first.returncode == 0 and "created warehouse" in first.stdout
+    second = nbapipe("init", cwd=tmp_path)
+    assert second.returncode == 0 and "up to date" in second.stdout
+    assert (tmp_path / "nbapipe.duckdb").exists()
+
+
+def test_cli_bad_season_string_is_one_line_error_and_writes_nothing(tmp_path: Path) -> None:
+    result = nbapipe("ingest", "synthetic", "--seasons", "2021-2x", cwd=tmp_path)
+    assert_one_line_error(result, "2021-2x", "--seasons")
+    assert not (tmp_path / "nbapipe.duckdb").exists()
+
+
+def test_cli_unknown_team_code_is_one_line_error(tmp_path: Path) -> None:
+    nbapipe("init", cwd=tmp_path)
+    result = nbapipe("status", "--team", "XYZ", cwd=tmp_path)
+    assert_one_line_error(result, "unknown team code 'XYZ'", "--team")
+
+
+def test_cli_read_only_folder_is_one_line_error_and_no_file(tmp_path: Path) -> None:
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o555)
+    try:
+        result = nbapipe("init", "--warehouse", str(ro / "w.duckdb"), cwd=tmp_path)
+        assert_one_line_error(result, "read-only", str(ro))
+        assert list(ro.iterdir()) == []
+    finally:
+        ro.chmod(0o755)
+
+
+def test_cli_status_without_warehouse_says_to_init(tmp_path: Path) -> None:
+    result = nbapipe("status", cwd=tmp_path)
+    assert_one_line_error(result, "nbapipe init")
+    assert not (tmp_path / "nbapipe.duckdb").exists()
+
+
+def test_cli_warehouse_from_environment(tmp_path: Path) -> None:
+    target = tmp_path / "env.duckdb"
+    result = nbapipe("init", cwd=tmp_path, env={"NBAPIPE_WAREHOUSE": str(target)})
+    assert result.returncode == 0
+    assert target.exists() and not (tmp_path / "nbapipe.duckdb").exists()
+
+
+def test_cli_debug_flag_shows_traceback(tmp_path: Path) -> None:
+    result = nbapipe("--debug", "ingest", "synthetic", "--seasons", "20x", cwd=tmp_path)
+    assert result.returncode != 0
+    assert "Traceback" in result.stderr and "InputError" in result.stderr
+
+
+@pytest.mark.slow
+def test_cli_quickstart_prints_full_season_summary(tmp_path: Path) -> None:
+    result = nbapipe("quickstart", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    for label in ("games", "player-games (played)", "shots", "prop lines"):
+        assert label in out
+    assert "1,230" in out  # 30 teams x 82 games / 2
+    status = nbapipe("status", "--json", cwd=tmp_path)
+    data = json.loads(status.stdout)
+    rows = {t["table"]: t for t in data["tables"]}
+    assert rows["nba_raw.schedule"]["games"] == 1230
+    assert rows["nba_raw.play_by_play"]["rows"] > 400_000
+    assert rows["nba_raw.player_props"]["rows"] > 10_000
+    assert data["registry_players"] >= 390
+    assert data["registry_failures"] == 0
+    team = json.loads(nbapipe("status", "--json", "--team", "bos", cwd=tmp_path).stdout)
+    team_rows = {t["table"]: t for t in team["tables"]}
+    assert team["team"] == "BOS" and team_rows["nba_raw.schedule"]["games"] == 82
