@@ -68,7 +68,9 @@ class DuckDBEngine:
         return self.execute(sql, params).fetchall()
 
     def fetchone(self, sql: str, params: Sequence[Any] | dict | None = None) -> tuple | None:
-        return self.execute(sql, params).fetchone()
+        # Fetch everything: a half-read result keeps the connection busy.
+        rows = self.execute(sql, params).fetchall()
+        return rows[0] if rows else None
 
     def arrow(self, sql: str, params: Sequence[Any] | dict | None = None) -> pa.Table:
         try:

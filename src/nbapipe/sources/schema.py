@@ -420,6 +420,46 @@ INGEST_RUNS = Table(
     ),
 )
 
+INGEST_REJECTS = Table(
+    PROCESSING,
+    "ingest_rejects",
+    grain="one row per rejected input row (or refused file) per problem",
+    key=("ingest_run_id", "source_file", "row_number", "column_name"),
+    doc="Quarantine: input rows that failed validation, with the reason and the raw text.",
+    lineage=False,
+    columns=(
+        C("ingest_run_id", "VARCHAR", "run that saw the row", False),
+        C("source", "VARCHAR", "source name", False),
+        C("source_file", "VARCHAR", "file (zip member as zip!member)", False),
+        C("row_number", "BIGINT", "1-based data row in the file; 0 = the whole file", False),
+        C("column_name", "VARCHAR", "offending column ('' for whole-row or file problems)", False),
+        C("reason", "VARCHAR", "what is wrong", False),
+        C("raw_text", "VARCHAR", "the raw value or row as read"),
+        C("rejected_at", "TIMESTAMP", "when, UTC"),
+    ),
+)
+
+INGEST_FILES = Table(
+    PROCESSING,
+    "ingest_files",
+    grain="one row per source file ingested (latest version)",
+    key=("source", "source_file"),
+    doc="Which files are in the warehouse, with their content hash: an unchanged file is "
+    "skipped, a changed one replaces what it wrote before.",
+    lineage=False,
+    columns=(
+        C("source", "VARCHAR", "source name", False),
+        C("source_file", "VARCHAR", "file path as given (zip member as zip!member)", False),
+        C("content_sha256", "VARCHAR", "SHA-256 of the file's bytes", False),
+        C("ingest_run_id", "VARCHAR", "run that wrote it", False),
+        C("status", "VARCHAR", "loaded or refused", False),
+        C("rows_in", "BIGINT", "data rows read"),
+        C("rows_written", "BIGINT", "rows written to nba_raw"),
+        C("rows_rejected", "BIGINT", "rows quarantined"),
+        C("ingested_at", "TIMESTAMP", "when, UTC"),
+    ),
+)
+
 SCHEMA_MIGRATIONS = Table(
     REFERENCE,
     "schema_migrations",
@@ -454,6 +494,8 @@ ALL_TABLES: tuple[Table, ...] = (
     PLAYER_ALIASES,
     REGISTRY_FAILURES,
     INGEST_RUNS,
+    INGEST_REJECTS,
+    INGEST_FILES,
     SCHEMA_MIGRATIONS,
 )
 

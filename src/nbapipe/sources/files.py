@@ -1,0 +1,543 @@
+"""File ingestion shared by every file source: discover, validate, quarantine, write, log.
+
+A source adapter turns one file into canonical tables (Arrow or a DuckDB relation) plus
+rejected rows; this module does the rest, the same way for every source:
+
+- each file is ingested all-or-nothing in one transaction; a refused file (truncated zip,
+  missing column, HTML where JSON was expected) is logged and the next file goes on;
+- an unchanged file (same SHA-256 as last time) is skipped; a changed file replaces every row
+  it wrote before, and rows of the same source with the same keys;
+- rows that fail validation are quarantined in ``nba_processing.ingest_rejects`` with the
+  file, row number, column, reason and raw text;
+- game ids the schedule does not know (on dates the schedule covers) are rejected;
+- players are registered (box-score sources) or resolved through the registry (others).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import zipfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, Protocol
+
+import pyarrow as pa
+
+from nbapipe import registry
+from nbapipe.engine.duckdb import DuckDBEngine, quote_ident
+from nbapipe.errors import InputError
+from nbapipe.progress import NoProgress, ProgressSink
+from nbapipe.sources import schema
+from nbapipe.sources.load import (
+    IngestSummary,
+    conform,
+    new_run_id,
+    record_ingest_run,
+)
+from nbapipe.sources.schema import Table
+
+REJECT_COLUMNS = ("row_number", "column_name", "reason", "raw_text")
+
+
+@dataclass(frozen=True)
+class FileRef:
+    """One input file, possibly a member of a zip archive (shown as ``archive.zip!member``)."""
+
+    path: Path
+    member: str | None = None
+
+    @property
+    def display(self) -> str:
+        return f"{self.path}!{self.member}" if self.member else str(self.path)
+
+    @property
+    def name(self) -> str:
+        return Path(self.member).name if self.member else self.path.name
+
+    def read_bytes(self) -> bytes:
+        if self.member is None:
+            return self.path.read_bytes()
+        try:
+            with zipfile.ZipFile(self.path) as zf:
+                return zf.read(self.member)
+        except (zipfile.BadZipFile, EOFError, OSError, zipfile.LargeZipFile) as exc:
+            raise InputError(f"{self.display}: cannot read zip member ({exc})") from exc
+
+
+def _is_data_member(name: str) -> bool:
+    parts = Path(name).parts
+    return not (
+        name.endswith("/")
+        or any(p == "__MACOSX" or p.startswith(".") for p in parts)
+        or Path(name).name.startswith("._")
+    )
+
+
+def discover(paths: Sequence[str | Path], suffixes: Iterable[str]) -> list[FileRef]:
+    """Expand files, folders (recursively, sorted) and zip archives into data files."""
+    wanted = tuple(s.lower() for s in suffixes)
+    refs: list[FileRef] = []
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            raise InputError(f"{path}: no such file or folder")
+        candidates = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for p in candidates:
+            lower = p.name.lower()
+            if lower.endswith(".zip"):
+                refs.extend(_zip_members(p, wanted))
+            elif lower.endswith(wanted) and not p.name.startswith("."):
+                refs.append(FileRef(p))
+    return refs
+
+
+def _zip_members(path: Path, wanted: tuple[str, ...]) -> list[FileRef]:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            bad = zf.testzip()
+            if bad is not None:
+                raise InputError(f"{path}: zip member {bad} is corrupt")
+            names = [n for n in zf.namelist() if _is_data_member(n)]
+    except (zipfile.BadZipFile, EOFError, OSError) as exc:
+        raise InputError(f"{path}: not a readable zip archive ({exc})") from exc
+    members = [n for n in names if n.lower().endswith(wanted)]
+    if not members:
+        raise InputError(f"{path}: zip archive holds no {'/'.join(wanted)} data file")
+    return [FileRef(path, n) for n in sorted(members)]
+
+
+@dataclass
+class Parsed:
+    """What an adapter made of one file."""
+
+    tables: dict[str, pa.Table]
+    rows_in: int
+    rejects: list[tuple[int, str, str, str | None]] = field(default_factory=list)
+
+
+class FileSource(Protocol):
+    name: str  # value of the ``source`` column
+    suffixes: tuple[str, ...]
+    # How player names become registry players: box-score sources register players,
+    # others (props, injuries) resolve names to players already registered.
+    players: Literal["register", "resolve"]
+
+    def parse(self, engine: DuckDBEngine, ref: FileRef) -> Parsed: ...
+
+
+# -- row validation in SQL ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Field:
+    """A canonical column computed from raw (all-text) columns, with its checks.
+
+    ``expr`` is SQL over the raw relation; it is cast to ``type`` with TRY_CAST, and a raw
+    value that is present but does not cast rejects the row. ``checks`` are (predicate, reason)
+    pairs on the typed value ``v``; a failed predicate rejects the row.
+    """
+
+    name: str
+    expr: str
+    type: str
+    raw: str | None = None  # raw column shown in the reject (defaults to expr)
+    required: bool = False
+    checks: tuple[tuple[str, str], ...] = ()
+
+
+NON_NEGATIVE = (("v >= 0", "negative count"),)
+
+
+def season_year_sql(date_sql: str) -> str:
+    """SQL for the season start year of a date expression (October or later = that year)."""
+    d = f"TRY_CAST(({date_sql}) AS DATE)"
+    return f"CASE WHEN month({d}) >= 10 THEN year({d}) ELSE year({d}) - 1 END"
+
+
+def validate_rows(
+    engine: DuckDBEngine, raw_relation: str, fields: Sequence[Field], *, out: str
+) -> list[tuple[int, str, str, str | None]]:
+    """Type the raw relation (which has a ``_row`` column) into temp table ``out``.
+
+    Returns the rejects; ``out`` holds only rows without a problem.
+    """
+    typed, problems = [], []
+    for f in fields:
+        cast = f"TRY_CAST(({f.expr}) AS {f.type})"
+        typed.append(f"{cast} AS {quote_ident(f.name)}")
+        raw = f.raw or f.expr
+        label = f.name.replace("'", "''")
+        problems.append(
+            f"CASE WHEN NULLIF(TRIM(CAST(({f.expr}) AS VARCHAR)), '') IS NOT NULL "
+            f"AND {cast} IS NULL THEN {{'column': '{label}', 'reason': "
+            f"'not a valid {f.type.lower()}', 'raw': CAST(({raw}) AS VARCHAR)}} END"
+        )
+        if f.required:
+            problems.append(
+                f"CASE WHEN {cast} IS NULL AND NULLIF(TRIM(CAST(({f.expr}) AS VARCHAR)), '') "
+                f"IS NULL THEN {{'column': '{label}', 'reason': 'missing value', "
+                f"'raw': NULL}} END"
+            )
+        for predicate, reason in f.checks:
+            pred = predicate.replace("v", cast) if predicate.startswith("v") else predicate
+            problems.append(
+                f"CASE WHEN {cast} IS NOT NULL AND NOT ({pred}) THEN {{'column': '{label}', "
+                f"'reason': '{reason}', 'raw': CAST(({raw}) AS VARCHAR)}} END"
+            )
+    # list_distinct drops the NULL entries (no problem) and keeps one of each problem.
+    problem_list = "list_distinct([" + ", ".join(problems) + "])"
+    engine.execute(
+        f"CREATE OR REPLACE TEMP TABLE _validated AS SELECT _row, "
+        f"{', '.join(typed)}, {problem_list} AS _problems FROM {raw_relation}"
+    )
+    rejects = engine.fetchall(
+        "SELECT _row, p.column, p.reason, p.raw FROM "
+        "(SELECT _row, unnest(_problems) AS p FROM _validated) ORDER BY _row, p.column"
+    )
+    cols = ", ".join(quote_ident(f.name) for f in fields)
+    engine.execute(
+        f"CREATE OR REPLACE TEMP TABLE {out} AS SELECT _row, {cols} FROM _validated "
+        "WHERE len(_problems) = 0"
+    )
+    engine.execute("DROP TABLE IF EXISTS _validated")
+    return [(int(r), c, why, raw) for r, c, why, raw in rejects]
+
+
+def canonical(table: Table, columns: dict[str, pa.Array | pa.ChunkedArray], n: int) -> pa.Table:
+    """A canonical table from the columns a source has; the others are NULL, never invented."""
+    arrays = []
+    for f in table.arrow_schema():
+        col = columns.get(f.name)
+        arrays.append(pa.nulls(n, f.type) if col is None else col)
+    return conform(table, pa.Table.from_arrays(arrays, schema=table.arrow_schema()))
+
+
+# -- the ingest loop (one iteration per file) -------------------------------------------------
+
+
+@dataclass
+class FileOutcome:
+    file: str
+    status: Literal["loaded", "unchanged", "refused"]
+    rows_in: int = 0
+    rows_written: int = 0
+    rows_rejected: int = 0
+    message: str = ""
+
+
+def ingest_files(
+    engine: DuckDBEngine,
+    adapter: FileSource,
+    paths: Sequence[str | Path],
+    *,
+    progress: ProgressSink | None = None,
+    force: bool = False,
+    after_file: Callable[[DuckDBEngine, FileRef], None] | None = None,
+) -> tuple[IngestSummary, list[FileOutcome]]:
+    """Ingest every data file under ``paths`` with ``adapter``; one transaction per file."""
+    progress = progress or NoProgress()
+    run_id = new_run_id(adapter.name)
+    started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    summary = IngestSummary(run_id=run_id, source=adapter.name)
+    outcomes: list[FileOutcome] = []
+    refs: list[FileRef] = []
+    for p in paths:
+        try:
+            refs.extend(discover([p], adapter.suffixes))
+        except InputError as exc:
+            outcomes.append(FileOutcome(str(p), "refused", message=str(exc)))
+            _log_refused(engine, adapter.name, run_id, str(p), str(exc))
+    for i, ref in enumerate(refs):
+        progress.step("files", i, len(refs))
+        outcomes.append(_ingest_one(engine, adapter, ref, run_id, force, summary))
+        if after_file is not None:
+            after_file(engine, ref)
+    progress.step("files", len(refs), len(refs))
+    summary.files = len(outcomes)
+    summary.rows_in = sum(o.rows_in for o in outcomes)
+    summary.rows_written = sum(o.rows_written for o in outcomes)
+    summary.rows_rejected = sum(o.rows_rejected for o in outcomes)
+    summary.detail = {
+        "loaded": sum(o.status == "loaded" for o in outcomes),
+        "unchanged": sum(o.status == "unchanged" for o in outcomes),
+        "refused": [f"{o.file}: {o.message}" for o in outcomes if o.status == "refused"],
+    }
+    status = "success" if not summary.detail["refused"] else "partial"
+    record_ingest_run(engine, summary, started_at=started, status=status)
+    return summary, outcomes
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _ingest_one(
+    engine: DuckDBEngine,
+    adapter: FileSource,
+    ref: FileRef,
+    run_id: str,
+    force: bool,
+    summary: IngestSummary,
+) -> FileOutcome:
+    try:
+        digest = _sha256(ref.read_bytes())
+    except (InputError, OSError) as exc:
+        _log_refused(engine, adapter.name, run_id, ref.display, str(exc))
+        return FileOutcome(ref.display, "refused", message=str(exc))
+    previous = engine.fetchone(
+        f"SELECT content_sha256 FROM {schema.INGEST_FILES.fqn} "
+        "WHERE source = ? AND source_file = ? AND status = 'loaded'",
+        [adapter.name, ref.display],
+    )
+    if previous and previous[0] == digest and not force:
+        return FileOutcome(ref.display, "unchanged")
+    try:
+        with engine.transaction():
+            parsed = adapter.parse(engine, ref)
+            rejects = list(parsed.rejects)
+            tables = _check_game_ids(engine, parsed.tables, rejects)
+            written = 0
+            for name, data in tables.items():
+                written += _replace_file_rows(
+                    engine, schema.table(name), data, adapter.name, ref.display, run_id
+                )
+            _write_rejects(engine, adapter.name, run_id, ref.display, rejects)
+            unresolved = _identify_players(engine, adapter, ref.display, run_id, summary)
+            summary.unresolved_names += unresolved
+            engine.execute(
+                f"DELETE FROM {schema.INGEST_FILES.fqn} WHERE source = ? AND source_file = ?",
+                [adapter.name, ref.display],
+            )
+            engine.execute(
+                f"INSERT INTO {schema.INGEST_FILES.fqn} VALUES (?, ?, ?, ?, 'loaded', ?, ?, ?, ?)",
+                [
+                    adapter.name,
+                    ref.display,
+                    digest,
+                    run_id,
+                    parsed.rows_in,
+                    written,
+                    len({r[0] for r in rejects}),
+                    _now(),
+                ],
+            )
+            for name, data in tables.items():
+                fqn = schema.table(name).fqn
+                summary.tables[fqn] = summary.tables.get(fqn, 0) + data.num_rows
+        return FileOutcome(
+            ref.display, "loaded", parsed.rows_in, written, len({r[0] for r in rejects})
+        )
+    except InputError as exc:
+        _log_refused(engine, adapter.name, run_id, ref.display, str(exc))
+        return FileOutcome(ref.display, "refused", message=str(exc))
+
+
+def _replace_file_rows(
+    engine: DuckDBEngine, table: Table, data: pa.Table, source: str, source_file: str, run_id: str
+) -> int:
+    """Replace what this file wrote before, and same-source rows with the same keys."""
+    data = conform(table, data)
+    keys = [k for k in table.key if k != "source"]
+    key_cols = ", ".join(quote_ident(k) for k in keys)
+    cols = ", ".join(quote_ident(c) for c in table.data_column_names)
+    with engine.registered("_file_rows", data):
+        dup = engine.fetchone(
+            f"SELECT {key_cols}, count(*) FROM _file_rows GROUP BY ALL HAVING count(*) > 1 LIMIT 1"
+        )
+        if dup:
+            shown = ", ".join(f"{k}={v}" for k, v in zip(keys, dup[:-1], strict=True))
+            raise InputError(f"{source_file}: duplicate key ({shown}) in {table.fqn} rows")
+        engine.execute(
+            f"DELETE FROM {table.fqn} WHERE source = ? AND (source_file = ? OR ({key_cols}) IN "
+            f"(SELECT ({key_cols}) FROM _file_rows))",
+            [source, source_file],
+        )
+        engine.execute(
+            f"INSERT INTO {table.fqn} SELECT {cols}, ?, ?, ? FROM _file_rows",
+            [source, source_file, run_id],
+        )
+    return data.num_rows
+
+
+def _check_game_ids(
+    engine: DuckDBEngine, tables: dict[str, pa.Table], rejects: list
+) -> dict[str, pa.Table]:
+    """Reject rows whose game is not in the schedule on a date the schedule covers."""
+    out = {}
+    for name, data in tables.items():
+        if name == "schedule" or "game_id" not in data.column_names or data.num_rows == 0:
+            out[name] = data
+            continue
+        with engine.registered(
+            "_check_rows", data.append_column("_i", pa.array(range(data.num_rows), pa.int64()))
+        ):
+            bad = engine.fetchall(
+                f"""
+                SELECT r._i, r.game_id, CAST(r.game_date AS VARCHAR)
+                FROM _check_rows r
+                WHERE r.game_date IN (SELECT game_date FROM {schema.SCHEDULE.fqn})
+                  AND r.game_id NOT IN (SELECT game_id FROM {schema.SCHEDULE.fqn})
+                """
+            )
+        if not bad:
+            out[name] = data
+            continue
+        row_col = "_row" if "_row" in data.column_names else None
+        drop = set()
+        for i, game_id, day in bad:
+            drop.add(i)
+            row_no = int(data.column(row_col)[i].as_py()) if row_col else 0
+            rejects.append(
+                (row_no, "game_id", f"game {game_id} is not in the schedule for {day}", game_id)
+            )
+        keep = pa.array([i not in drop for i in range(data.num_rows)])
+        out[name] = data.filter(keep)
+    return out
+
+
+def _identify_players(
+    engine: DuckDBEngine,
+    adapter: FileSource,
+    source_file: str,
+    run_id: str,
+    summary: IngestSummary,
+) -> int:
+    """Register or resolve the players this file named; returns unresolved name count."""
+    unresolved = 0
+    box = schema.PLAYER_BOXSCORES.fqn
+    if adapter.players == "register":
+        written = engine.fetchone(
+            f"SELECT count(*) FROM {box} WHERE ingest_run_id = ? AND source_file = ?",
+            [run_id, source_file],
+        )[0]
+        if written:
+            rows = (
+                f"SELECT player_name, player_lookup, nba_player_id, game_date FROM {box} "
+                f"WHERE ingest_run_id = '{run_id}' AND source_file = "
+                f"'{source_file.replace(chr(39), chr(39) * 2)}' AND player_lookup <> ''"
+            )
+            result = registry.register_players(engine, rows, source=adapter.name)
+            summary.new_players += result.new_players
+            engine.execute(
+                f"""
+                UPDATE {box} AS b SET universal_player_id = a.universal_player_id
+                FROM {registry.ALIASES} a
+                WHERE b.ingest_run_id = ? AND b.source_file = ? AND a.alias_lookup = b.player_lookup
+                """,
+                [run_id, source_file],
+            )
+        return 0
+    for table in (schema.PLAYER_PROPS, schema.INJURY_REPORT):
+        n = engine.fetchone(
+            f"SELECT count(*) FROM {table.fqn} WHERE ingest_run_id = ? AND source_file = ?",
+            [run_id, source_file],
+        )[0]
+        if not n:
+            continue
+        esc = source_file.replace("'", "''")
+        rows = (
+            f"SELECT player_name, game_date, "
+            f"{'home_team_abbr' if table is schema.PLAYER_PROPS else 'team_abbr'} AS team_abbr "
+            f"FROM {table.fqn} WHERE ingest_run_id = '{run_id}' AND source_file = '{esc}'"
+        )
+        result = registry.resolve_names(
+            engine, rows, source=adapter.name, context=f"{table.name}:{source_file}"
+        )
+        unresolved += result.unresolved
+        engine.execute(
+            f"""
+            UPDATE {table.fqn} AS t SET player_lookup = r.player_lookup
+            FROM _resolved_names r
+            WHERE t.ingest_run_id = ? AND t.source_file = ? AND r.player_name = t.player_name
+              AND r.player_lookup IS NOT NULL
+            """,
+            [run_id, source_file],
+        )
+    return unresolved
+
+
+def _write_rejects(
+    engine: DuckDBEngine, source: str, run_id: str, source_file: str, rejects: list
+) -> None:
+    if not rejects:
+        return
+    data = pa.table(
+        {
+            "ingest_run_id": [run_id] * len(rejects),
+            "source": [source] * len(rejects),
+            "source_file": [source_file] * len(rejects),
+            "row_number": pa.array([r[0] for r in rejects], pa.int64()),
+            "column_name": [r[1] or "" for r in rejects],
+            "reason": [r[2] for r in rejects],
+            "raw_text": [None if r[3] is None else str(r[3])[:2000] for r in rejects],
+            "rejected_at": [_now()] * len(rejects),
+        }
+    )
+    with engine.registered("_rejects", data):
+        engine.execute(
+            f"INSERT INTO {schema.INGEST_REJECTS.fqn} SELECT DISTINCT ON "
+            "(ingest_run_id, source_file, row_number, column_name) * FROM _rejects"
+        )
+
+
+def _log_refused(engine: DuckDBEngine, source: str, run_id: str, file: str, reason: str) -> None:
+    with engine.transaction():
+        _write_rejects(engine, source, run_id, file, [(0, "", f"file refused: {reason}", None)])
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def read_text(ref: FileRef) -> str:
+    """Decode a text file (UTF-8, BOM tolerated), refusing binary or HTML error pages."""
+    data = ref.read_bytes()
+    if ref.name.lower().endswith(".gz"):
+        import gzip
+
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            raise InputError(f"{ref.display}: not a readable gzip file ({exc})") from exc
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{ref.display}: not UTF-8 text (byte {exc.start})") from exc
+    head = text.lstrip()[:200].lower()
+    if head.startswith(("<!doctype html", "<html")):
+        raise InputError(f"{ref.display}: an HTML page, not data (an error page from the server?)")
+    return text
+
+
+def csv_relation(engine: DuckDBEngine, ref: FileRef, *, required: Sequence[str], name: str) -> int:
+    """Load a CSV file as all-text temp table ``name`` with a 1-based ``_row``; check columns."""
+    import pyarrow.csv as pacsv
+
+    text = read_text(ref)
+    header = next(csv.reader(io.StringIO(text)), None)
+    if not header:
+        raise InputError(f"{ref.display}: empty file, expected a CSV header")
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            convert_options=pacsv.ConvertOptions(
+                column_types={c: pa.string() for c in header},
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowInvalid as exc:
+        first = str(exc).splitlines()[0]
+        raise InputError(f"{ref.display}: not a readable CSV file ({first})") from exc
+    missing = [c for c in required if c not in table.column_names]
+    if missing:
+        raise InputError(f"{ref.display}: missing column(s) {', '.join(missing)}")
+    table = table.append_column("_row", pa.array(range(1, table.num_rows + 1), pa.int64()))
+    engine.con.register(f"{name}_arrow", table)
+    engine.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_arrow")
+    engine.con.unregister(f"{name}_arrow")
+    return table.num_rows

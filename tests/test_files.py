@@ -1,0 +1,171 @@
+"""The shared file-ingest machinery, driven by a small CSV adapter for team box scores."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from nbapipe.engine.duckdb import DuckDBEngine
+from nbapipe.identity import normalize_name
+from nbapipe.sources import files, schema
+from nbapipe.warehouse import migrate
+
+HEADER = "game_id,game_date,team,pts,fga,reb,player\n"
+
+
+class TeamCsv:
+    """Team box score rows from a tiny CSV layout (test adapter)."""
+
+    name = "testcsv"
+    suffixes = (".csv",)
+    players = "resolve"
+
+    def parse(self, engine: DuckDBEngine, ref: files.FileRef) -> files.Parsed:
+        n = files.csv_relation(
+            engine, ref, required=["game_id", "game_date", "team", "pts", "fga", "reb"], name="_raw"
+        )
+        fields = [
+            files.Field("game_id", "game_id", "VARCHAR", required=True),
+            files.Field("game_date", "game_date", "DATE", required=True),
+            files.Field("team_abbr", "upper(team)", "VARCHAR", raw="team", required=True),
+            files.Field("points", "pts", "INTEGER", checks=files.NON_NEGATIVE),
+            files.Field("field_goals_attempted", "fga", "INTEGER", checks=files.NON_NEGATIVE),
+            files.Field("total_rebounds", "reb", "INTEGER", checks=files.NON_NEGATIVE),
+        ]
+        fields.append(files.Field("season_year", files.season_year_sql("game_date"), "INTEGER"))
+        rejects = files.validate_rows(engine, "_raw", fields, out="_typed")
+        typed = engine.arrow("SELECT * FROM _typed ORDER BY _row")
+        cols = {c: typed.column(c) for c in typed.column_names if c != "_row"}
+        table = files.canonical(schema.TEAM_BOXSCORES, cols, typed.num_rows)
+        return files.Parsed({"team_boxscores": table}, n, rejects)
+
+
+GOOD = HEADER + "0022400001,2024-10-22,BOS,132,90,45,x\n0022400001,2024-10-22,NYK,109,85,40,y\n"
+
+
+@pytest.fixture()
+def engine():
+    eng = DuckDBEngine(":memory:")
+    migrate(eng)
+    yield eng
+    eng.close()
+
+
+def ingest(engine, *paths):
+    return files.ingest_files(engine, TeamCsv(), [str(p) for p in paths])
+
+
+def count(engine, table="nba_raw.team_boxscores"):
+    return engine.fetchone(f"SELECT count(*) FROM {table}")[0]
+
+
+def test_files_good_file_loads_and_reingest_changes_nothing(engine, tmp_path: Path) -> None:
+    f = tmp_path / "a.csv"
+    f.write_text(GOOD)
+    summary, outcomes = ingest(engine, f)
+    assert [o.status for o in outcomes] == ["loaded"] and count(engine) == 2
+    before = engine.fetchall("SELECT * FROM nba_raw.team_boxscores ORDER BY team_abbr")
+    _, again = ingest(engine, f)
+    assert [o.status for o in again] == ["unchanged"]
+    assert engine.fetchall("SELECT * FROM nba_raw.team_boxscores ORDER BY team_abbr") == before
+
+
+def test_files_corrected_file_replaces_what_it_wrote(engine, tmp_path: Path) -> None:
+    f = tmp_path / "a.csv"
+    f.write_text(GOOD)
+    ingest(engine, f)
+    f.write_text(HEADER + "0022400001,2024-10-22,BOS,133,90,45,x\n")
+    _, outcomes = ingest(engine, f)
+    assert outcomes[0].status == "loaded"
+    assert engine.fetchall("SELECT team_abbr, points FROM nba_raw.team_boxscores") == [("BOS", 133)]
+
+
+def test_files_bad_values_are_quarantined_with_row_and_reason(engine, tmp_path: Path) -> None:
+    f = tmp_path / "bad.csv"
+    f.write_text(
+        HEADER
+        + "0022400001,2024-10-22,BOS,132,abc,45,x\n"
+        + "0022400001,2024-10-22,NYK,109,85,-3,y\n"
+        + "0022400002,2024-10-22,MIA,100,80,40,z\n"
+    )
+    _, outcomes = ingest(engine, f)
+    assert outcomes[0].status == "loaded" and outcomes[0].rows_rejected == 2
+    rejects = engine.fetchall(
+        "SELECT row_number, column_name, reason, raw_text FROM nba_processing.ingest_rejects "
+        "ORDER BY row_number"
+    )
+    assert rejects == [
+        (1, "field_goals_attempted", "not a valid integer", "abc"),
+        (2, "total_rebounds", "negative count", "-3"),
+    ]
+    assert engine.fetchall("SELECT team_abbr FROM nba_raw.team_boxscores") == [("MIA",)]
+
+
+def test_files_missing_column_refuses_file_and_keeps_other_files(engine, tmp_path: Path) -> None:
+    good, bad = tmp_path / "a_good.csv", tmp_path / "b_bad.csv"
+    good.write_text(GOOD)
+    bad.write_text("game_id,game_date,team,pts\n0022400003,2024-10-23,LAL,100\n")
+    _, outcomes = ingest(engine, good, bad)
+    assert [o.status for o in outcomes] == ["loaded", "refused"]
+    assert "missing column(s) fga, reb" in outcomes[1].message
+    assert count(engine) == 2
+    reason = engine.fetchone(
+        "SELECT reason FROM nba_processing.ingest_rejects WHERE row_number = 0"
+    )[0]
+    assert "b_bad.csv" in reason or "missing column" in reason
+
+
+def test_files_html_error_page_is_refused(engine, tmp_path: Path) -> None:
+    f = tmp_path / "page.csv"
+    f.write_text("<!DOCTYPE html><html><body>Access Denied</body></html>")
+    _, outcomes = ingest(engine, f)
+    assert outcomes[0].status == "refused" and "HTML page" in outcomes[0].message
+    assert count(engine) == 0
+
+
+def test_files_zip_members_skip_macosx_and_truncated_zip_is_refused(
+    engine, tmp_path: Path
+) -> None:
+    z = tmp_path / "data.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.writestr("data.csv", GOOD)
+        zf.writestr("__MACOSX/._data.csv", "junk")
+    _, outcomes = ingest(engine, z)
+    assert [o.file for o in outcomes] == [f"{z}!data.csv"] and count(engine) == 2
+    cut = tmp_path / "cut.zip"
+    cut.write_bytes(z.read_bytes()[: z.stat().st_size // 2])
+    _, outcomes = ingest(engine, cut)
+    assert outcomes[0].status == "refused" and "zip" in outcomes[0].message
+    assert count(engine) == 2
+
+
+def test_files_unknown_game_id_on_a_scheduled_date_is_rejected(engine, tmp_path: Path) -> None:
+    engine.execute(
+        "INSERT INTO nba_raw.schedule (game_id, game_date, season_year, home_team_abbr, "
+        "away_team_abbr, source) VALUES ('0022400001', DATE '2024-10-22', 2024, 'BOS', 'NYK', 's')"
+    )
+    f = tmp_path / "a.csv"
+    f.write_text(GOOD + "0029999999,2024-10-22,LAL,100,80,40,z\n")
+    _, outcomes = ingest(engine, f)
+    assert outcomes[0].rows_rejected == 1 and count(engine) == 2
+    reason = engine.fetchone("SELECT reason FROM nba_processing.ingest_rejects")[0]
+    assert reason == "game 0029999999 is not in the schedule for 2024-10-22"
+
+
+def test_files_duplicate_keys_in_one_file_refuse_the_file(engine, tmp_path: Path) -> None:
+    f = tmp_path / "dup.csv"
+    f.write_text(GOOD + "0022400001,2024-10-22,BOS,1,1,1,x\n")
+    _, outcomes = ingest(engine, f)
+    assert outcomes[0].status == "refused" and "duplicate key" in outcomes[0].message
+    assert count(engine) == 0
+
+
+def test_files_hostile_text_is_stored_as_data(engine, tmp_path: Path) -> None:
+    assert normalize_name("'; DROP TABLE x; --") == "droptablex"
+    f = tmp_path / "evil.csv"
+    f.write_text(HEADER + "0022400001,2024-10-22,\"'; DROP TABLE x; --\",1,1,1,x\n")
+    _, outcomes = ingest(engine, f)
+    assert outcomes[0].status == "loaded"
+    assert engine.fetchone("SELECT team_abbr FROM nba_raw.team_boxscores")[0].startswith("';")
