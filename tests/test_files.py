@@ -66,6 +66,7 @@ def test_files_good_file_loads_and_reingest_changes_nothing(engine, tmp_path: Pa
     f.write_text(GOOD)
     summary, outcomes = ingest(engine, f)
     assert [o.status for o in outcomes] == ["loaded"] and count(engine) == 2
+    assert (summary.rows_in, summary.rows_written, summary.rows_rejected) == (2, 2, 0)
     before = engine.fetchall("SELECT * FROM nba_raw.team_boxscores ORDER BY team_abbr")
     _, again = ingest(engine, f)
     assert [o.status for o in again] == ["unchanged"]
