@@ -120,6 +120,13 @@ class Parsed:
 
 
 class FileSource(Protocol):
+    """What an adapter provides. ``parse`` runs inside the file's transaction; it may read the
+    warehouse (e.g. the schedule to find game ids) and returns canonical tables keyed by bare
+    table name. A table may carry an extra ``_row`` column (1-based input row) so that rows
+    rejected later (unknown game id) name their row; other extra columns are dropped. Raise
+    ``InputError`` to refuse the whole file. Optional: ``sort_key(ref) -> int`` to order files.
+    """
+
     name: str  # value of the ``source`` column
     suffixes: tuple[str, ...]
     # How player names become registry players: box-score sources register players,
@@ -251,6 +258,11 @@ def ingest_files(
         except InputError as exc:
             outcomes.append(FileOutcome(str(p), "refused", message=str(exc)))
             _log_refused(engine, adapter.name, run_id, str(p), str(exc))
+    # Adapters may order files so that, e.g., schedules load before the box scores that
+    # look their games up.
+    sort_key = getattr(adapter, "sort_key", None)
+    if sort_key is not None:
+        refs.sort(key=lambda r: (sort_key(r), r.display))
     for i, ref in enumerate(refs):
         progress.step("files", i, len(refs))
         outcomes.append(_ingest_one(engine, adapter, ref, run_id, force, summary))
