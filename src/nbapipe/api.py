@@ -9,15 +9,18 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from nbapipe.engine.duckdb import DuckDBEngine
+from nbapipe.errors import InputError
 from nbapipe.ingest import ingest_tables
 from nbapipe.progress import NoProgress, ProgressSink
 from nbapipe.season import parse_seasons, season_label
-from nbapipe.sources import schema
+from nbapipe.sources import files, schema
+from nbapipe.sources.files import FileOutcome, FileSource
 from nbapipe.sources.load import IngestSummary
 from nbapipe.status import WarehouseStatus, warehouse_status
 from nbapipe.warehouse import InitResult, init_warehouse, open_warehouse
@@ -62,6 +65,53 @@ def ingest_synthetic(
             progress=progress,
             detail={"seasons": [season_label(y) for y in years], "seed": seed},
         )
+
+
+# Source name on the command line -> (module, adapter class) for file sources.
+FILE_SOURCES: dict[str, tuple[str, str]] = {
+    "nba-stats": ("nbapipe.sources.nba_stats", "NbaStatsFiles"),
+    "odds-api": ("nbapipe.sources.odds_api", "OddsApiFiles"),
+    "bigdataball": ("nbapipe.sources.bigdataball", "BigDataBallFiles"),
+    "nbacom-pbp": ("nbapipe.sources.nbacom_pbp", "NbaComPbpFiles"),
+}
+
+
+def file_source(name: str) -> FileSource:
+    """The adapter for a source name as the CLI spells it (nba-stats, odds-api, ...)."""
+    try:
+        module, cls = FILE_SOURCES[name]
+    except KeyError:
+        known = ", ".join(FILE_SOURCES)
+        raise InputError(f"unknown source {name!r}; known sources: {known}") from None
+    return getattr(importlib.import_module(module), cls)()
+
+
+@dataclass
+class FilesIngestResult:
+    summary: IngestSummary
+    files: list[FileOutcome]
+
+
+def ingest_files(
+    source: str,
+    paths: Sequence[str | Path],
+    *,
+    warehouse: Warehouse = None,
+    progress: ProgressSink | None = None,
+    force: bool = False,
+) -> FilesIngestResult:
+    """Ingest files of one source; each file all-or-nothing, bad rows quarantined."""
+    if not paths:
+        raise InputError(f"no files given for {source}: pass one or more files or folders")
+    adapter = file_source(source)
+    missing = [str(p) for p in paths if not Path(p).exists()]
+    if missing:
+        raise InputError(f"{missing[0]}: no such file or folder")
+    with contextlib.closing(open_warehouse(warehouse)) as engine:
+        summary, outcomes = files.ingest_files(
+            engine, adapter, list(paths), progress=progress, force=force
+        )
+    return FilesIngestResult(summary, outcomes)
 
 
 def status(warehouse: Warehouse = None, *, team: str | None = None) -> WarehouseStatus:

@@ -156,6 +156,98 @@ def ingest_synthetic(
     )
 
 
+PathsArg = Annotated[
+    list[str] | None,
+    typer.Argument(
+        help="Files, folders (searched recursively) or zip archives.", show_default=False
+    ),
+]
+ForceOpt = Annotated[
+    bool, typer.Option("--force", help="Re-ingest files even when their content is unchanged.")
+]
+
+
+def _render_files(result: api.FilesIngestResult) -> None:
+    table = Table(title=f"{result.summary.source} ingest ({result.summary.run_id})")
+    for col, justify in (
+        ("file", "left"),
+        ("status", "left"),
+        ("rows in", "right"),
+        ("written", "right"),
+        ("rejected", "right"),
+    ):
+        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    for o in result.files:
+        style = {"loaded": "green", "unchanged": "dim", "refused": "red"}[o.status]
+        table.add_row(
+            escape(o.file),
+            f"[{style}]{o.status}[/]",
+            f"{o.rows_in:,}",
+            f"{o.rows_written:,}",
+            f"{o.rows_rejected:,}",
+        )
+    out.print(table)
+    for o in result.files:
+        if o.status == "refused":
+            err.print(f"[red]refused:[/] {escape(o.message)}", highlight=False, soft_wrap=True)
+    s = result.summary
+    out.print(
+        f"{s.files} files, {s.rows_in:,} rows in, {s.rows_written:,} written, "
+        f"{s.rows_rejected:,} rejected (nba_processing.ingest_rejects), "
+        f"{s.unresolved_names:,} unresolved names (nba_processing.registry_failures), "
+        f"{s.new_players:,} new players"
+    )
+    if any(o.status == "refused" for o in result.files):
+        raise typer.Exit(1)
+
+
+def _ingest_files_command(
+    source: str, paths: list[str] | None, warehouse: str | None, force: bool
+) -> None:
+    with RichProgress(err) as progress:
+        result = api.ingest_files(
+            source, paths or [], warehouse=warehouse, progress=progress, force=force
+        )
+    _render_files(result)
+
+
+@ingest_app.command("nba-stats")
+@_friendly
+def ingest_nba_stats(
+    paths: PathsArg = None, warehouse: WarehouseOpt = None, force: ForceOpt = False
+) -> None:
+    """NBA.com stats files: shot charts (CSV/zip), player and team game logs, schedule,
+    PlayByPlayV3 / BoxScoreTraditionalV3 / ScoreboardV2 JSON."""
+    _ingest_files_command("nba-stats", paths, warehouse, force)
+
+
+@ingest_app.command("odds-api")
+@_friendly
+def ingest_odds_api(
+    paths: PathsArg = None, warehouse: WarehouseOpt = None, force: ForceOpt = False
+) -> None:
+    """The Odds API: player-prop CSV snapshots and v4 JSON (props, game lines)."""
+    _ingest_files_command("odds-api", paths, warehouse, force)
+
+
+@ingest_app.command("bigdataball")
+@_friendly
+def ingest_bigdataball(
+    paths: PathsArg = None, warehouse: WarehouseOpt = None, force: ForceOpt = False
+) -> None:
+    """BigDataBall play-by-play CSV (assists, blocks, steals, free throws, coordinates)."""
+    _ingest_files_command("bigdataball", paths, warehouse, force)
+
+
+@ingest_app.command("nbacom-pbp")
+@_friendly
+def ingest_nbacom_pbp(
+    paths: PathsArg = None, warehouse: WarehouseOpt = None, force: ForceOpt = False
+) -> None:
+    """NBA.com liveData play-by-play JSON (plain or .gz)."""
+    _ingest_files_command("nbacom-pbp", paths, warehouse, force)
+
+
 @app.command()
 @_friendly
 def status(
@@ -193,6 +285,27 @@ def status(
             t.last_date or "-",
         )
     out.print(table)
+    if st.sources:
+        sources = Table(title="ingests per source")
+        for col in (
+            "source",
+            "files loaded",
+            "files refused",
+            "rows rejected",
+            "unresolved names",
+            "last ingest",
+        ):
+            sources.add_column(col, justify="left" if col in ("source", "last ingest") else "right")
+        for c in st.sources:
+            sources.add_row(
+                c.source,
+                f"{c.files_loaded:,}",
+                f"{c.files_refused:,}",
+                f"{c.rows_rejected:,}",
+                f"{c.unresolved_names:,}",
+                (c.last_ingest or "-")[:19],
+            )
+        out.print(sources)
     out.print(
         f"registry: {st.registry_players:,} players, {st.registry_aliases:,} aliases, "
         f"{st.registry_failures:,} unresolved names; {st.ingest_runs} ingest runs"

@@ -34,12 +34,23 @@ class TableCoverage:
 
 
 @dataclass
+class SourceCoverage:
+    source: str
+    files_loaded: int
+    files_refused: int
+    rows_rejected: int
+    unresolved_names: int
+    last_ingest: str | None
+
+
+@dataclass
 class WarehouseStatus:
     warehouse: str
     schema_version: int | None
     latest_schema_version: int
     team: str | None
     tables: list[TableCoverage] = field(default_factory=list)
+    sources: list[SourceCoverage] = field(default_factory=list)
     registry_players: int = 0
     registry_aliases: int = 0
     registry_failures: int = 0
@@ -80,6 +91,41 @@ def warehouse_status(engine: DuckDBEngine, *, team: str | None = None) -> Wareho
             )
         for source, n, g, lo, hi, days in rows:
             out.tables.append(TableCoverage(table.fqn, source, n, g, lo, hi, days))
+    out.sources = [
+        SourceCoverage(*row)
+        for row in engine.fetchall(
+            f"""
+            WITH names AS (
+                SELECT source FROM {schema.INGEST_RUNS.fqn}
+                UNION SELECT source FROM {schema.INGEST_REJECTS.fqn}
+            ),
+            loaded AS (
+                SELECT source, count(*) AS n FROM {schema.INGEST_FILES.fqn}
+                WHERE status = 'loaded' GROUP BY source
+            ),
+            rejects AS (
+                SELECT source, count(*) FILTER (WHERE row_number = 0) AS refused,
+                       count(DISTINCT (ingest_run_id, source_file, row_number))
+                           FILTER (WHERE row_number > 0) AS rows
+                FROM {schema.INGEST_REJECTS.fqn} GROUP BY source
+            ),
+            failures AS (
+                SELECT source, count(DISTINCT player_lookup) AS n
+                FROM {schema.REGISTRY_FAILURES.fqn} GROUP BY source
+            ),
+            runs AS (
+                SELECT source, CAST(max(finished_at) AS VARCHAR) AS last
+                FROM {schema.INGEST_RUNS.fqn} GROUP BY source
+            )
+            SELECT n.source, coalesce(l.n, 0), coalesce(r.refused, 0), coalesce(r.rows, 0),
+                   coalesce(f.n, 0), u.last
+            FROM names n
+            LEFT JOIN loaded l USING (source) LEFT JOIN rejects r USING (source)
+            LEFT JOIN failures f USING (source) LEFT JOIN runs u USING (source)
+            ORDER BY n.source
+            """
+        )
+    ]
     out.registry_players = engine.fetchone(f"SELECT count(*) FROM {schema.PLAYERS_REGISTRY.fqn}")[0]
     out.registry_aliases = engine.fetchone(f"SELECT count(*) FROM {schema.PLAYER_ALIASES.fqn}")[0]
     out.registry_failures = engine.fetchone(f"SELECT count(*) FROM {schema.REGISTRY_FAILURES.fqn}")[
