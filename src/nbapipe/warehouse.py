@@ -29,11 +29,18 @@ class Migration:
     apply: Step
 
 
+def declared_tables() -> tuple[schema.Table, ...]:
+    """Every table the warehouse declares: canonical raw layer, registry, pipeline state."""
+    from nbapipe.pipeline.state import STATE_TABLES
+
+    return (*schema.ALL_TABLES, *STATE_TABLES)
+
+
 def create_declared(engine: DuckDBEngine) -> None:
     """Create every schema and declared table that does not exist yet."""
     for name in schema.SCHEMAS:
         engine.execute(f"CREATE SCHEMA IF NOT EXISTS {name}")
-    for table in schema.ALL_TABLES:
+    for table in declared_tables():
         engine.execute(table.ddl())
 
 
@@ -113,7 +120,7 @@ def migrate(engine: DuckDBEngine) -> InitResult:
 def schema_drift(engine: DuckDBEngine) -> list[str]:
     """Differences between declared tables and the warehouse (empty when they agree)."""
     problems = []
-    for table in schema.ALL_TABLES:
+    for table in declared_tables():
         actual = engine.columns(table.fqn)
         declared = [(c.name, c.type) for c in table.all_columns]
         if actual != declared:

@@ -121,6 +121,10 @@ class DuckDBEngine:
             )
         ]
 
+    def columns_of_query(self, sql: str) -> list[tuple[str, str]]:
+        """(name, type) of what a query returns, without running it."""
+        return [(r[0], r[1]) for r in self.fetchall(f"DESCRIBE ({sql})")]
+
     def close(self) -> None:
         self.con.close()
 

@@ -1,0 +1,204 @@
+-- name: nba_analytics.team_offense_game_summary
+-- description: A team's offensive line for one game: box score, possessions, offensive rating, pace per 48 on actual minutes, shooting efficiency, result, and shot zones from play-by-play.
+-- grain: one row per team per game date
+-- key: game_date, team_abbr
+-- date_column: game_date
+-- upstream: nba_raw.schedule (optional), nba_raw.team_boxscores (critical), nba_raw.player_boxscores (optional), nba_raw.play_by_play (optional)
+-- lookback: 0 days
+-- check: unique_key
+-- check: not_null(game_id, team_abbr, opponent_team_abbr, points_scored, possessions)
+-- check: expr(points_scored = 2 * (fg_makes - three_pt_makes) + 3 * three_pt_makes + ft_makes)
+-- check: expr(team_paint_attempts + team_mid_range_attempts + team_three_attempts_pbp + team_unknown_zone_attempts = fg_attempts OR NOT shot_zones_available) warn
+-- check: range(pace, 80, 125) warn
+-- check: range(offensive_rating, 70, 150) warn
+-- check: range(points_scored, 50, 200) warn
+--
+-- Team box scores come from nba_raw.team_boxscores (best source per game); a team-game that
+-- only has player rows is rebuilt from the sum of its active players (tier silver).
+-- Shot zones use the one rule of nbapipe.vocab.shot_zone_sql on the best play-by-play source
+-- of the game. Fixes of legacy bugs: see docs/models.md.
+
+WITH
+scheduled_games AS (
+    SELECT game_id, game_date, home_team_abbr, away_team_abbr, periods
+    FROM nba_raw.schedule
+    WHERE game_date >= {{ start_date }} AND game_date < {{ end_date }}
+    QUALIFY row_number() OVER (
+        PARTITION BY game_id ORDER BY game_status DESC, source
+    ) = 1
+),
+
+team_box_rows AS (
+    SELECT
+        game_id, game_date, season_year, team_abbr, opponent_team_abbr, is_home, minutes,
+        points, field_goals_made, field_goals_attempted, three_pointers_made,
+        three_pointers_attempted, free_throws_made, free_throws_attempted, offensive_rebounds,
+        defensive_rebounds, total_rebounds, assists, steals, blocks, turnovers, personal_fouls,
+        source, 'team_boxscore' AS source_kind, 1 AS kind_priority
+    FROM nba_raw.team_boxscores
+    WHERE game_date >= {{ start_date }} AND game_date < {{ end_date }}
+      AND field_goals_attempted > 0
+),
+
+rebuilt_from_players AS (
+    SELECT
+        game_id, min(game_date) AS game_date, min(season_year) AS season_year, team_abbr,
+        min(opponent_team_abbr) AS opponent_team_abbr,
+        bool_or(team_abbr = home_team_abbr) AS is_home,
+        sum(minutes) AS minutes,
+        sum(points) AS points, sum(field_goals_made) AS field_goals_made,
+        sum(field_goals_attempted) AS field_goals_attempted,
+        sum(three_pointers_made) AS three_pointers_made,
+        sum(three_pointers_attempted) AS three_pointers_attempted,
+        sum(free_throws_made) AS free_throws_made,
+        sum(free_throws_attempted) AS free_throws_attempted,
+        sum(offensive_rebounds) AS offensive_rebounds,
+        sum(defensive_rebounds) AS defensive_rebounds, sum(total_rebounds) AS total_rebounds,
+        sum(assists) AS assists, sum(steals) AS steals, sum(blocks) AS blocks,
+        sum(turnovers) AS turnovers, sum(personal_fouls) AS personal_fouls,
+        source, 'rebuilt_from_players' AS source_kind, 2 AS kind_priority
+    FROM nba_raw.player_boxscores
+    WHERE game_date >= {{ start_date }} AND game_date < {{ end_date }}
+      AND player_status = 'active'
+    GROUP BY game_id, team_abbr, source
+    HAVING count(*) >= 5 AND sum(field_goals_attempted) > 0
+),
+
+best_team_box AS (
+    SELECT *
+    FROM (SELECT * FROM team_box_rows UNION ALL SELECT * FROM rebuilt_from_players) AS candidates
+    QUALIFY row_number() OVER (
+        PARTITION BY game_id, team_abbr
+        ORDER BY kind_priority, {{ BOXSCORE_SOURCE_PRIORITY }}, field_goals_attempted DESC
+    ) = 1
+),
+
+shots AS (
+    SELECT
+        game_id, team_abbr, source, shot_made, player_2_role,
+        {{ SHOT_ZONE }} AS zone
+    FROM nba_raw.play_by_play
+    WHERE game_date >= {{ start_date }} AND game_date < {{ end_date }}
+      AND event_type = 'shot'
+),
+
+pbp_source_per_game AS (
+    SELECT game_id, source
+    FROM (SELECT DISTINCT game_id, source FROM shots) AS game_sources
+    QUALIFY row_number() OVER (PARTITION BY game_id ORDER BY {{ PBP_SOURCE_PRIORITY }}) = 1
+),
+
+zone_counts AS (
+    SELECT
+        s.game_id, s.team_abbr, min(s.source) AS zones_source,
+        count(*) FILTER (WHERE s.zone = 'paint') AS paint_attempts,
+        count(*) FILTER (WHERE s.zone = 'paint' AND s.shot_made) AS paint_makes,
+        count(*) FILTER (WHERE s.zone = 'mid_range') AS mid_range_attempts,
+        count(*) FILTER (WHERE s.zone = 'mid_range' AND s.shot_made) AS mid_range_makes,
+        count(*) FILTER (WHERE s.zone = 'three') AS three_attempts,
+        count(*) FILTER (WHERE s.zone = 'three' AND s.shot_made) AS three_makes,
+        count(*) FILTER (WHERE s.zone IS NULL) AS unknown_zone_attempts
+    FROM shots AS s
+    JOIN pbp_source_per_game AS p ON p.game_id = s.game_id AND p.source = s.source
+    GROUP BY s.game_id, s.team_abbr
+),
+
+-- Blocks this team made, by the zone of the blocked shot (the shooter is the opponent).
+blocks_by_zone AS (
+    SELECT
+        s.game_id, s.team_abbr AS shooting_team_abbr,
+        count(*) FILTER (WHERE s.zone = 'paint') AS blocks_paint,
+        count(*) FILTER (WHERE s.zone = 'mid_range') AS blocks_mid_range,
+        count(*) FILTER (WHERE s.zone = 'three') AS blocks_three_pt,
+        count(*) AS blocks_pbp
+    FROM shots AS s
+    JOIN pbp_source_per_game AS p ON p.game_id = s.game_id AND p.source = s.source
+    WHERE s.player_2_role = 'block'
+    GROUP BY s.game_id, s.team_abbr
+),
+
+team_games AS (
+    SELECT
+        b.*,
+        opp.points AS opponent_points,
+        g.periods AS scheduled_periods,
+        b.field_goals_attempted + {{ FT_TRIP_FACTOR }} * b.free_throws_attempted
+            + b.turnovers - b.offensive_rebounds AS raw_possessions
+    FROM best_team_box AS b
+    LEFT JOIN best_team_box AS opp
+        ON opp.game_id = b.game_id AND opp.team_abbr <> b.team_abbr
+    LEFT JOIN scheduled_games AS g ON g.game_id = b.game_id
+),
+
+with_minutes AS (
+    SELECT
+        t.*,
+        -- Overtime from the schedule when it says, else from the team's player-minutes.
+        coalesce(
+            t.scheduled_periods - 4,
+            greatest(CAST(round((coalesce(t.minutes, {{ TEAM_REGULATION_MINUTES }})
+                - {{ TEAM_REGULATION_MINUTES }}) / {{ TEAM_OVERTIME_MINUTES }}) AS INTEGER), 0)
+        ) AS overtime_periods
+    FROM team_games AS t
+)
+
+SELECT
+    w.game_id,
+    w.game_date,
+    w.season_year,
+    w.team_abbr,
+    w.opponent_team_abbr,
+    w.is_home AS home_game,
+    w.points AS points_scored,
+    w.field_goals_made AS fg_makes,
+    w.field_goals_attempted AS fg_attempts,
+    w.three_pointers_made AS three_pt_makes,
+    w.three_pointers_attempted AS three_pt_attempts,
+    w.free_throws_made AS ft_makes,
+    w.free_throws_attempted AS ft_attempts,
+    w.offensive_rebounds,
+    w.defensive_rebounds,
+    w.total_rebounds,
+    w.assists,
+    w.steals,
+    w.blocks,
+    w.turnovers,
+    w.personal_fouls,
+    {{ TEAM_REGULATION_MINUTES }} + {{ TEAM_OVERTIME_MINUTES }} * w.overtime_periods
+        AS team_minutes,
+    w.overtime_periods,
+    round(w.raw_possessions, 1) AS possessions,
+    round(100.0 * w.points / nullif(w.raw_possessions, 0), 2) AS offensive_rating,
+    round(
+        w.raw_possessions * {{ REGULATION_MINUTES }}
+        / (({{ TEAM_REGULATION_MINUTES }} + {{ TEAM_OVERTIME_MINUTES }} * w.overtime_periods)
+           / {{ PLAYERS_ON_COURT }}), 1
+    ) AS pace,
+    round(w.points / nullif(2 * (w.field_goals_attempted
+        + {{ FT_TRIP_FACTOR }} * w.free_throws_attempted), 0), 3) AS ts_pct,
+    round((w.field_goals_made + 0.5 * w.three_pointers_made)
+        / nullif(w.field_goals_attempted, 0), 3) AS efg_pct,
+    w.opponent_points,
+    w.points > w.opponent_points AS win_flag,
+    w.points - w.opponent_points AS margin_of_victory,
+    z.paint_attempts AS team_paint_attempts,
+    z.paint_makes AS team_paint_makes,
+    z.mid_range_attempts AS team_mid_range_attempts,
+    z.mid_range_makes AS team_mid_range_makes,
+    z.three_attempts AS team_three_attempts_pbp,
+    z.three_makes AS team_three_makes_pbp,
+    z.unknown_zone_attempts AS team_unknown_zone_attempts,
+    2 * z.paint_makes AS points_in_paint_scored,
+    coalesce(k.blocks_paint, CASE WHEN z.game_id IS NOT NULL THEN 0 END) AS blocks_paint,
+    coalesce(k.blocks_mid_range, CASE WHEN z.game_id IS NOT NULL THEN 0 END) AS blocks_mid_range,
+    coalesce(k.blocks_three_pt, CASE WHEN z.game_id IS NOT NULL THEN 0 END) AS blocks_three_pt,
+    z.game_id IS NOT NULL AS shot_zones_available,
+    z.zones_source AS shot_zones_source,
+    w.source || ':' || w.source_kind AS primary_source_used,
+    CASE WHEN w.source_kind = 'team_boxscore' THEN 'gold' ELSE 'silver' END AS quality_tier,
+    CASE WHEN w.source_kind = 'team_boxscore' THEN 100 ELSE 85 END
+        - CASE WHEN z.game_id IS NULL THEN 5 ELSE 0 END AS quality_score
+FROM with_minutes AS w
+LEFT JOIN zone_counts AS z ON z.game_id = w.game_id AND z.team_abbr = w.team_abbr
+LEFT JOIN blocks_by_zone AS k
+    ON k.game_id = w.game_id AND k.shooting_team_abbr = w.opponent_team_abbr

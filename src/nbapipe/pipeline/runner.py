@@ -1,0 +1,598 @@
+"""The range-first runner: plan -> check dependencies -> compute -> write -> check -> record.
+
+Every model computes a whole chunk of dates in one SQL statement. Which dates need computing
+is decided by comparing each date's input fingerprint (a hash of every upstream row the
+date's window reads) with the one recorded when the date was last computed, so an unchanged
+re-run computes nothing and a change to one game recomputes exactly the affected dates,
+downstream included. Each chunk's write, interval state and check results commit together:
+a killed run resumes where it stopped and ends with the same tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import uuid
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+
+from nbapipe import vocab
+from nbapipe.engine.duckdb import DuckDBEngine, quote_ident
+from nbapipe.errors import NbapipeError
+from nbapipe.pipeline import checks as checks_mod
+from nbapipe.pipeline.model import Model, all_models, render
+from nbapipe.pipeline.state import (
+    MODEL_INTERVALS,
+    PRECOMPUTE_FAILURES,
+    RUN_COLUMNS,
+    RUN_HISTORY,
+)
+from nbapipe.progress import NoProgress, ProgressSink
+from nbapipe.season import season_year_of
+from nbapipe.sources import schema
+
+# Output columns a model may add to report per-entity failures instead of a row.
+FAILURE_COLUMNS = (
+    "failure_category",
+    "failure_reason",
+    "can_retry",
+    "expected_game_count",
+    "actual_game_count",
+)
+# A game-count window can reach back over an injury or the off-season.
+GAMES_LOOKBACK_DAYS = 400
+# Dates closer than this are computed in one statement even if some between are up to date.
+MERGE_GAP_DAYS = 14
+DATE_ENTITY = "__date__"
+
+
+class RunError(NbapipeError):
+    """A model could not run at all (bad SQL, missing table)."""
+
+
+@dataclass
+class ModelResult:
+    model: str
+    status: str = "skipped"
+    dates_in_range: int = 0
+    dates_computed: int = 0
+    dates_skipped: int = 0
+    dates_failed: int = 0
+    rows_written: int = 0
+    failure_rows: int = 0
+    checks_failed: int = 0
+    failures_by_category: dict[str, int] = field(default_factory=dict)
+    failed_checks: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    start: dt.date
+    end: dt.date
+    models: list[ModelResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def computed_anything(self) -> bool:
+        return any(m.dates_computed for m in self.models)
+
+    @property
+    def ok(self) -> bool:
+        return all(m.status in ("success", "skipped") for m in self.models)
+
+
+def new_run_id() -> str:
+    return dt.datetime.now(dt.UTC).strftime("run-%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:6]
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _date_sql(day: dt.date) -> str:
+    return f"DATE '{day.isoformat()}'"
+
+
+# -- table plumbing ---------------------------------------------------------------------------
+
+
+def date_column_of(table: str) -> str:
+    models = all_models()
+    if table in models:
+        return models[table].date_column
+    from nbapipe.warehouse import declared_tables
+
+    for t in declared_tables():
+        if t.fqn == table and t.date_column:
+            return t.date_column
+    raise RunError(f"upstream {table} has no date column to plan on")
+
+
+def data_columns(engine: DuckDBEngine, table: str) -> list[str]:
+    """Columns that carry data: no lineage (file, ingest run) and no run metadata."""
+    skip = {"source_file", "ingest_run_id", *(c for c, _ in RUN_COLUMNS)}
+    return [c for c, _ in engine.columns(table) if c not in skip]
+
+
+def ensure_output_table(engine: DuckDBEngine, model: Model) -> None:
+    """Create the output table from the model's columns; rebuild it if they changed."""
+    probe = render(model, _values(dt.date(2000, 1, 1), dt.date(2000, 1, 1)))
+    try:
+        described = engine.fetchall(f"DESCRIBE ({probe})")
+    except NbapipeError as exc:
+        raise RunError(f"model {model.name} ({model.path}) does not compile: {exc}") from exc
+    wanted = [(r[0], r[1]) for r in described if r[0] not in FAILURE_COLUMNS]
+    wanted += list(RUN_COLUMNS)
+    if engine.table_exists(model.name):
+        if engine.columns(model.name) == wanted:
+            return
+        # Derived data: the new shape replaces the old one, and every date is recomputed.
+        engine.execute(f"DROP TABLE {model.name}")
+        engine.execute(f"DELETE FROM {MODEL_INTERVALS.fqn} WHERE model = ?", [model.name])
+    cols = ", ".join(f"{quote_ident(n)} {t}" for n, t in wanted)
+    engine.execute(f"CREATE SCHEMA IF NOT EXISTS {model.schema}")
+    engine.execute(f"CREATE TABLE {model.name} ({cols})")
+
+
+def _values(start: dt.date, end_exclusive: dt.date) -> dict[str, str]:
+    return vocab.template_values() | {
+        "start_date": _date_sql(start),
+        "end_date": _date_sql(end_exclusive),
+    }
+
+
+# -- planning ---------------------------------------------------------------------------------
+
+
+def lookback_days(model: Model) -> int:
+    return GAMES_LOOKBACK_DAYS if model.lookback_games else model.lookback_days
+
+
+def input_fingerprints(
+    engine: DuckDBEngine, model: Model, start: dt.date, end_exclusive: dt.date
+) -> dict[dt.date, str]:
+    """Per date: a hash of every upstream row in the date's window [d - lookback, d]."""
+    lb = lookback_days(model)
+    parts = []
+    for i, up in enumerate(model.upstream):
+        if not engine.table_exists(up.table):
+            continue
+        dc = quote_ident(date_column_of(up.table))
+        cols = ", ".join(quote_ident(c) for c in data_columns(engine, up.table))
+        parts.append(
+            f"""
+            u{i} AS (
+                SELECT {dc} AS d, bit_xor(hash(struct_pack({cols}))) AS h, count(*) AS n
+                FROM {up.table}
+                WHERE {dc} >= {_date_sql(start - dt.timedelta(days=lb))}
+                  AND {dc} < {_date_sql(end_exclusive)}
+                GROUP BY {dc}
+            ),
+            w{i} AS (
+                SELECT s.d, coalesce(bit_xor(u.h), 0) AS h, coalesce(sum(u.n), 0) AS n
+                FROM spine s LEFT JOIN u{i} u ON u.d BETWEEN s.d - {lb} AND s.d
+                GROUP BY s.d
+            )"""
+        )
+    if not parts:
+        return {}
+    idx = [i for i, up in enumerate(model.upstream) if engine.table_exists(up.table)]
+    combined = " || '|' || ".join(f"CAST(w{i}.h AS VARCHAR) || ':' || w{i}.n" for i in idx)
+    joins = " ".join(f"JOIN w{i} USING (d)" for i in idx)
+    sql = f"""
+        WITH spine AS (
+            SELECT CAST(t.d AS DATE) AS d
+            FROM range({_date_sql(start)}, {_date_sql(end_exclusive)}, INTERVAL 1 DAY) t(d)
+        ),
+        {",".join(parts)}
+        SELECT spine.d, md5({combined}) FROM spine {joins}
+    """
+    return {d: fp for d, fp in engine.fetchall(sql)}
+
+
+def recorded_intervals(
+    engine: DuckDBEngine, model: Model, start: dt.date, end_exclusive: dt.date
+) -> dict[dt.date, tuple[str, str, str]]:
+    rows = engine.fetchall(
+        f"SELECT interval_date, status, input_fingerprint, model_fingerprint "
+        f"FROM {MODEL_INTERVALS.fqn} WHERE model = ? AND interval_date >= ? "
+        "AND interval_date < ?",
+        [model.name, start, end_exclusive],
+    )
+    return {d: (status, fp, mfp) for d, status, fp, mfp in rows}
+
+
+def missing_dependencies(
+    engine: DuckDBEngine, model: Model, dates: Sequence[dt.date]
+) -> dict[dt.date, str]:
+    """Dates with completed games where a critical upstream has no rows (one query each)."""
+    if not dates:
+        return {}
+    lo, hi = min(dates), max(dates) + dt.timedelta(days=1)
+    game_dates = {
+        d
+        for (d,) in engine.fetchall(
+            f"SELECT DISTINCT game_date FROM {schema.SCHEDULE.fqn} "
+            "WHERE game_date >= ? AND game_date < ? AND coalesce(game_status, 3) = 3",
+            [lo, hi],
+        )
+    }
+    wanted = set(dates)
+    gaps: dict[dt.date, list[str]] = {}
+    for up in model.upstream:
+        if not up.critical or up.table == schema.SCHEDULE.fqn:
+            continue
+        if not engine.table_exists(up.table):
+            have: set[dt.date] = set()
+        else:
+            dc = quote_ident(date_column_of(up.table))
+            have = {
+                d
+                for (d,) in engine.fetchall(
+                    f"SELECT DISTINCT {dc} FROM {up.table} WHERE {dc} >= ? AND {dc} < ?",
+                    [lo, hi],
+                )
+            }
+        for d in sorted((game_dates & wanted) - have):
+            gaps.setdefault(d, []).append(up.table)
+    return {
+        d: f"games were played on {d} but {', '.join(tables)} has no rows for it"
+        for d, tables in gaps.items()
+    }
+
+
+def plan_chunks(dates: Sequence[dt.date]) -> list[list[dt.date]]:
+    """Group dates into chunks computed by one statement: near dates of the same season."""
+    chunks: list[list[dt.date]] = []
+    for d in sorted(dates):
+        if (
+            chunks
+            and (d - chunks[-1][-1]).days <= MERGE_GAP_DAYS
+            and season_year_of(d) == season_year_of(chunks[-1][0])
+        ):
+            chunks[-1].append(d)
+        else:
+            chunks.append([d])
+    return chunks
+
+
+# -- running ----------------------------------------------------------------------------------
+
+
+def run_models(
+    engine: DuckDBEngine,
+    models: Sequence[Model],
+    start: dt.date,
+    end: dt.date,
+    *,
+    force: bool = False,
+    trigger: str = "manual",
+    run_id: str | None = None,
+    progress: ProgressSink | None = None,
+) -> RunSummary:
+    """Bring ``models`` up to date for the inclusive range [start, end]."""
+    if end < start:
+        raise NbapipeError(f"end date {end} is before start date {start}")
+    progress = progress or NoProgress()
+    run_id = run_id or new_run_id()
+    summary = RunSummary(run_id, start, end)
+    t0 = time.perf_counter()
+    _close_interrupted_runs(engine)
+    for model in models:
+        ensure_output_table(engine, model)
+    for model in models:
+        summary.models.append(
+            _run_model(engine, model, start, end, force, trigger, run_id, progress)
+        )
+    summary.seconds = time.perf_counter() - t0
+    return summary
+
+
+def _close_interrupted_runs(engine: DuckDBEngine) -> None:
+    # The caller holds the writer lock, so a 'running' row is a run that was killed.
+    engine.execute(
+        f"UPDATE {RUN_HISTORY.fqn} SET status = 'failed', "
+        "error = 'interrupted: the process ended before the model finished' "
+        "WHERE status = 'running'"
+    )
+
+
+def _run_model(
+    engine: DuckDBEngine,
+    model: Model,
+    start: dt.date,
+    end: dt.date,
+    force: bool,
+    trigger: str,
+    run_id: str,
+    progress: ProgressSink,
+) -> ModelResult:
+    end_x = end + dt.timedelta(days=1)
+    result = ModelResult(model.name)
+    t_start = time.perf_counter()
+    started_at = _now()
+    engine.execute(
+        f"INSERT INTO {RUN_HISTORY.fqn} (run_id, model, range_start, range_end, status, "
+        "trigger, force, started_at) VALUES (?, ?, ?, ?, 'running', ?, ?, ?)",
+        [run_id, model.name, start, end, trigger, force, started_at],
+    )
+    try:
+        _execute_model(engine, model, start, end_x, force, run_id, progress, result)
+        if result.dates_failed:
+            result.status = "partial" if result.dates_computed > result.dates_failed else "failed"
+        elif result.dates_computed:
+            result.status = "success"
+        else:
+            result.status = "skipped"
+        error = None
+    except NbapipeError as exc:
+        result.status = "failed"
+        error = str(exc)
+    result.seconds = time.perf_counter() - t_start
+    tm = result.timings
+    engine.execute(
+        f"""
+        UPDATE {RUN_HISTORY.fqn} SET status = ?, dates_in_range = ?, dates_computed = ?,
+            dates_skipped = ?, dates_failed = ?, rows_written = ?, failure_rows = ?,
+            checks_failed = ?, extract_seconds = ?, transform_seconds = ?, write_seconds = ?,
+            check_seconds = ?, finished_at = ?, error = ?
+        WHERE run_id = ? AND model = ?
+        """,
+        [
+            result.status,
+            result.dates_in_range,
+            result.dates_computed,
+            result.dates_skipped,
+            result.dates_failed,
+            result.rows_written,
+            result.failure_rows,
+            result.checks_failed,
+            tm.get("extract", 0.0),
+            tm.get("transform", 0.0),
+            tm.get("write", 0.0),
+            tm.get("check", 0.0),
+            _now(),
+            error,
+            run_id,
+            model.name,
+        ],
+    )
+    if error is not None:
+        raise RunError(f"{model.name}: {error}")
+    return result
+
+
+def _execute_model(
+    engine: DuckDBEngine,
+    model: Model,
+    start: dt.date,
+    end_x: dt.date,
+    force: bool,
+    run_id: str,
+    progress: ProgressSink,
+    result: ModelResult,
+) -> None:
+    t = time.perf_counter()
+    fingerprints = input_fingerprints(engine, model, start, end_x)
+    recorded = recorded_intervals(engine, model, start, end_x)
+    all_dates = [start + dt.timedelta(days=i) for i in range((end_x - start).days)]
+    result.dates_in_range = len(all_dates)
+    mfp = model.fingerprint
+    todo = [
+        d
+        for d in all_dates
+        if force
+        or d not in recorded
+        or recorded[d][0] != "success"
+        or recorded[d][1] != fingerprints.get(d)
+        or recorded[d][2] != mfp
+    ]
+    result.dates_skipped = len(all_dates) - len(todo)
+    gaps = missing_dependencies(engine, model, todo)
+    result.timings["extract"] = time.perf_counter() - t
+    if gaps:
+        _record_dependency_failures(engine, model, gaps, run_id)
+        result.dates_failed += len(gaps)
+        result.failures_by_category["MISSING_DEPENDENCY"] = len(gaps)
+    computable = [d for d in todo if d not in gaps]
+    done = result.dates_skipped
+    progress.step(model.table, done, len(all_dates))
+    for chunk in plan_chunks(computable):
+        _compute_chunk(engine, model, chunk, fingerprints, mfp, run_id, result)
+        done += len(chunk)
+        progress.step(model.table, done, len(all_dates))
+    progress.step(model.table, len(all_dates), len(all_dates))
+
+
+def _record_dependency_failures(
+    engine: DuckDBEngine, model: Model, gaps: dict[dt.date, str], run_id: str
+) -> None:
+    now = _now()
+    with engine.transaction():
+        for d, reason in sorted(gaps.items()):
+            engine.execute(
+                f"DELETE FROM {PRECOMPUTE_FAILURES.fqn} WHERE model = ? AND analysis_date = ?",
+                [model.name, d],
+            )
+            engine.execute(
+                f"INSERT INTO {PRECOMPUTE_FAILURES.fqn} VALUES (?, ?, ?, ?, "
+                "'MISSING_DEPENDENCY', ?, TRUE, NULL, NULL, ?)",
+                [model.name, run_id, d, DATE_ENTITY, reason, now],
+            )
+            engine.execute(
+                f"DELETE FROM {MODEL_INTERVALS.fqn} WHERE model = ? AND interval_date = ?",
+                [model.name, d],
+            )
+            engine.execute(
+                f"INSERT INTO {MODEL_INTERVALS.fqn} VALUES (?, ?, 'failed', 0, NULL, ?, ?, ?)",
+                [model.name, d, model.fingerprint, run_id, now],
+            )
+
+
+def _compute_chunk(
+    engine: DuckDBEngine,
+    model: Model,
+    chunk: list[dt.date],
+    fingerprints: dict[dt.date, str],
+    mfp: str,
+    run_id: str,
+    result: ModelResult,
+) -> None:
+    lo, hi = chunk[0], chunk[-1] + dt.timedelta(days=1)
+    dc = quote_ident(model.date_column)
+    sql = render(model, _values(lo, hi))
+    t = time.perf_counter()
+    try:
+        engine.execute(f"CREATE OR REPLACE TEMP TABLE _model_out AS {sql}")
+    except NbapipeError as exc:
+        raise RunError(f"computing {lo}..{chunk[-1]}: {exc}") from exc
+    result.timings["transform"] = result.timings.get("transform", 0.0) + time.perf_counter() - t
+
+    t = time.perf_counter()
+    todo = engine.arrow("SELECT unnest(?::DATE[]) AS d", [chunk])
+    out_cols = [c for c, _ in engine.columns_of_query("SELECT * FROM _model_out")]
+    has_failures = "failure_category" in out_cols
+    with engine.registered("_todo_dates", todo):
+        stray = engine.fetchone(
+            f"SELECT count(*) FROM _model_out WHERE {dc} < ? OR {dc} >= ? OR {dc} IS NULL",
+            [lo, hi],
+        )[0]
+        if stray:
+            raise RunError(f"{model.name} returned {stray} rows outside {lo}..{chunk[-1]}")
+        ok_filter = "failure_category IS NULL" if has_failures else "TRUE"
+        check_rows = checks_mod.run_checks(engine, model, "_model_out", ok_filter)
+        result.timings["check"] = result.timings.get("check", 0.0) + time.perf_counter() - t
+
+        t = time.perf_counter()
+        blocked = {r.check_date for r in check_rows if not r.passed and r.severity == "error"}
+        failed_checks = [r for r in check_rows if not r.passed]
+        result.checks_failed += len(failed_checks)
+        result.failed_checks.extend(
+            sorted({f"{r.check_name} on {r.check_date}" for r in failed_checks})[:20]
+        )
+        keep = [d for d in chunk if d not in blocked]
+        now = _now()
+        data_cols = [c for c in out_cols if c not in FAILURE_COLUMNS]
+        cols = ", ".join(quote_ident(c) for c in data_cols)
+        with engine.transaction():
+            engine.execute(
+                "CREATE OR REPLACE TEMP TABLE _keep_dates AS "
+                "SELECT d FROM _todo_dates WHERE NOT list_contains(?::DATE[], d)",
+                [sorted(blocked)],
+            )
+            engine.execute(
+                f"DELETE FROM {model.name} WHERE {dc} >= ? AND {dc} < ? "
+                f"AND {dc} IN (SELECT d FROM _keep_dates)",
+                [lo, hi],
+            )
+            engine.execute(
+                f"INSERT INTO {model.name} SELECT {cols}, ?, ? FROM _model_out "
+                f"WHERE {ok_filter} AND {dc} IN (SELECT d FROM _keep_dates)",
+                [run_id, now],
+            )
+            counts = dict(
+                engine.fetchall(
+                    f"SELECT {dc}, count(*) FROM _model_out WHERE {ok_filter} GROUP BY {dc}"
+                )
+            )
+            written = sum(counts.get(d, 0) for d in keep)
+            result.rows_written += written
+            _write_failures(engine, model, run_id, chunk, blocked, has_failures, now, result)
+            _write_intervals(engine, model, chunk, blocked, counts, fingerprints, mfp, run_id, now)
+            checks_mod.write_results(engine, model, check_rows, run_id, now)
+        result.dates_computed += len(chunk)
+        result.dates_failed += len(blocked)
+        if blocked:
+            result.failures_by_category["CHECK_FAILED"] = result.failures_by_category.get(
+                "CHECK_FAILED", 0
+            ) + len(blocked)
+    engine.execute("DROP TABLE IF EXISTS _model_out")
+    result.timings["write"] = result.timings.get("write", 0.0) + time.perf_counter() - t
+
+
+def _write_failures(
+    engine: DuckDBEngine,
+    model: Model,
+    run_id: str,
+    chunk: list[dt.date],
+    blocked: set[dt.date],
+    has_failures: bool,
+    now: dt.datetime,
+    result: ModelResult,
+) -> None:
+    engine.execute(
+        f"DELETE FROM {PRECOMPUTE_FAILURES.fqn} WHERE model = ? "
+        "AND analysis_date IN (SELECT d FROM _todo_dates)",
+        [model.name],
+    )
+    dc = quote_ident(model.date_column)
+    if has_failures:
+        entity = next((k for k in model.key if k != model.date_column), model.key[0])
+        engine.execute(
+            f"""
+            INSERT INTO {PRECOMPUTE_FAILURES.fqn}
+            SELECT ?, ?, {dc}, CAST({quote_ident(entity)} AS VARCHAR), failure_category,
+                   failure_reason, can_retry, expected_game_count, actual_game_count, ?
+            FROM _model_out WHERE failure_category IS NOT NULL
+            """,
+            [model.name, run_id, now],
+        )
+        by_cat = engine.fetchall(
+            "SELECT failure_category, count(*) FROM _model_out "
+            "WHERE failure_category IS NOT NULL GROUP BY ALL"
+        )
+        for cat, n in by_cat:
+            result.failures_by_category[cat] = result.failures_by_category.get(cat, 0) + n
+            result.failure_rows += n
+    for d in sorted(blocked):
+        engine.execute(
+            f"INSERT INTO {PRECOMPUTE_FAILURES.fqn} VALUES (?, ?, ?, ?, 'CHECK_FAILED', "
+            "'an error-level output check failed; see nba_processing.check_results', "
+            "TRUE, NULL, NULL, ?)",
+            [model.name, run_id, d, DATE_ENTITY, now],
+        )
+
+
+def _write_intervals(
+    engine: DuckDBEngine,
+    model: Model,
+    chunk: list[dt.date],
+    blocked: set[dt.date],
+    counts: dict[dt.date, int],
+    fingerprints: dict[dt.date, str],
+    mfp: str,
+    run_id: str,
+    now: dt.datetime,
+) -> None:
+    engine.execute(
+        f"DELETE FROM {MODEL_INTERVALS.fqn} WHERE model = ? "
+        "AND interval_date IN (SELECT d FROM _todo_dates)",
+        [model.name],
+    )
+    rows = [
+        (
+            model.name,
+            d,
+            "failed" if d in blocked else "success",
+            counts.get(d, 0),
+            None if d in blocked else fingerprints.get(d),
+            mfp,
+            run_id,
+            now,
+        )
+        for d in chunk
+    ]
+    names = [c.name for c in MODEL_INTERVALS.columns]
+    data = pa.table({n: [r[i] for r in rows] for i, n in enumerate(names)})
+    with engine.registered("_interval_rows", data):
+        engine.execute(f"INSERT INTO {MODEL_INTERVALS.fqn} SELECT * FROM _interval_rows")
+
+
+def failures_summary(result: ModelResult) -> str:
+    return ", ".join(f"{k} {v}" for k, v in Counter(result.failures_by_category).most_common())

@@ -1,0 +1,84 @@
+"""Basketball constants shared by every model: zone cut-offs, windows, thresholds, priorities.
+
+Models never hard-code these numbers: the runner renders ``{{ NAME }}`` placeholders in model
+SQL from this module, so one edit here changes every table consistently.
+"""
+
+from __future__ import annotations
+
+# -- shot zones (spec 3.13) ------------------------------------------------------------------
+# Paint: shots at most this far from the basket (feet).
+PAINT_MAX_FEET = 8.0
+# A shot this far or farther is a three even if the source forgot to say so.
+THREE_MIN_FEET = 23.75
+# Possessions = FGA + FT_TRIP_FACTOR * FTA + TOV - OREB (standard free-throw trip weight).
+FT_TRIP_FACTOR = 0.44
+# Minutes in a regulation game and per overtime period, per player slot.
+REGULATION_MINUTES = 48
+OVERTIME_MINUTES = 5
+PLAYERS_ON_COURT = 5
+
+# -- windows and thresholds (spec 5, 6.3) ----------------------------------------------------
+BOOTSTRAP_DAYS = 14
+PRODUCTION_READY_PCT = 70.0
+COMPLETENESS_GAME_WINDOWS = (5, 10)
+COMPLETENESS_DAY_WINDOWS = (7, 14, 30)
+
+# -- source priority (lower = preferred) --------------------------------------------------------
+# Play-by-play for shot zones: BigDataBall has assists/blocks and distances; NBA.com PBP next;
+# shot-chart data has shots only; synthetic data stands alone.
+PBP_SOURCE_PRIORITY = {
+    "bigdataball": 1,
+    "nba_stats": 2,
+    "nbacom_pbp": 3,
+    "synthetic": 4,
+}
+BOXSCORE_SOURCE_PRIORITY = {
+    "nba_stats": 1,
+    "synthetic": 2,
+}
+DEFAULT_SOURCE_PRIORITY = 9
+
+
+def shot_zone_sql(shot_type: str, distance: str, source_zone: str) -> str:
+    """The one zone rule for every table (documented in docs/models.md).
+
+    Three if the shot is a 3PT attempt (or at least THREE_MIN_FEET away); else paint if the
+    distance is known and at most PAINT_MAX_FEET; else mid-range if the distance is known;
+    with no distance, the source's own zone label decides; otherwise the zone is unknown (NULL).
+    """
+    return (
+        f"CASE WHEN {shot_type} = '3PT' THEN 'three' "
+        f"WHEN {distance} IS NOT NULL AND {distance} >= {THREE_MIN_FEET} THEN 'three' "
+        f"WHEN {distance} IS NOT NULL AND {distance} <= {PAINT_MAX_FEET} THEN 'paint' "
+        f"WHEN {distance} IS NOT NULL THEN 'mid_range' "
+        f"WHEN {source_zone} IN ('Restricted Area', 'In The Paint (Non-RA)') THEN 'paint' "
+        f"WHEN {source_zone} = 'Mid-Range' THEN 'mid_range' "
+        f"WHEN {source_zone} LIKE '%3' THEN 'three' "
+        "END"
+    )
+
+
+def priority_sql(column: str, priorities: dict[str, int]) -> str:
+    """SQL CASE giving a source's priority (unknown sources last)."""
+    whens = " ".join(f"WHEN '{k}' THEN {v}" for k, v in priorities.items())
+    return f"CASE {column} {whens} ELSE {DEFAULT_SOURCE_PRIORITY} END"
+
+
+def template_values() -> dict[str, str]:
+    """Every placeholder a model may use, rendered as SQL text."""
+    return {
+        "PAINT_MAX_FEET": repr(PAINT_MAX_FEET),
+        "THREE_MIN_FEET": repr(THREE_MIN_FEET),
+        "FT_TRIP_FACTOR": repr(FT_TRIP_FACTOR),
+        "REGULATION_MINUTES": str(REGULATION_MINUTES),
+        "OVERTIME_MINUTES": str(OVERTIME_MINUTES),
+        "PLAYERS_ON_COURT": str(PLAYERS_ON_COURT),
+        "TEAM_REGULATION_MINUTES": str(REGULATION_MINUTES * PLAYERS_ON_COURT),
+        "TEAM_OVERTIME_MINUTES": str(OVERTIME_MINUTES * PLAYERS_ON_COURT),
+        "BOOTSTRAP_DAYS": str(BOOTSTRAP_DAYS),
+        "PRODUCTION_READY_PCT": repr(PRODUCTION_READY_PCT),
+        "SHOT_ZONE": shot_zone_sql("shot_type", "shot_distance", "source_zone"),
+        "PBP_SOURCE_PRIORITY": priority_sql("source", PBP_SOURCE_PRIORITY),
+        "BOXSCORE_SOURCE_PRIORITY": priority_sql("source", BOXSCORE_SOURCE_PRIORITY),
+    }
