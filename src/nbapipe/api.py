@@ -9,16 +9,23 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import importlib
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from nbapipe.engine.duckdb import DuckDBEngine
+from nbapipe.engine.lock import writer_lock
 from nbapipe.errors import InputError
 from nbapipe.ingest import ingest_tables
+from nbapipe.pipeline import model as model_registry
+from nbapipe.pipeline import ops
+from nbapipe.pipeline.ops import ValidationReport
+from nbapipe.pipeline.runner import RunSummary, new_run_id, run_models
 from nbapipe.progress import NoProgress, ProgressSink
 from nbapipe.season import parse_seasons, season_label
+from nbapipe.settings import warehouse_path
 from nbapipe.sources import files, schema
 from nbapipe.sources.files import FileOutcome, FileSource
 from nbapipe.sources.load import IngestSummary
@@ -193,3 +200,131 @@ def quickstart(
     with contextlib.closing(open_warehouse(warehouse, read_only=True)) as engine:
         summary = league_summary(engine, source="synthetic")
     return QuickstartResult(init_result.path, init_result, ingest, summary, steps)
+
+
+# -- the pipeline -------------------------------------------------------------------------------
+
+
+def parse_date(value: str | dt.date | None, *, where: str) -> dt.date | None:
+    """ISO date text (or a date) -> date; a clear error naming the option otherwise."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise InputError(f"invalid date {value!r} ({where}): write it as YYYY-MM-DD") from None
+
+
+def _date_range(
+    engine: DuckDBEngine, start: dt.date | None, end: dt.date | None
+) -> tuple[dt.date, dt.date]:
+    """Defaults: from the first to the last date the schedule knows."""
+    if start is None or end is None:
+        lo, hi = engine.fetchone(
+            f"SELECT min(game_date), max(game_date) FROM {schema.SCHEDULE.fqn}"
+        )
+        if lo is None:
+            raise InputError(
+                "no dates given and the schedule is empty: pass --start and --end, "
+                "or ingest data first"
+            )
+        start, end = start or lo, end or hi
+    if end < start:
+        raise InputError(f"--end {end} is before --start {start}")
+    return start, end
+
+
+def backfill(
+    start: str | dt.date | None = None,
+    end: str | dt.date | None = None,
+    *,
+    models: Sequence[str] | None = None,
+    from_model: str | None = None,
+    force: bool = False,
+    wait: bool = False,
+    trigger: str = "backfill",
+    warehouse: Warehouse = None,
+    progress: ProgressSink | None = None,
+) -> RunSummary:
+    """Bring every model (or a subset) up to date over [start, end], resuming where it stopped."""
+    s = parse_date(start, where="--start")
+    e = parse_date(end, where="--end")
+    selected = model_registry.resolve(list(models) if models else None, from_model=from_model)
+    run_id = new_run_id()
+    target = warehouse_path(warehouse)
+    with (
+        writer_lock(target, run_id, wait=wait),
+        contextlib.closing(open_warehouse(warehouse)) as engine,
+    ):
+        s, e = _date_range(engine, s, e)
+        return run_models(
+            engine, selected, s, e, force=force, trigger=trigger, run_id=run_id, progress=progress
+        )
+
+
+def run_daily(
+    day: str | dt.date | None = None,
+    *,
+    models: Sequence[str] | None = None,
+    force: bool = False,
+    wait: bool = False,
+    warehouse: Warehouse = None,
+    progress: ProgressSink | None = None,
+) -> RunSummary:
+    """The nightly run: every model for one date (default yesterday), i.e. the range [D, D]."""
+    d = parse_date(day, where="--date") or (dt.date.today() - dt.timedelta(days=1))
+    return backfill(
+        d,
+        d,
+        models=models,
+        force=force,
+        wait=wait,
+        trigger="daily",
+        warehouse=warehouse,
+        progress=progress,
+    )
+
+
+def validate(
+    start: str | dt.date | None = None,
+    end: str | dt.date | None = None,
+    *,
+    models: Sequence[str] | None = None,
+    warehouse: Warehouse = None,
+) -> ValidationReport:
+    """Run every model's output checks and the schedule-coverage check over stored rows."""
+    s = parse_date(start, where="--start")
+    e = parse_date(end, where="--end")
+    selected = model_registry.resolve(list(models) if models else None)
+    with contextlib.closing(open_warehouse(warehouse, read_only=True)) as engine:
+        s, e = _date_range(engine, s, e)
+        return ops.validate(engine, selected, s, e)
+
+
+def coverage(
+    start: str | dt.date | None = None,
+    end: str | dt.date | None = None,
+    *,
+    per_date: bool = False,
+    warehouse: Warehouse = None,
+) -> list[ops.ModelCoverage]:
+    """Per model: dates with completed games vs dates with rows, failures, last run."""
+    s = parse_date(start, where="--start")
+    e = parse_date(end, where="--end")
+    with contextlib.closing(open_warehouse(warehouse, read_only=True)) as engine:
+        s, e = _date_range(engine, s, e)
+        return ops.model_coverage(engine, model_registry.resolve(None), s, e, per_date=per_date)
+
+
+def failures(
+    *,
+    model: str | None = None,
+    day: str | dt.date | None = None,
+    category: str | None = None,
+    limit: int = 200,
+    warehouse: Warehouse = None,
+) -> tuple[list[dict], dict[str, int]]:
+    """Per-entity and per-date failures, newest first, with counts by category."""
+    d = parse_date(day, where="--date")
+    with contextlib.closing(open_warehouse(warehouse, read_only=True)) as engine:
+        return ops.list_failures(engine, model=model, day=d, category=category, limit=limit)

@@ -248,17 +248,207 @@ def ingest_nbacom_pbp(
     _ingest_files_command("nbacom-pbp", paths, warehouse, force)
 
 
+ModelsOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--models", "-m", help="Only these models (repeat the option).", show_default=False
+    ),
+]
+WaitOpt = Annotated[
+    bool, typer.Option("--wait", help="If another run holds the warehouse, wait for it.")
+]
+
+
+def _render_run(summary: api.RunSummary) -> None:
+    table = Table(title=f"{summary.run_id}: {summary.start} .. {summary.end}")
+    for col, justify in (
+        ("model", "left"),
+        ("status", "left"),
+        ("dates computed", "right"),
+        ("unchanged", "right"),
+        ("failed", "right"),
+        ("rows", "right"),
+        ("failures", "left"),
+        ("checks failed", "right"),
+        ("seconds", "right"),
+    ):
+        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    for m in summary.models:
+        style = {"success": "green", "skipped": "dim", "partial": "yellow"}.get(m.status, "red")
+        fails = ", ".join(f"{k} {v:,}" for k, v in sorted(m.failures_by_category.items()))
+        table.add_row(
+            m.model,
+            f"[{style}]{m.status}[/]",
+            f"{m.dates_computed:,}",
+            f"{m.dates_skipped:,}",
+            f"{m.dates_failed:,}",
+            f"{m.rows_written:,}",
+            fails or "-",
+            f"{m.checks_failed:,}",
+            f"{m.seconds:.2f}",
+        )
+    out.print(table)
+    for m in summary.models:
+        for fc in m.failed_checks[:5]:
+            err.print(f"[yellow]check failed:[/] {m.model}: {escape(fc)}")
+    if not summary.computed_anything:
+        out.print(
+            "nothing to do: every date is up to date with its inputs (use --force to recompute)"
+        )
+    out.print(f"done in {summary.seconds:.2f} s")
+    if not summary.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+@_friendly
+def backfill(
+    start: Annotated[
+        str | None, typer.Option(help="First date (YYYY-MM-DD) [default: first scheduled date].")
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option(help="Last date, inclusive [default: last scheduled date].")
+    ] = None,
+    models: ModelsOpt = None,
+    from_model: Annotated[
+        str | None, typer.Option("--from-model", help="This model and everything downstream of it.")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Recompute even dates whose inputs did not change.")
+    ] = False,
+    wait: WaitOpt = False,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Compute models over a date range, one set-based pass per model; resumes if interrupted."""
+    with RichProgress(err) as progress:
+        summary = api.backfill(
+            start,
+            end,
+            models=models,
+            from_model=from_model,
+            force=force,
+            wait=wait,
+            warehouse=warehouse,
+            progress=progress,
+        )
+    _render_run(summary)
+
+
+@app.command("run")
+@_friendly
+def run_daily(
+    date: Annotated[
+        str | None, typer.Option("--date", help="The date to compute [default: yesterday].")
+    ] = None,
+    models: ModelsOpt = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Recompute even if inputs did not change.")
+    ] = False,
+    wait: WaitOpt = False,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """The daily run: every model for one date (the range [D, D])."""
+    with RichProgress(err) as progress:
+        summary = api.run_daily(
+            date, models=models, force=force, wait=wait, warehouse=warehouse, progress=progress
+        )
+    _render_run(summary)
+
+
+@app.command()
+@_friendly
+def validate(
+    start: Annotated[
+        str | None, typer.Option(help="First date [default: first scheduled].")
+    ] = None,
+    end: Annotated[str | None, typer.Option(help="Last date [default: last scheduled].")] = None,
+    models: ModelsOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Run every output check and the schedule-coverage check; exit 1 on any violation."""
+    report = api.validate(start, end, models=models, warehouse=warehouse)
+    if as_json:
+        sys.stdout.write(json.dumps(report.to_dict(), indent=2, default=str) + "\n")
+    else:
+        if report.violations:
+            table = Table(title=f"violations {report.start} .. {report.end}")
+            for col in ("model", "check", "severity", "dates", "rows", "example"):
+                table.add_column(col)
+            for v in report.violations:
+                table.add_row(
+                    v.model,
+                    escape(v.check),
+                    v.severity,
+                    f"{v.dates:,}",
+                    f"{v.failing_rows:,}",
+                    escape(v.example or "-"),
+                )
+            out.print(table)
+        out.print(
+            f"{len(report.models)} models, {report.checks_run} checks over "
+            f"{report.start} .. {report.end}: "
+            + ("[green]all passed[/]" if report.ok else f"[red]{len(report.violations)} failed[/]")
+        )
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+@_friendly
+def failures(
+    model: Annotated[str | None, typer.Option(help="Only this model.")] = None,
+    date: Annotated[str | None, typer.Option("--date", help="Only this date.")] = None,
+    category: Annotated[
+        str | None, typer.Option(help="Only this category, e.g. INSUFFICIENT_DATA.")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="Show at most this many rows.")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Entities and dates the models could not compute, and why."""
+    rows, counts = api.failures(
+        model=model, day=date, category=category, limit=limit, warehouse=warehouse
+    )
+    if as_json:
+        sys.stdout.write(json.dumps({"counts": counts, "rows": rows}, indent=2, default=str) + "\n")
+        return
+    table = Table(title="failures (newest first)")
+    for col in ("date", "model", "entity", "category", "reason", "retry"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(
+            str(r["analysis_date"]),
+            r["model"],
+            r["entity_id"],
+            r["failure_category"],
+            escape(r["failure_reason"] or ""),
+            "yes" if r["can_retry"] else "no",
+        )
+    out.print(table)
+    out.print("by category: " + (", ".join(f"{k} {v:,}" for k, v in counts.items()) or "none"))
+
+
 @app.command()
 @_friendly
 def status(
     warehouse: WarehouseOpt = None,
     team: Annotated[str | None, typer.Option(help="Only rows of this team (tricode).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    start: Annotated[str | None, typer.Option(help="Model coverage from this date.")] = None,
+    end: Annotated[str | None, typer.Option(help="Model coverage to this date.")] = None,
 ) -> None:
-    """Rows and date coverage per raw table and source."""
+    """Raw tables per source, model coverage against the schedule, last runs, failures."""
     st = api.status(warehouse, team=team)
+    has_schedule = any(t.rows for t in st.tables if t.table == "nba_raw.schedule")
+    cov = (
+        api.coverage(start, end, per_date=as_json, warehouse=warehouse)
+        if has_schedule or (start and end)
+        else []
+    )
     if as_json:
-        sys.stdout.write(json.dumps(st.to_dict(), indent=2) + "\n")
+        data = st.to_dict() | {"models": [c.to_dict() for c in cov]}
+        sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
         return
     title = f"{st.warehouse} (schema v{st.schema_version})"
     if st.team:
@@ -306,6 +496,23 @@ def status(
                 (c.last_ingest or "-")[:19],
             )
         out.print(sources)
+    if cov:
+        mt = Table(title="models: dates with completed games vs dates with rows")
+        for col in ("model", "coverage", "rows", "missing", "failures", "last run"):
+            mt.add_column(col, justify="right" if col in ("rows",) else "left")
+        for c in cov:
+            pct_style = "green" if c.coverage_pct >= 95 else "yellow" if c.coverage_pct else "red"
+            fails = ", ".join(f"{k} {v:,}" for k, v in c.failures_by_category.items())
+            missing = ", ".join(c.missing_dates[:3]) + (" ..." if len(c.missing_dates) > 3 else "")
+            mt.add_row(
+                c.model,
+                f"[{pct_style}]{c.dates_with_rows}/{c.game_dates} ({c.coverage_pct}%)[/]",
+                f"{c.rows:,}",
+                missing or "-",
+                fails or "-",
+                f"{c.last_run_status or '-'} {c.last_run_at or ''}".strip(),
+            )
+        out.print(mt)
     out.print(
         f"registry: {st.registry_players:,} players, {st.registry_aliases:,} aliases, "
         f"{st.registry_failures:,} unresolved names; {st.ingest_runs} ingest runs"

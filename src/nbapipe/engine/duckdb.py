@@ -55,6 +55,13 @@ class DuckDBEngine:
                 str(self.path) if self.path else ":memory:", read_only=read_only
             )
         except duckdb.Error as exc:
+            if "lock" in str(exc).lower() and self.path is not None:
+                from nbapipe.engine.lock import WarehouseBusy, describe_holder
+
+                raise WarehouseBusy(
+                    f"warehouse {self.path} is busy ({describe_holder(self.path)}); "
+                    "try again when it finishes (write commands accept --wait)"
+                ) from exc
             raise WarehouseError(f"cannot open warehouse {self.path}: {_short(exc)}") from exc
 
     # -- execution ---------------------------------------------------------------------

@@ -11,6 +11,8 @@ a killed run resumes where it stopped and ends with the same tables.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import signal
 import time
 import uuid
 from collections import Counter
@@ -23,7 +25,7 @@ from nbapipe import vocab
 from nbapipe.engine.duckdb import DuckDBEngine, quote_ident
 from nbapipe.errors import NbapipeError
 from nbapipe.pipeline import checks as checks_mod
-from nbapipe.pipeline.model import Model, all_models, render
+from nbapipe.pipeline.model import Model, all_models, dependency_order, render
 from nbapipe.pipeline.state import (
     MODEL_INTERVALS,
     PRECOMPUTE_FAILURES,
@@ -85,6 +87,26 @@ class RunSummary:
     @property
     def ok(self) -> bool:
         return all(m.status in ("success", "skipped") for m in self.models)
+
+
+def _failpoint(stage: str) -> None:
+    """Crash-test hook: NBAPIPE_FAILPOINT=<stage>:<n> kills the process at the n-th <stage>.
+
+    Stages: computed (SELECT done, nothing written), writing (inside the write transaction,
+    before commit), committed (after commit). Used by the kill/resume tests only.
+    """
+    spec = os.environ.get("NBAPIPE_FAILPOINT")
+    if not spec:
+        return
+    name, _, nth = spec.partition(":")
+    if name != stage:
+        return
+    _FAILPOINT_HITS[stage] = _FAILPOINT_HITS.get(stage, 0) + 1
+    if _FAILPOINT_HITS[stage] == int(nth or 1):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+_FAILPOINT_HITS: dict[str, int] = {}
 
 
 def new_run_id() -> str:
@@ -284,7 +306,8 @@ def run_models(
     summary = RunSummary(run_id, start, end)
     t0 = time.perf_counter()
     _close_interrupted_runs(engine)
-    for model in models:
+    # Every model's table exists (empty if never run), so a subset can read its upstreams.
+    for model in dependency_order(all_models()):
         ensure_output_table(engine, model)
     for model in models:
         summary.models.append(
@@ -453,6 +476,7 @@ def _compute_chunk(
     except NbapipeError as exc:
         raise RunError(f"computing {lo}..{chunk[-1]}: {exc}") from exc
     result.timings["transform"] = result.timings.get("transform", 0.0) + time.perf_counter() - t
+    _failpoint("computed")
 
     t = time.perf_counter()
     todo = engine.arrow("SELECT unnest(?::DATE[]) AS d", [chunk])
@@ -506,6 +530,8 @@ def _compute_chunk(
             _write_failures(engine, model, run_id, chunk, blocked, has_failures, now, result)
             _write_intervals(engine, model, chunk, blocked, counts, fingerprints, mfp, run_id, now)
             checks_mod.write_results(engine, model, check_rows, run_id, now)
+            _failpoint("writing")
+        _failpoint("committed")
         result.dates_computed += len(chunk)
         result.dates_failed += len(blocked)
         if blocked:

@@ -8,8 +8,8 @@
 -- check: unique_key
 -- check: not_null(game_id, defending_team_abbr, opponent_team_abbr, points_allowed, defensive_rating)
 -- check: expr(points_in_paint_allowed = 2 * opp_paint_makes OR NOT shot_zones_available)
--- check: range(defensive_rating, 70, 150) warn
--- check: range(opponent_pace, 80, 125) warn
+-- check: range(defensive_rating, 60, 160) warn
+-- check: range(opponent_pace, 75, 130) warn
 --
 -- "Flip the perspective": the opponent's row of team_offense_game_summary is this team's
 -- defence, so both tables share one source choice and one zone rule.

@@ -9,8 +9,8 @@
 -- check: not_null(game_id, team_abbr, opponent_team_abbr, points_scored, possessions)
 -- check: expr(points_scored = 2 * (fg_makes - three_pt_makes) + 3 * three_pt_makes + ft_makes)
 -- check: expr(team_paint_attempts + team_mid_range_attempts + team_three_attempts_pbp + team_unknown_zone_attempts = fg_attempts OR NOT shot_zones_available) warn
--- check: range(pace, 80, 125) warn
--- check: range(offensive_rating, 70, 150) warn
+-- check: range(pace, 75, 130) warn
+-- check: range(offensive_rating, 60, 160) warn
 -- check: range(points_scored, 50, 200) warn
 --
 -- Team box scores come from nba_raw.team_boxscores (best source per game); a team-game that

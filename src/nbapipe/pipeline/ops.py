@@ -1,0 +1,217 @@
+"""Operator queries: coverage against the schedule, validation over stored tables, failures.
+
+These are the legacy operators' validation queries (spec 6.12) as one set-based query per
+model, never one per date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+
+import pyarrow as pa
+
+from nbapipe.engine.duckdb import DuckDBEngine, quote_ident
+from nbapipe.pipeline import checks as checks_mod
+from nbapipe.pipeline.model import Model
+from nbapipe.pipeline.state import PRECOMPUTE_FAILURES, RUN_HISTORY
+from nbapipe.sources import schema
+
+
+@dataclass
+class ModelCoverage:
+    model: str
+    game_dates: int  # dates in range with completed games
+    dates_with_rows: int
+    coverage_pct: float
+    rows: int
+    missing_dates: list[str]
+    failures_by_category: dict[str, int]
+    last_run_status: str | None
+    last_run_at: str | None
+    per_date: list[dict] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def model_coverage(
+    engine: DuckDBEngine,
+    models: list[Model],
+    start: dt.date,
+    end: dt.date,
+    *,
+    per_date: bool = False,
+) -> list[ModelCoverage]:
+    end_x = end + dt.timedelta(days=1)
+    games = dict(
+        engine.fetchall(
+            f"SELECT game_date, count(DISTINCT game_id) FROM {schema.SCHEDULE.fqn} "
+            "WHERE game_date >= ? AND game_date < ? AND coalesce(game_status, 3) = 3 "
+            "GROUP BY game_date",
+            [start, end_x],
+        )
+    )
+    out = []
+    for m in models:
+        rows_by_date: dict[dt.date, int] = {}
+        if engine.table_exists(m.name):
+            dc = quote_ident(m.date_column)
+            rows_by_date = dict(
+                engine.fetchall(
+                    f"SELECT {dc}, count(*) FROM {m.name} WHERE {dc} >= ? AND {dc} < ? "
+                    f"GROUP BY {dc}",
+                    [start, end_x],
+                )
+            )
+        missing = sorted(d for d in games if d not in rows_by_date)
+        fails = dict(
+            engine.fetchall(
+                f"SELECT failure_category, count(*) FROM {PRECOMPUTE_FAILURES.fqn} "
+                "WHERE model = ? AND analysis_date >= ? AND analysis_date < ? GROUP BY ALL",
+                [m.name, start, end_x],
+            )
+        )
+        last = engine.fetchone(
+            f"SELECT status, CAST(coalesce(finished_at, started_at) AS VARCHAR) "
+            f"FROM {RUN_HISTORY.fqn} WHERE model = ? ORDER BY started_at DESC LIMIT 1",
+            [m.name],
+        )
+        present = len([d for d in games if d in rows_by_date])
+        cov = ModelCoverage(
+            model=m.name,
+            game_dates=len(games),
+            dates_with_rows=present,
+            coverage_pct=round(100.0 * present / len(games), 1) if games else 100.0,
+            rows=sum(rows_by_date.values()),
+            missing_dates=[d.isoformat() for d in missing],
+            failures_by_category=fails,
+            last_run_status=last[0] if last else None,
+            last_run_at=last[1][:19] if last and last[1] else None,
+        )
+        if per_date:
+            days = sorted(set(games) | set(rows_by_date))
+            cov.per_date = [
+                {"date": d.isoformat(), "games": games.get(d, 0), "rows": rows_by_date.get(d, 0)}
+                for d in days
+            ]
+        out.append(cov)
+    return out
+
+
+@dataclass
+class Violation:
+    model: str
+    check: str
+    severity: str
+    dates: int
+    failing_rows: int
+    example: str | None
+
+
+@dataclass
+class ValidationReport:
+    start: str
+    end: str
+    models: list[str]
+    checks_run: int
+    violations: list[Violation]
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def validate(
+    engine: DuckDBEngine, models: list[Model], start: dt.date, end: dt.date
+) -> ValidationReport:
+    """Every declared check over the stored rows of the range, plus schedule coverage."""
+    end_x = end + dt.timedelta(days=1)
+    days = [start + dt.timedelta(days=i) for i in range((end_x - start).days)]
+    violations: list[Violation] = []
+    checks_run = 0
+    with engine.registered("_todo_dates", pa.table({"d": pa.array(days, pa.date32())})):
+        for m in models:
+            if not engine.table_exists(m.name):
+                violations.append(Violation(m.name, "table exists", "error", 0, 0, None))
+                continue
+            dc = quote_ident(m.date_column)
+            relation = (
+                f"(SELECT * FROM {m.name} WHERE {dc} >= DATE '{start}' AND {dc} < DATE '{end_x}')"
+            )
+            for row_group in _group(checks_mod.run_checks(engine, m, relation)):
+                checks_run += 1
+                bad = [r for r in row_group if not r.passed]
+                if bad:
+                    violations.append(
+                        Violation(
+                            m.name,
+                            bad[0].check_name,
+                            bad[0].severity,
+                            len(bad),
+                            sum(r.failing_rows for r in bad),
+                            next((r.detail for r in bad if r.detail), None),
+                        )
+                    )
+    for cov in model_coverage(engine, models, start, end):
+        checks_run += 1
+        if cov.missing_dates:
+            violations.append(
+                Violation(
+                    cov.model,
+                    "covers every date with completed games",
+                    "error",
+                    len(cov.missing_dates),
+                    0,
+                    "missing " + ", ".join(cov.missing_dates[:5]),
+                )
+            )
+    return ValidationReport(
+        start.isoformat(), end.isoformat(), [m.name for m in models], checks_run, violations
+    )
+
+
+def _group(rows: list[checks_mod.CheckRow]) -> list[list[checks_mod.CheckRow]]:
+    groups: dict[str, list[checks_mod.CheckRow]] = {}
+    for r in rows:
+        groups.setdefault(r.check_name, []).append(r)
+    return list(groups.values())
+
+
+def list_failures(
+    engine: DuckDBEngine,
+    *,
+    model: str | None = None,
+    day: dt.date | None = None,
+    category: str | None = None,
+    limit: int = 200,
+) -> tuple[list[dict], dict[str, int]]:
+    """Failure rows matching the filters (newest first) and counts by category."""
+    where, params = ["TRUE"], []
+    if model:
+        where.append("(model = ? OR model LIKE '%.' || ?)")
+        params += [model, model]
+    if day:
+        where.append("analysis_date = ?")
+        params.append(day)
+    if category:
+        where.append("upper(failure_category) = upper(?)")
+        params.append(category)
+    cond = " AND ".join(where)
+    cols = [c.name for c in PRECOMPUTE_FAILURES.columns]
+    rows = engine.fetchall(
+        f"SELECT * FROM {PRECOMPUTE_FAILURES.fqn} WHERE {cond} "
+        f"ORDER BY analysis_date DESC, model, entity_id LIMIT {int(limit)}",
+        params,
+    )
+    counts = dict(
+        engine.fetchall(
+            f"SELECT failure_category, count(*) FROM {PRECOMPUTE_FAILURES.fqn} WHERE {cond} "
+            "GROUP BY ALL ORDER BY 2 DESC",
+            params,
+        )
+    )
+    return [dict(zip(cols, r, strict=True)) for r in rows], counts

@@ -1,0 +1,263 @@
+"""The runner on a synthetic league: backfill, smart reprocessing, daily = backfill, kills,
+concurrent writers, dependency failures, checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from nbapipe import api
+from nbapipe.engine.duckdb import DuckDBEngine
+from nbapipe.engine.lock import writer_lock
+from nbapipe.pipeline.model import all_models
+
+TOGS = "nba_analytics.team_offense_game_summary"
+TDGS = "nba_analytics.team_defense_game_summary"
+TEAM_MODELS = (TOGS, TDGS)
+
+
+@pytest.fixture(scope="module")
+def league_file(tmp_path_factory) -> Path:
+    """Two synthetic seasons, ingested once; tests work on copies."""
+    path = tmp_path_factory.mktemp("league") / "league.duckdb"
+    api.ingest_synthetic("2023-24..2024-25", seed=11, warehouse=path)
+    return path
+
+
+@pytest.fixture()
+def wh(league_file: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "w.duckdb"
+    shutil.copy(league_file, target)
+    return target
+
+
+def table_rows(path: Path, table: str) -> list[tuple]:
+    """All rows of a model table except run metadata, in key order."""
+    with DuckDBEngine(path, create=False) as eng:
+        cols = [c for c, _ in eng.columns(table) if c not in ("run_id", "processed_at")]
+        return eng.fetchall(f"SELECT {', '.join(cols)} FROM {table} ORDER BY ALL")
+
+
+def duplicate_keys(path: Path) -> int:
+    models = all_models()
+    with DuckDBEngine(path, create=False) as eng:
+        total = 0
+        for name in TEAM_MODELS:
+            key = ", ".join(models[name].key)
+            total += eng.fetchone(
+                f"SELECT count(*) FROM (SELECT {key} FROM {name} GROUP BY ALL HAVING count(*) > 1)"
+            )[0]
+        return total
+
+
+def test_pipeline_backfill_builds_team_tables_and_validates(wh: Path) -> None:
+    summary = api.backfill(warehouse=wh)
+    assert summary.ok
+    by_model = {m.model: m for m in summary.models}
+    assert by_model[TOGS].rows_written == by_model[TDGS].rows_written == 2 * 2 * 1230
+    report = api.validate(warehouse=wh)
+    assert report.ok, report.violations
+    coverage = {c.model: c for c in api.coverage(warehouse=wh)}
+    assert all(coverage[m].coverage_pct == 100.0 for m in TEAM_MODELS)
+    assert duplicate_keys(wh) == 0
+
+
+def test_pipeline_team_tables_hold_nba_ranges(wh: Path) -> None:
+    api.backfill(warehouse=wh)
+    with DuckDBEngine(wh, create=False) as eng:
+        pace, ortg, poss, zone_gap, wins = eng.fetchone(
+            f"""SELECT avg(pace), avg(offensive_rating), avg(possessions),
+                       sum(abs(team_paint_attempts + team_mid_range_attempts
+                           + team_three_attempts_pbp + team_unknown_zone_attempts - fg_attempts)),
+                       sum(CAST(win_flag AS INTEGER))
+                FROM {TOGS}"""
+        )
+        assert 95 <= pace <= 103 and 105 <= ortg <= 122 and 94 <= poss <= 104
+        assert zone_gap == 0
+        assert wins == 2 * 1230  # one winner per game
+        # Defence is the opponent's offence, row for row.
+        mismatched = eng.fetchone(
+            f"""SELECT count(*) FROM {TDGS} d JOIN {TOGS} o
+                ON o.game_id = d.game_id AND o.team_abbr = d.opponent_team_abbr
+                WHERE d.points_allowed <> o.points_scored
+                   OR d.defensive_rating <> o.offensive_rating"""
+        )[0]
+        assert mismatched == 0
+
+
+def test_pipeline_unchanged_rerun_computes_nothing(wh: Path) -> None:
+    api.backfill(warehouse=wh)
+    before = {m: table_rows(wh, m) for m in TEAM_MODELS}
+    again = api.backfill(warehouse=wh)
+    assert not again.computed_anything
+    assert all(m.status == "skipped" for m in again.models)
+    assert {m: table_rows(wh, m) for m in TEAM_MODELS} == before
+
+
+def test_pipeline_one_changed_game_recomputes_only_its_date(wh: Path) -> None:
+    api.backfill(warehouse=wh)
+    with DuckDBEngine(wh, create=False) as eng:
+        game_id, day, team = eng.fetchone(
+            "SELECT game_id, game_date, team_abbr FROM nba_raw.team_boxscores "
+            "WHERE game_date = DATE '2025-01-15' ORDER BY game_id, team_abbr LIMIT 1"
+        )
+        # A corrected box score: one more made two.
+        eng.execute(
+            "UPDATE nba_raw.team_boxscores SET points = points + 2, "
+            "field_goals_made = field_goals_made + 1, "
+            "field_goals_attempted = field_goals_attempted + 1 "
+            "WHERE game_id = ? AND team_abbr = ?",
+            [game_id, team],
+        )
+    summary = api.backfill(warehouse=wh)
+    computed = {m.model: m.dates_computed for m in summary.models}
+    assert computed == {TOGS: 1, TDGS: 1}
+    with DuckDBEngine(wh, create=False) as eng:
+        latest = eng.fetchall(
+            "SELECT model, interval_date FROM nba_reference.model_intervals "
+            "WHERE run_id = ? ORDER BY model",
+            [summary.run_id],
+        )
+    assert latest == [(TDGS, day), (TOGS, day)]
+
+
+def test_pipeline_force_recomputes_everything(wh: Path) -> None:
+    api.backfill(warehouse=wh)
+    forced = api.backfill(warehouse=wh, force=True)
+    assert all(m.dates_computed == m.dates_in_range for m in forced.models)
+
+
+def test_pipeline_daily_runs_equal_one_backfill(wh: Path, tmp_path: Path) -> None:
+    other = tmp_path / "daily.duckdb"
+    shutil.copy(wh, other)
+    start = dt.date(2025, 1, 6)
+    days = [start + dt.timedelta(days=i) for i in range(14)]
+    api.backfill(days[0], days[-1], warehouse=wh)
+    for d in days:
+        api.run_daily(d, warehouse=other)
+    for model in TEAM_MODELS:
+        assert table_rows(other, model) == table_rows(wh, model)
+        assert len(table_rows(wh, model)) > 100
+
+
+def test_pipeline_from_model_runs_downstream_only(wh: Path) -> None:
+    summary = api.backfill(warehouse=wh, from_model="team_defense_game_summary")
+    assert [m.model for m in summary.models] == [TDGS]
+    assert summary.models[0].status == "failed" or summary.models[0].dates_failed > 0
+
+
+def test_pipeline_missing_critical_upstream_marks_dates_failed(wh: Path) -> None:
+    with DuckDBEngine(wh, create=False) as eng:
+        eng.execute("DELETE FROM nba_raw.team_boxscores WHERE game_date = DATE '2025-02-03'")
+    summary = api.backfill("2025-02-01", "2025-02-05", warehouse=wh, models=[TOGS])
+    result = summary.models[0]
+    assert result.status == "partial" and result.dates_failed == 1
+    assert result.failures_by_category == {"MISSING_DEPENDENCY": 1}
+    rows, counts = api.failures(category="missing_dependency", warehouse=wh)
+    assert counts == {"MISSING_DEPENDENCY": 1}
+    assert rows[0]["analysis_date"] == dt.date(2025, 2, 3)
+    assert "nba_raw.team_boxscores has no rows" in rows[0]["failure_reason"]
+    # The other dates were computed.
+    with DuckDBEngine(wh, create=False) as eng:
+        dates = eng.fetchall(f"SELECT DISTINCT game_date FROM {TOGS} ORDER BY 1")
+    assert dt.date(2025, 2, 3) not in {d for (d,) in dates} and len(dates) >= 3
+
+
+def test_pipeline_error_check_blocks_only_the_bad_date(wh: Path) -> None:
+    with DuckDBEngine(wh, create=False) as eng:
+        # An impossible box score: points that the makes cannot add up to.
+        eng.execute(
+            "UPDATE nba_raw.team_boxscores SET points = points + 1 "
+            "WHERE game_date = DATE '2025-03-05'"
+        )
+    summary = api.backfill("2025-03-01", "2025-03-10", warehouse=wh, models=[TOGS])
+    result = summary.models[0]
+    assert result.dates_failed == 1 and result.failures_by_category == {"CHECK_FAILED": 1}
+    report = api.validate("2025-03-01", "2025-03-10", warehouse=wh, models=[TOGS])
+    assert not report.ok
+    assert any("covers every date" in v.check for v in report.violations)
+
+
+def nbapipe_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "nbapipe.cli", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "200", **(env or {})},
+        timeout=600,
+    )
+
+
+@pytest.mark.parametrize(
+    "failpoint",
+    ["computed:1", "writing:1", "committed:1", "writing:3", "committed:3", "computed:4"],
+)
+def test_pipeline_killed_backfill_resumes_to_identical_tables(
+    wh: Path, tmp_path: Path, failpoint: str
+) -> None:
+    reference = tmp_path / "reference.duckdb"
+    shutil.copy(wh, reference)
+    api.backfill(warehouse=reference)
+
+    killed = nbapipe_cli("backfill", "--warehouse", str(wh), env={"NBAPIPE_FAILPOINT": failpoint})
+    assert killed.returncode == -9, killed.stderr
+    resumed = nbapipe_cli("backfill", "--warehouse", str(wh))
+    assert resumed.returncode == 0, resumed.stderr
+    for model in TEAM_MODELS:
+        assert table_rows(wh, model) == table_rows(reference, model)
+    assert duplicate_keys(wh) == 0
+    with DuckDBEngine(wh, create=False) as eng:
+        statuses = dict(
+            eng.fetchall(
+                "SELECT status, count(*) FROM nba_reference.processor_run_history GROUP BY 1"
+            )
+        )
+    assert "running" not in statuses  # the killed run was closed as failed on resume
+    assert statuses.get("failed", 0) >= 1
+
+
+def test_pipeline_second_writer_gets_busy_message(wh: Path) -> None:
+    with writer_lock(wh, "run-test-holder"):
+        result = nbapipe_cli("backfill", "--warehouse", str(wh))
+    assert result.returncode == 1
+    lines = [x for x in result.stderr.splitlines() if x.strip()]
+    assert len(lines) == 1 and "is busy (run run-test-holder since" in lines[0]
+
+
+def test_pipeline_second_writer_waits_with_wait_flag(wh: Path) -> None:
+    with writer_lock(wh, "run-test-holder"):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "nbapipe.cli", "backfill", "--wait", "--warehouse", str(wh)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        time.sleep(2.0)
+        assert proc.poll() is None  # still waiting
+    out, err = proc.communicate(timeout=600)
+    assert proc.returncode == 0, err
+    assert "success" in out
+    assert duplicate_keys(wh) == 0
+
+
+def test_pipeline_two_concurrent_backfills_leave_consistent_tables(wh: Path) -> None:
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "nbapipe.cli", "backfill", "--wait", "--warehouse", str(wh)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    results = [p.communicate(timeout=600) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], results
+    assert duplicate_keys(wh) == 0
+    assert len(table_rows(wh, TOGS)) == 2 * 2 * 1230
