@@ -55,6 +55,8 @@ def ingest_synthetic(
 ) -> IngestSummary:
     """Simulate a league for ``seasons`` and load it; re-running replaces those seasons."""
     years = _seasons(seasons, "--seasons")
+    if seed < 0:
+        raise InputError(f"invalid seed {seed} (--seed): use a number >= 0")
     from nbapipe.sources.synthetic import simulate_league
 
     progress = progress or NoProgress()

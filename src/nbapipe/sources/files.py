@@ -19,6 +19,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import re
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -190,10 +191,12 @@ def validate_rows(
                 f"'raw': NULL}} END"
             )
         for predicate, reason in f.checks:
-            pred = predicate.replace("v", cast) if predicate.startswith("v") else predicate
+            # ``v`` (as a whole word) stands for the typed value.
+            pred = re.sub(r"\bv\b", cast, predicate)
+            why = reason.replace("'", "''")
             problems.append(
                 f"CASE WHEN {cast} IS NOT NULL AND NOT ({pred}) THEN {{'column': '{label}', "
-                f"'reason': '{reason}', 'raw': CAST(({raw}) AS VARCHAR)}} END"
+                f"'reason': '{why}', 'raw': CAST(({raw}) AS VARCHAR)}} END"
             )
     # list_distinct drops the NULL entries (no problem) and keeps one of each problem.
     problem_list = "list_distinct([" + ", ".join(problems) + "])"

@@ -249,10 +249,20 @@ PLAY_BY_PLAY = Table(
 PLAYER_PROPS = Table(
     RAW,
     "player_props",
-    grain="one row per snapshot x bookmaker x player x market",
-    key=("source", "game_id", "snapshot_timestamp", "bookmaker", "player_lookup", "market"),
+    grain="one row per snapshot x bookmaker x player x market x line",
+    key=(
+        "source",
+        "game_id",
+        "snapshot_timestamp",
+        "bookmaker",
+        "player_lookup",
+        "market",
+        "points_line",
+    ),
     date_column="game_date",
-    doc="Every snapshot of player prop lines (lines move; none is overwritten).",
+    doc="Every snapshot of player prop lines (lines move; none is overwritten). Books that "
+    "offer a ladder of alternative lines have one row per line; the main line is the one whose "
+    "prices are closest to even.",
     columns=(
         C("game_id", "VARCHAR", "NBA.com game id", False),
         C("source_event_id", "VARCHAR", "the sportsbook feed's event id"),
