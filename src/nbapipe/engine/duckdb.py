@@ -64,6 +64,10 @@ class DuckDBEngine:
                 ) from exc
             raise WarehouseError(f"cannot open warehouse {self.path}: {_short(exc)}") from exc
 
+        # Progress is ours to draw; DuckDB's own bar would interleave with it.
+        with contextlib.suppress(duckdb.Error):
+            self.con.execute("SET enable_progress_bar = false")
+
     # -- execution ---------------------------------------------------------------------
     def execute(self, sql: str, params: Sequence[Any] | dict | None = None):
         try:

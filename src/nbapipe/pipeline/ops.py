@@ -52,6 +52,12 @@ def model_coverage(
             [start, end_x],
         )
     )
+    season_openers = {
+        d
+        for (d,) in engine.fetchall(
+            f"SELECT min(game_date) FROM {schema.SCHEDULE.fqn} GROUP BY season_year"
+        )
+    }
     out = []
     for m in models:
         rows_by_date: dict[dt.date, int] = {}
@@ -64,7 +70,11 @@ def model_coverage(
                     [start, end_x],
                 )
             )
-        missing = sorted(d for d in games if d not in rows_by_date)
+        expected_dates = set(games)
+        if m.lookback_days or m.lookback_games:
+            # A history model has nothing to say on a season's first day: no history yet.
+            expected_dates -= season_openers
+        missing = sorted(d for d in expected_dates if d not in rows_by_date)
         fails = dict(
             engine.fetchall(
                 f"SELECT failure_category, count(*) FROM {PRECOMPUTE_FAILURES.fqn} "
@@ -77,12 +87,14 @@ def model_coverage(
             f"FROM {RUN_HISTORY.fqn} WHERE model = ? ORDER BY started_at DESC LIMIT 1",
             [m.name],
         )
-        present = len([d for d in games if d in rows_by_date])
+        present = len([d for d in expected_dates if d in rows_by_date])
         cov = ModelCoverage(
             model=m.name,
-            game_dates=len(games),
+            game_dates=len(expected_dates),
             dates_with_rows=present,
-            coverage_pct=round(100.0 * present / len(games), 1) if games else 100.0,
+            coverage_pct=(
+                round(100.0 * present / len(expected_dates), 1) if expected_dates else 100.0
+            ),
             rows=sum(rows_by_date.values()),
             missing_dates=[d.isoformat() for d in missing],
             failures_by_category=fails,

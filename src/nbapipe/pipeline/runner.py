@@ -49,6 +49,8 @@ GAMES_LOOKBACK_DAYS = 400
 # Dates closer than this are computed in one statement even if some between are up to date.
 MERGE_GAP_DAYS = 14
 DATE_ENTITY = "__date__"
+# History models (game-count windows) need their upstream complete this many days back.
+DEPENDENCY_CHECK_DAYS_FOR_GAME_WINDOWS = 30
 
 
 class RunError(NbapipeError):
@@ -230,43 +232,61 @@ def recorded_intervals(
     return {d: (status, fp, mfp) for d, status, fp, mfp in rows}
 
 
+def dependency_window(model: Model) -> tuple[int, int]:
+    """Days (from, to) relative to D whose upstream rows a model needs: the date itself for
+    same-day models, the days before it for history models (never D: a pre-game row for D
+    must not wait for D's box scores)."""
+    if model.lookback_days == 0 and model.lookback_games == 0:
+        return 0, 0
+    days = model.lookback_days or DEPENDENCY_CHECK_DAYS_FOR_GAME_WINDOWS
+    return days, 1
+
+
 def missing_dependencies(
     engine: DuckDBEngine, model: Model, dates: Sequence[dt.date]
 ) -> dict[dt.date, str]:
-    """Dates with completed games where a critical upstream has no rows (one query each)."""
+    """Dates whose window holds completed games with no rows in a critical upstream.
+
+    One query per critical upstream over the whole range.
+    """
     if not dates:
         return {}
-    lo, hi = min(dates), max(dates) + dt.timedelta(days=1)
-    game_dates = {
-        d
-        for (d,) in engine.fetchall(
-            f"SELECT DISTINCT game_date FROM {schema.SCHEDULE.fqn} "
-            "WHERE game_date >= ? AND game_date < ? AND coalesce(game_status, 3) = 3",
-            [lo, hi],
-        )
-    }
-    wanted = set(dates)
+    back, fwd = dependency_window(model)
     gaps: dict[dt.date, list[str]] = {}
-    for up in model.upstream:
-        if not up.critical or up.table == schema.SCHEDULE.fqn:
-            continue
-        if not engine.table_exists(up.table):
-            have: set[dt.date] = set()
-        else:
-            dc = quote_ident(date_column_of(up.table))
-            have = {
-                d
-                for (d,) in engine.fetchall(
-                    f"SELECT DISTINCT {dc} FROM {up.table} WHERE {dc} >= ? AND {dc} < ?",
-                    [lo, hi],
+    todo = pa.table({"d": pa.array(sorted(dates), pa.date32())})
+    with engine.registered("_dep_dates", todo):
+        for up in model.upstream:
+            if not up.critical or up.table == schema.SCHEDULE.fqn:
+                continue
+            if engine.table_exists(up.table):
+                dc = quote_ident(date_column_of(up.table))
+                have = f"SELECT DISTINCT {dc} AS d FROM {up.table}"
+            else:
+                have = "SELECT CAST(NULL AS DATE) AS d"
+            rows = engine.fetchall(
+                f"""
+                WITH game_days AS (
+                    SELECT DISTINCT game_date AS d FROM {schema.SCHEDULE.fqn}
+                    WHERE coalesce(game_status, 3) = 3
+                      AND game_date >= (SELECT min(d) FROM _dep_dates) - {back}
+                      AND game_date <= (SELECT max(d) FROM _dep_dates)
+                ),
+                gap_days AS (
+                    SELECT d FROM game_days WHERE d NOT IN ({have} WHERE d IS NOT NULL)
                 )
-            }
-        for d in sorted((game_dates & wanted) - have):
-            gaps.setdefault(d, []).append(up.table)
-    return {
-        d: f"games were played on {d} but {', '.join(tables)} has no rows for it"
-        for d, tables in gaps.items()
-    }
+                SELECT t.d, min(g.d), count(*)
+                FROM _dep_dates t JOIN gap_days g ON g.d BETWEEN t.d - {back} AND t.d - {fwd}
+                GROUP BY t.d
+                """
+            )
+            for d, first_gap, n in rows:
+                detail = (
+                    f"no rows for {first_gap}"
+                    if n == 1
+                    else f"no rows for {n} game dates from {first_gap}"
+                )
+                gaps.setdefault(d, []).append(f"{up.table} has {detail}")
+    return {d: "games were played but " + "; ".join(parts) for d, parts in gaps.items()}
 
 
 def plan_chunks(dates: Sequence[dt.date]) -> list[list[dt.date]]:

@@ -8,7 +8,7 @@
 -- check: unique_key
 -- check: not_null(game_id, defending_team_abbr, opponent_team_abbr, points_allowed, defensive_rating)
 -- check: expr(points_in_paint_allowed = 2 * opp_paint_makes OR NOT shot_zones_available)
--- check: range(defensive_rating, 60, 160) warn
+-- check: range(defensive_rating, 50, 180) warn
 -- check: range(opponent_pace, 75, 130) warn
 --
 -- "Flip the perspective": the opponent's row of team_offense_game_summary is this team's
@@ -58,8 +58,8 @@ SELECT
     o.team_three_makes_pbp AS opp_three_makes_pbp,
     o.team_unknown_zone_attempts AS opp_unknown_zone_attempts,
     o.points_in_paint_scored AS points_in_paint_allowed,
-    2 * o.team_mid_range_makes AS mid_range_points_allowed,
-    3 * o.three_pt_makes AS three_pt_points_allowed,
+    CAST(2 * o.team_mid_range_makes AS INTEGER) AS mid_range_points_allowed,
+    CAST(3 * o.three_pt_makes AS INTEGER) AS three_pt_points_allowed,
     d.blocks_paint,
     d.blocks_mid_range,
     d.blocks_three_pt,

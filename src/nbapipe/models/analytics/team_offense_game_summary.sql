@@ -10,7 +10,7 @@
 -- check: expr(points_scored = 2 * (fg_makes - three_pt_makes) + 3 * three_pt_makes + ft_makes)
 -- check: expr(team_paint_attempts + team_mid_range_attempts + team_three_attempts_pbp + team_unknown_zone_attempts = fg_attempts OR NOT shot_zones_available) warn
 -- check: range(pace, 75, 130) warn
--- check: range(offensive_rating, 60, 160) warn
+-- check: range(offensive_rating, 50, 180) warn
 -- check: range(points_scored, 50, 200) warn
 --
 -- Team box scores come from nba_raw.team_boxscores (best source per game); a team-game that
@@ -46,16 +46,16 @@ rebuilt_from_players AS (
         min(opponent_team_abbr) AS opponent_team_abbr,
         bool_or(team_abbr = home_team_abbr) AS is_home,
         sum(minutes) AS minutes,
-        sum(points) AS points, sum(field_goals_made) AS field_goals_made,
-        sum(field_goals_attempted) AS field_goals_attempted,
-        sum(three_pointers_made) AS three_pointers_made,
-        sum(three_pointers_attempted) AS three_pointers_attempted,
-        sum(free_throws_made) AS free_throws_made,
-        sum(free_throws_attempted) AS free_throws_attempted,
-        sum(offensive_rebounds) AS offensive_rebounds,
-        sum(defensive_rebounds) AS defensive_rebounds, sum(total_rebounds) AS total_rebounds,
-        sum(assists) AS assists, sum(steals) AS steals, sum(blocks) AS blocks,
-        sum(turnovers) AS turnovers, sum(personal_fouls) AS personal_fouls,
+        CAST(sum(points) AS INTEGER) AS points, CAST(sum(field_goals_made) AS INTEGER) AS field_goals_made,
+        CAST(sum(field_goals_attempted) AS INTEGER) AS field_goals_attempted,
+        CAST(sum(three_pointers_made) AS INTEGER) AS three_pointers_made,
+        CAST(sum(three_pointers_attempted) AS INTEGER) AS three_pointers_attempted,
+        CAST(sum(free_throws_made) AS INTEGER) AS free_throws_made,
+        CAST(sum(free_throws_attempted) AS INTEGER) AS free_throws_attempted,
+        CAST(sum(offensive_rebounds) AS INTEGER) AS offensive_rebounds,
+        CAST(sum(defensive_rebounds) AS INTEGER) AS defensive_rebounds, CAST(sum(total_rebounds) AS INTEGER) AS total_rebounds,
+        CAST(sum(assists) AS INTEGER) AS assists, CAST(sum(steals) AS INTEGER) AS steals, CAST(sum(blocks) AS INTEGER) AS blocks,
+        CAST(sum(turnovers) AS INTEGER) AS turnovers, CAST(sum(personal_fouls) AS INTEGER) AS personal_fouls,
         source, 'rebuilt_from_players' AS source_kind, 2 AS kind_priority
     FROM nba_raw.player_boxscores
     WHERE game_date >= {{ start_date }} AND game_date < {{ end_date }}
@@ -122,8 +122,8 @@ team_games AS (
         b.*,
         opp.points AS opponent_points,
         g.periods AS scheduled_periods,
-        b.field_goals_attempted + {{ FT_TRIP_FACTOR }} * b.free_throws_attempted
-            + b.turnovers - b.offensive_rebounds AS raw_possessions
+        CAST(b.field_goals_attempted + {{ FT_TRIP_FACTOR }} * b.free_throws_attempted
+            + b.turnovers - b.offensive_rebounds AS DOUBLE) AS raw_possessions
     FROM best_team_box AS b
     LEFT JOIN best_team_box AS opp
         ON opp.game_id = b.game_id AND opp.team_abbr <> b.team_abbr
@@ -180,7 +180,7 @@ SELECT
         / nullif(w.field_goals_attempted, 0), 3) AS efg_pct,
     w.opponent_points,
     w.points > w.opponent_points AS win_flag,
-    w.points - w.opponent_points AS margin_of_victory,
+    CAST(w.points - w.opponent_points AS INTEGER) AS margin_of_victory,
     z.paint_attempts AS team_paint_attempts,
     z.paint_makes AS team_paint_makes,
     z.mid_range_attempts AS team_mid_range_attempts,
@@ -188,7 +188,7 @@ SELECT
     z.three_attempts AS team_three_attempts_pbp,
     z.three_makes AS team_three_makes_pbp,
     z.unknown_zone_attempts AS team_unknown_zone_attempts,
-    2 * z.paint_makes AS points_in_paint_scored,
+    CAST(2 * z.paint_makes AS INTEGER) AS points_in_paint_scored,
     coalesce(k.blocks_paint, CASE WHEN z.game_id IS NOT NULL THEN 0 END) AS blocks_paint,
     coalesce(k.blocks_mid_range, CASE WHEN z.game_id IS NOT NULL THEN 0 END) AS blocks_mid_range,
     coalesce(k.blocks_three_pt, CASE WHEN z.game_id IS NOT NULL THEN 0 END) AS blocks_three_pt,

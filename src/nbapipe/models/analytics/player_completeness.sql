@@ -1,0 +1,208 @@
+-- name: nba_analytics.player_completeness
+-- description: How complete each player's recent history is on each game date (spec 6.3): games his current team played before the date in the last 5 and 10 games and the last 7, 14 and 30 days, against the games where his box score row exists; games he sat out (DNP, inactive) leave the expected count. Production-ready at 70% over the last 10 games. Every Phase 4 model reads its completeness from here.
+-- grain: one row per player per game date (players who have a box-score row earlier in the season)
+-- key: analysis_date, player_lookup
+-- date_column: analysis_date
+-- upstream: nba_raw.schedule (critical), nba_raw.player_boxscores (critical)
+-- lookback: 10 games
+-- check: unique_key
+-- check: not_null(player_lookup, team_abbr, completeness_pct)
+-- check: expr(l10_actual <= l10_expected AND l5_actual <= l5_expected)
+-- check: range(completeness_pct, 0, 100)
+--
+-- The player's team is the team of his latest box-score row before the date (a player
+-- traded on Monday counts his new team's games from Monday on). Strictly before the date:
+-- the date's own game is never part of its window.
+
+WITH
+analysis_dates AS (
+    SELECT DISTINCT game_date AS analysis_date, season_year
+    FROM nba_raw.schedule
+    WHERE game_date >= {{ start_date }} AND game_date < {{ end_date }}
+),
+
+completed_games AS (
+    SELECT game_id, game_date, season_year, home_team_abbr, away_team_abbr
+    FROM nba_raw.schedule
+    WHERE game_date < {{ end_date }} AND coalesce(game_status, 3) = 3
+    QUALIFY row_number() OVER (PARTITION BY game_id ORDER BY source) = 1
+),
+
+team_games AS (
+    SELECT game_id, game_date, season_year, home_team_abbr AS team_abbr FROM completed_games
+    UNION ALL
+    SELECT game_id, game_date, season_year, away_team_abbr AS team_abbr FROM completed_games
+),
+
+player_rows AS (
+    SELECT game_id, game_date, season_year, team_abbr, player_lookup, player_status
+    FROM nba_raw.player_boxscores
+    WHERE game_date < {{ end_date }}
+    QUALIFY row_number() OVER (
+        PARTITION BY game_id, player_lookup ORDER BY {{ BOXSCORE_SOURCE_PRIORITY }}
+    ) = 1
+),
+
+-- Every analysis date of the season after the player's first row in it.
+player_date_grid AS (
+    SELECT d.analysis_date, p.player_lookup, p.season_year
+    FROM analysis_dates AS d
+    JOIN (
+        SELECT player_lookup, season_year, min(game_date) AS first_row_date
+        FROM player_rows GROUP BY player_lookup, season_year
+    ) AS p
+      ON p.season_year = d.season_year AND d.analysis_date > p.first_row_date
+),
+
+-- The player's team on each date: carried forward from his latest row before the date
+-- (on a date with a game, the grid row sorts before that day's own row).
+team_events AS (
+    SELECT player_lookup, season_year, game_date AS event_date, 0 AS is_grid, team_abbr
+    FROM player_rows
+    UNION ALL
+    SELECT player_lookup, season_year, analysis_date, 1, CAST(NULL AS VARCHAR)
+    FROM player_date_grid
+),
+
+player_dates AS (
+    SELECT analysis_date, player_lookup, team_abbr, season_year
+    FROM (
+        SELECT
+            event_date AS analysis_date, player_lookup, season_year, is_grid,
+            last_value(team_abbr IGNORE NULLS) OVER (
+                PARTITION BY player_lookup, season_year
+                ORDER BY event_date, is_grid DESC
+                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+            ) AS team_abbr
+        FROM team_events
+    ) AS carried
+    WHERE is_grid = 1
+),
+
+-- The team's games of the season in order: game number k = 1, 2, ...
+team_game_seq AS (
+    SELECT
+        team_abbr, season_year, game_id, game_date,
+        row_number() OVER (PARTITION BY team_abbr, season_year ORDER BY game_date) AS k
+    FROM team_games
+),
+
+-- Per date and team: games played before the date, and how many of them fall in each
+-- day window (days back 1..N).
+team_counts AS (
+    SELECT
+        d.analysis_date, g.team_abbr, d.season_year,
+        count(*) AS games_before,
+        count(*) FILTER (WHERE d.analysis_date - g.game_date <= 7) AS l7d_games,
+        count(*) FILTER (WHERE d.analysis_date - g.game_date <= 14) AS l14d_games,
+        count(*) FILTER (WHERE d.analysis_date - g.game_date <= 30) AS l30d_games
+    FROM analysis_dates AS d
+    JOIN team_game_seq AS g
+      ON g.season_year = d.season_year AND g.game_date < d.analysis_date
+    GROUP BY d.analysis_date, g.team_abbr, d.season_year
+),
+
+-- For every team a player had rows with, his running count of that team's games he played
+-- and sat out (dnp/inactive) up to game number k. Windows are differences of these.
+player_team_games AS (
+    SELECT
+        pt.player_lookup, pt.season_year, pt.team_abbr, s.k,
+        CASE WHEN r.player_status = 'active' THEN 1 ELSE 0 END AS played,
+        CASE WHEN r.player_status IN ('dnp', 'inactive') THEN 1 ELSE 0 END AS sat_out
+    FROM (SELECT DISTINCT player_lookup, season_year, team_abbr FROM player_rows) AS pt
+    JOIN team_game_seq AS s ON s.team_abbr = pt.team_abbr AND s.season_year = pt.season_year
+    LEFT JOIN player_rows AS r ON r.game_id = s.game_id AND r.player_lookup = pt.player_lookup
+),
+
+player_running AS (
+    SELECT
+        player_lookup, season_year, team_abbr, k,
+        sum(played) OVER (
+            PARTITION BY player_lookup, season_year, team_abbr ORDER BY k
+            ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+        ) AS played_through_k,
+        sum(sat_out) OVER (
+            PARTITION BY player_lookup, season_year, team_abbr ORDER BY k
+            ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+        ) AS sat_through_k
+    FROM player_team_games
+),
+
+window_bounds AS (
+    SELECT
+        p.analysis_date, p.player_lookup, p.team_abbr, p.season_year, t.games_before,
+        least(t.games_before, 5) AS l5_games,
+        least(t.games_before, 10) AS l10_games,
+        t.l7d_games, t.l14d_games, t.l30d_games
+    FROM player_dates AS p
+    JOIN team_counts AS t
+      ON t.analysis_date = p.analysis_date AND t.team_abbr = p.team_abbr
+),
+
+windows AS (
+    SELECT
+        b.analysis_date, b.player_lookup, b.team_abbr,
+        -- expected: team games in the window minus those he sat out; actual: games played
+        b.l5_games - (coalesce(now_.sat_through_k, 0) - coalesce(g5.sat_through_k, 0))
+            AS l5_expected,
+        coalesce(now_.played_through_k, 0) - coalesce(g5.played_through_k, 0) AS l5_actual,
+        b.l10_games - (coalesce(now_.sat_through_k, 0) - coalesce(g10.sat_through_k, 0))
+            AS l10_expected,
+        coalesce(now_.played_through_k, 0) - coalesce(g10.played_through_k, 0) AS l10_actual,
+        b.l7d_games - (coalesce(now_.sat_through_k, 0) - coalesce(d7.sat_through_k, 0))
+            AS l7d_expected,
+        coalesce(now_.played_through_k, 0) - coalesce(d7.played_through_k, 0) AS l7d_actual,
+        b.l14d_games - (coalesce(now_.sat_through_k, 0) - coalesce(d14.sat_through_k, 0))
+            AS l14d_expected,
+        coalesce(now_.played_through_k, 0) - coalesce(d14.played_through_k, 0) AS l14d_actual,
+        b.l30d_games - (coalesce(now_.sat_through_k, 0) - coalesce(d30.sat_through_k, 0))
+            AS l30d_expected,
+        coalesce(now_.played_through_k, 0) - coalesce(d30.played_through_k, 0) AS l30d_actual,
+        coalesce(now_.sat_through_k, 0) - coalesce(g10.sat_through_k, 0) AS l10_games_sat_out,
+        b.l10_games
+            - (coalesce(now_.played_through_k, 0) - coalesce(g10.played_through_k, 0))
+            - (coalesce(now_.sat_through_k, 0) - coalesce(g10.sat_through_k, 0))
+            AS l10_games_without_row
+    FROM window_bounds AS b
+    LEFT JOIN player_running AS now_
+      ON now_.player_lookup = b.player_lookup AND now_.season_year = b.season_year
+     AND now_.team_abbr = b.team_abbr AND now_.k = b.games_before
+    LEFT JOIN player_running AS g5
+      ON g5.player_lookup = b.player_lookup AND g5.season_year = b.season_year
+     AND g5.team_abbr = b.team_abbr AND g5.k = b.games_before - b.l5_games
+    LEFT JOIN player_running AS g10
+      ON g10.player_lookup = b.player_lookup AND g10.season_year = b.season_year
+     AND g10.team_abbr = b.team_abbr AND g10.k = b.games_before - b.l10_games
+    LEFT JOIN player_running AS d7
+      ON d7.player_lookup = b.player_lookup AND d7.season_year = b.season_year
+     AND d7.team_abbr = b.team_abbr AND d7.k = b.games_before - b.l7d_games
+    LEFT JOIN player_running AS d14
+      ON d14.player_lookup = b.player_lookup AND d14.season_year = b.season_year
+     AND d14.team_abbr = b.team_abbr AND d14.k = b.games_before - b.l14d_games
+    LEFT JOIN player_running AS d30
+      ON d30.player_lookup = b.player_lookup AND d30.season_year = b.season_year
+     AND d30.team_abbr = b.team_abbr AND d30.k = b.games_before - b.l30d_games
+)
+
+SELECT
+    analysis_date,
+    player_lookup,
+    team_abbr,
+    l5_expected, l5_actual,
+    CASE WHEN l5_expected = 0 THEN 100.0 ELSE round(100.0 * l5_actual / l5_expected, 1) END AS l5_pct,
+    l10_expected, l10_actual,
+    CASE WHEN l10_expected = 0 THEN 100.0 ELSE round(100.0 * l10_actual / l10_expected, 1) END AS l10_pct,
+    l7d_expected, l7d_actual,
+    CASE WHEN l7d_expected = 0 THEN 100.0 ELSE round(100.0 * l7d_actual / l7d_expected, 1) END AS l7d_pct,
+    l14d_expected, l14d_actual,
+    CASE WHEN l14d_expected = 0 THEN 100.0 ELSE round(100.0 * l14d_actual / l14d_expected, 1) END AS l14d_pct,
+    l30d_expected, l30d_actual,
+    CASE WHEN l30d_expected = 0 THEN 100.0 ELSE round(100.0 * l30d_actual / l30d_expected, 1) END AS l30d_pct,
+    l10_games_sat_out,
+    l10_games_without_row,
+    CASE WHEN l10_expected = 0 THEN 100.0 ELSE round(100.0 * l10_actual / l10_expected, 1) END AS completeness_pct,
+    CASE WHEN l10_expected = 0 THEN 100.0 ELSE 100.0 * l10_actual / l10_expected END
+        >= {{ PRODUCTION_READY_PCT }} AS is_production_ready,
+    l5_actual >= l5_expected AND l10_actual >= l10_expected AND l7d_actual >= l7d_expected
+        AND l14d_actual >= l14d_expected AND l30d_actual >= l30d_expected AS all_windows_complete
+FROM windows
