@@ -185,6 +185,7 @@ class QuickstartResult:
     ingest: IngestSummary
     summary: LeagueSummary
     pipeline_steps: list[str]
+    run: RunSummary
 
 
 def quickstart(
@@ -197,11 +198,13 @@ def quickstart(
     """One synthetic season into the warehouse, then every pipeline stage that exists."""
     init_result = init(warehouse)
     ingest = ingest_synthetic(season, seed=seed, warehouse=warehouse, progress=progress)
-    # Later phases (models, features, predictions) hook in here as they land.
-    steps: list[str] = ["raw layer: synthetic league"]
+    run = backfill(warehouse=warehouse, progress=progress, trigger="quickstart")
+    steps = ["raw layer: synthetic league"] + [
+        f"{m.model}: {m.rows_written:,} rows ({m.status})" for m in run.models
+    ]
     with contextlib.closing(open_warehouse(warehouse, read_only=True)) as engine:
         summary = league_summary(engine, source="synthetic")
-    return QuickstartResult(init_result.path, init_result, ingest, summary, steps)
+    return QuickstartResult(init_result.path, init_result, ingest, summary, steps, run)
 
 
 # -- the pipeline -------------------------------------------------------------------------------

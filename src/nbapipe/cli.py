@@ -548,7 +548,10 @@ def quickstart(
     ):
         table.add_row(label, value)
     out.print(table)
-    out.print("ran: " + "; ".join(result.pipeline_steps))
+    out.print("ran:")
+    for step in result.pipeline_steps:
+        out.print(f"  {step}")
+    out.print(f"pipeline time {result.run.seconds:.2f} s")
     out.print(f"next: [bold]nbapipe status --warehouse {result.warehouse}[/]")
 
 

@@ -175,8 +175,16 @@ def open_warehouse(
         return engine
     if not target.exists() and not create:
         raise WarehouseError(f"no warehouse at {target}: run `nbapipe init` first")
-    init_warehouse(target)
-    return DuckDBEngine(target)
+    engine = DuckDBEngine(target)
+    try:
+        if current_version(engine) != latest_version():
+            migrate(engine)
+    except BaseException:
+        engine.close()
+        if engine.created:
+            _remove_warehouse_files(target)
+        raise
+    return engine
 
 
 def _remove_warehouse_files(target: Path) -> None:

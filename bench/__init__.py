@@ -1,0 +1,1 @@
+"""nbapipe's benchmark harness: `python -m bench` (see BENCHMARKS.md)."""
