@@ -25,7 +25,7 @@ from nbapipe.pipeline.ops import ValidationReport
 from nbapipe.pipeline.runner import RunSummary, new_run_id, run_models
 from nbapipe.progress import NoProgress, ProgressSink
 from nbapipe.season import parse_seasons, season_label
-from nbapipe.settings import warehouse_path
+from nbapipe.settings import cache_dir, warehouse_path
 from nbapipe.sources import files, schema
 from nbapipe.sources.files import FileOutcome, FileSource
 from nbapipe.sources.load import IngestSummary
@@ -333,3 +333,64 @@ def failures(
     d = parse_date(day, where="--date")
     with contextlib.closing(open_warehouse(warehouse, read_only=True)) as engine:
         return ops.list_failures(engine, model=model, day=d, category=category, limit=limit)
+
+
+# -- live fetching --------------------------------------------------------------------------------
+
+
+@dataclass
+class LiveIngestResult:
+    fetched_files: int
+    cache_dir: str
+    note: str
+    ingest: FilesIngestResult
+
+
+def fetch_nba_stats(
+    kinds: Sequence[str],
+    *,
+    season: str | None = None,
+    start: str | dt.date | None = None,
+    end: str | dt.date | None = None,
+    game_ids: Sequence[str] = (),
+    cache: str | Path | None = None,
+    warehouse: Warehouse = None,
+    progress: ProgressSink | None = None,
+) -> LiveIngestResult:
+    """Fetch from NBA.com through nba_api (politely, cached), then ingest what came back."""
+    from nbapipe.sources.nba_live import fetch_nba_stats as fetch
+
+    if not kinds:
+        raise InputError("say what to fetch with --kind (team_logs, player_logs, scoreboard, ...)")
+    years = parse_seasons(season, where="--season") if season else [None]
+    s, e = parse_date(start, where="--start"), parse_date(end, where="--end")
+    folder = cache_dir(cache, warehouse_path(warehouse))
+    paths: list[Path] = []
+    for kind in kinds:
+        for year in years:
+            paths += fetch(
+                kind, season=year, date_from=s, date_to=e, game_ids=game_ids, cache_dir=folder
+            )
+    result = ingest_files("nba-stats", paths, warehouse=warehouse, progress=progress)
+    return LiveIngestResult(len(paths), str(folder), "", result)
+
+
+def fetch_odds_api(
+    day: str | dt.date | None,
+    *,
+    markets: Sequence[str] = ("player_points",),
+    historical: bool = False,
+    cache: str | Path | None = None,
+    warehouse: Warehouse = None,
+    progress: ProgressSink | None = None,
+) -> LiveIngestResult:
+    """Fetch one date's events, props and game lines from The Odds API, then ingest them."""
+    from nbapipe.sources.odds_api import fetch_odds_api as fetch
+
+    d = parse_date(day, where="--date")
+    if d is None:
+        raise InputError("say which date to fetch with --date YYYY-MM-DD")
+    folder = cache_dir(cache, warehouse_path(warehouse))
+    fetched = fetch(d, markets=tuple(markets), historical=historical, cache_dir=folder)
+    result = ingest_files("odds-api", list(fetched), warehouse=warehouse, progress=progress)
+    return LiveIngestResult(len(fetched), str(folder), fetched.summary(), result)

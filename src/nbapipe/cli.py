@@ -88,15 +88,19 @@ class RichProgress:
             transient=False,
         )
         self._tasks: dict[str, int] = {}
+        self._started = False
 
     def __enter__(self) -> RichProgress:
-        self._progress.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._progress.stop()
+        if self._started:
+            self._progress.stop()
 
     def step(self, task: str, done: float, total: float | None = None) -> None:
+        if not self._started:  # drawn on first report, so a quick failure prints no bar
+            self._progress.start()
+            self._started = True
         if task not in self._tasks:
             self._tasks[task] = self._progress.add_task(task, total=total)
         self._progress.update(self._tasks[task], completed=done, total=total)
@@ -211,23 +215,96 @@ def _ingest_files_command(
     _render_files(result)
 
 
+CacheOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--cache-dir",
+        help="Where live responses are kept [env: NBAPIPE_CACHE; default: nbapipe-cache/ "
+        "beside the warehouse].",
+        show_default=False,
+    ),
+]
+
+
 @ingest_app.command("nba-stats")
 @_friendly
 def ingest_nba_stats(
-    paths: PathsArg = None, warehouse: WarehouseOpt = None, force: ForceOpt = False
+    paths: PathsArg = None,
+    warehouse: WarehouseOpt = None,
+    force: ForceOpt = False,
+    live: Annotated[bool, typer.Option("--live", help="Fetch from NBA.com (nba_api).")] = False,
+    kind: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--kind",
+            help="With --live: team_logs, player_logs, scoreboard, playbyplay, boxscore, shots "
+            "(repeat the option).",
+        ),
+    ] = None,
+    season: Annotated[
+        str | None, typer.Option(help="With --live: season(s), e.g. 2024-25.")
+    ] = None,
+    start: Annotated[str | None, typer.Option(help="With --live: first date.")] = None,
+    end: Annotated[str | None, typer.Option(help="With --live: last date.")] = None,
+    game_id: Annotated[
+        list[str] | None, typer.Option("--game-id", help="With --live: NBA.com game ids.")
+    ] = None,
+    cache: CacheOpt = None,
 ) -> None:
-    """NBA.com stats files: shot charts (CSV/zip), player and team game logs, schedule,
-    PlayByPlayV3 / BoxScoreTraditionalV3 / ScoreboardV2 JSON."""
-    _ingest_files_command("nba-stats", paths, warehouse, force)
+    """NBA.com stats: shot charts (CSV/zip), player and team game logs, schedule,
+    PlayByPlayV3 / BoxScoreTraditionalV3 / ScoreboardV2 JSON; or fetch them with --live."""
+    if not live:
+        _ingest_files_command("nba-stats", paths, warehouse, force)
+        return
+    with RichProgress(err) as progress:
+        result = api.fetch_nba_stats(
+            kind or [],
+            season=season,
+            start=start,
+            end=end,
+            game_ids=game_id or (),
+            cache=cache,
+            warehouse=warehouse,
+            progress=progress,
+        )
+    out.print(f"fetched {result.fetched_files} responses (cache {result.cache_dir})")
+    _render_files(result.ingest)
 
 
 @ingest_app.command("odds-api")
 @_friendly
 def ingest_odds_api(
-    paths: PathsArg = None, warehouse: WarehouseOpt = None, force: ForceOpt = False
+    paths: PathsArg = None,
+    warehouse: WarehouseOpt = None,
+    force: ForceOpt = False,
+    live: Annotated[
+        bool, typer.Option("--live", help="Fetch from The Odds API (key in $ODDS_API_KEY).")
+    ] = False,
+    date: Annotated[str | None, typer.Option("--date", help="With --live: the game date.")] = None,
+    market: Annotated[
+        list[str] | None,
+        typer.Option("--market", help="With --live: prop markets [default: player_points]."),
+    ] = None,
+    historical: Annotated[
+        bool, typer.Option("--historical", help="With --live: the historical endpoints.")
+    ] = False,
+    cache: CacheOpt = None,
 ) -> None:
-    """The Odds API: player-prop CSV snapshots and v4 JSON (props, game lines)."""
-    _ingest_files_command("odds-api", paths, warehouse, force)
+    """The Odds API: player-prop CSV snapshots and v4 JSON (props, game lines), or --live."""
+    if not live:
+        _ingest_files_command("odds-api", paths, warehouse, force)
+        return
+    with RichProgress(err) as progress:
+        result = api.fetch_odds_api(
+            date,
+            markets=market or ["player_points"],
+            historical=historical,
+            cache=cache,
+            warehouse=warehouse,
+            progress=progress,
+        )
+    out.print(f"fetched {result.fetched_files} responses (cache {result.cache_dir}); {result.note}")
+    _render_files(result.ingest)
 
 
 @ingest_app.command("bigdataball")

@@ -17,3 +17,19 @@ def warehouse_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     if env:
         return Path(env).expanduser()
     return Path(DEFAULT_WAREHOUSE)
+
+
+ENV_CACHE = "NBAPIPE_CACHE"
+
+
+def cache_dir(
+    explicit: str | os.PathLike[str] | None = None, warehouse: Path | None = None
+) -> Path:
+    """Where live fetches keep raw responses: --cache-dir, $NBAPIPE_CACHE, else beside the
+    warehouse in nbapipe-cache/."""
+    if explicit:
+        return Path(explicit).expanduser()
+    env = os.environ.get(ENV_CACHE)
+    if env:
+        return Path(env).expanduser()
+    return (warehouse or warehouse_path()).resolve().parent / "nbapipe-cache"
