@@ -31,7 +31,8 @@ PBP_SOURCE_PRIORITY = {
     "bigdataball": 1,
     "nba_stats": 2,
     "nbacom_pbp": 3,
-    "synthetic": 4,
+    "nba_stats_shotchart": 4,
+    "synthetic": 5,
 }
 BOXSCORE_SOURCE_PRIORITY = {
     "nba_stats": 1,

@@ -118,6 +118,9 @@ class Parsed:
     tables: dict[str, pa.Table]
     rows_in: int
     rejects: list[tuple[int, str, str, str | None]] = field(default_factory=list)
+    # ``source`` label per table when it is not the adapter's name (e.g. shot-chart events
+    # of the NBA.com stats adapter, kept apart from its full play-by-play).
+    sources: dict[str, str] = field(default_factory=dict)
 
 
 class FileSource(Protocol):
@@ -318,7 +321,12 @@ def _ingest_one(
             written = 0
             for name, data in tables.items():
                 written += _replace_file_rows(
-                    engine, schema.table(name), data, adapter.name, ref.display, run_id
+                    engine,
+                    schema.table(name),
+                    data,
+                    parsed.sources.get(name, adapter.name),
+                    ref.display,
+                    run_id,
                 )
             _write_rejects(engine, adapter.name, run_id, ref.display, rejects)
             unresolved = _identify_players(engine, adapter, ref.display, run_id, summary)

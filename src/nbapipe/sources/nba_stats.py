@@ -139,6 +139,10 @@ GAME_ID_CHECK = (("v SIMILAR TO '00[0-9]{8}'", "not an NBA.com game id"),)
 EASTERN = ZoneInfo("America/New_York")
 
 
+# The ``source`` of play-by-play rows that came from shot charts (shots only).
+SHOT_CHART_SOURCE = "nba_stats_shotchart"
+
+
 class NbaStatsFiles:
     """File adapter for NBA.com stats exports and recorded API responses."""
 
@@ -445,7 +449,13 @@ def _parse_csv(engine: DuckDBEngine, ref: FileRef, head: str) -> Parsed:
     else:
         only_schedule = "schedule" in ref.name.lower()
         tables, rejects = _team_logs(engine, with_boxscores=not only_schedule)
-    return Parsed(tables, n, rejects)
+    return Parsed(tables, n, rejects, sources=_shot_sources(layout == "shot-chart CSV"))
+
+
+def _shot_sources(is_shot_chart: bool) -> dict[str, str]:
+    """Shot-chart events are their own source: a game can also have full PlayByPlayV3 rows,
+    and the two must never be counted together."""
+    return {"play_by_play": SHOT_CHART_SOURCE} if is_shot_chart else {}
 
 
 # -- shots (shot-chart CSV and ShotChartDetail JSON) --------------------------------------------
@@ -993,7 +1003,7 @@ def _json_rows(engine: DuckDBEngine, ref: FileRef, rs: dict, required, kind: str
         tables, rejects = _player_logs(engine, _LEAGUE_PLAYER_LOG_SPEC)
     else:
         tables, rejects = _team_logs(engine, with_boxscores=True)
-    return Parsed(tables, table.num_rows, rejects)
+    return Parsed(tables, table.num_rows, rejects, sources=_shot_sources(kind == "shots"))
 
 
 def _scheduled_game(engine: DuckDBEngine, ref: FileRef, game_id: Any) -> dict[str, Any]:
