@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import stat
 from collections.abc import Iterator, Sequence
@@ -131,6 +132,85 @@ class DuckDBEngine:
                 [schema, name],
             )
         ]
+
+    def materialize(self, name: str, sql: str) -> None:
+        self.execute(f"CREATE OR REPLACE TEMP TABLE {quote_ident(name)} AS {sql}")
+
+    def drop(self, name: str) -> None:
+        self.execute(f"DROP TABLE IF EXISTS {quote_ident(name)}")
+
+    def window_fingerprints(
+        self,
+        upstreams: Sequence[tuple[str, str, Sequence[str]]],
+        start: dt.date,
+        end_exclusive: dt.date,
+        lookback_days: int,
+    ) -> dict[dt.date, str]:
+        if not upstreams:
+            return {}
+        lo = start - dt.timedelta(days=lookback_days)
+        parts, names = [], []
+        for i, (table, date_col, cols) in enumerate(upstreams):
+            dc = quote_ident(date_col)
+            packed = ", ".join(quote_ident(c) for c in cols)
+            # XOR of row hashes: order-free, so equal data gives an equal fingerprint.
+            parts.append(
+                f"""
+                u{i} AS (
+                    SELECT {dc} AS d, bit_xor(hash(struct_pack({packed}))) AS h, count(*) AS n
+                    FROM {table} WHERE {dc} >= ? AND {dc} < ? GROUP BY {dc}
+                ),
+                w{i} AS (
+                    SELECT s.d, coalesce(bit_xor(u.h), 0) AS h, coalesce(sum(u.n), 0) AS n
+                    FROM spine s LEFT JOIN u{i} u ON u.d BETWEEN s.d - {int(lookback_days)} AND s.d
+                    GROUP BY s.d
+                )"""
+            )
+            names.append(f"w{i}")
+        combined = " || '|' || ".join(f"CAST({w}.h AS VARCHAR) || ':' || {w}.n" for w in names)
+        joins = " ".join(f"JOIN {w} USING (d)" for w in names)
+        sql = f"""
+            WITH spine AS (
+                SELECT CAST(t.d AS DATE) AS d FROM range(?::DATE, ?::DATE, INTERVAL 1 DAY) t(d)
+            ),
+            {",".join(parts)}
+            SELECT spine.d, md5({combined}) FROM spine {joins}
+        """
+        params: list[Any] = [start, end_exclusive]
+        for _ in upstreams:
+            params += [lo, end_exclusive]
+        return dict(self.fetchall(sql, params))
+
+    def replace_dates(
+        self,
+        table: str,
+        date_column: str,
+        source: str,
+        columns: Sequence[str],
+        dates: Sequence[dt.date],
+        extra_values: Sequence[Any] = (),
+        row_filter: str = "TRUE",
+    ) -> int:
+        if not dates:
+            return 0
+        dc = quote_ident(date_column)
+        cols = ", ".join(quote_ident(c) for c in columns)
+        extras = "".join(", ?" for _ in extra_values)
+        with self.registered(
+            "_replace_dates", pa.table({"d": pa.array(sorted(dates), pa.date32())})
+        ):
+            self.execute(
+                f"DELETE FROM {table} WHERE {dc} >= ? AND {dc} <= ? "
+                f"AND {dc} IN (SELECT d FROM _replace_dates)",
+                [min(dates), max(dates)],
+            )
+            before = self.fetchone(f"SELECT count(*) FROM {table}")[0]
+            self.execute(
+                f"INSERT INTO {table} SELECT {cols}{extras} FROM {source} "
+                f"WHERE ({row_filter}) AND {dc} IN (SELECT d FROM _replace_dates)",
+                list(extra_values),
+            )
+            return int(self.fetchone(f"SELECT count(*) FROM {table}")[0] - before)
 
     def columns_of_query(self, sql: str) -> list[tuple[str, str]]:
         """(name, type) of what a query returns, without running it."""

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from nbapipe.engine.duckdb import DuckDBEngine, quote_ident
+from nbapipe.engine.base import Engine
+from nbapipe.engine.duckdb import quote_ident
 from nbapipe.pipeline.model import Check, Model
 from nbapipe.pipeline.state import CHECK_RESULTS
 
@@ -27,6 +28,12 @@ class CheckRow:
     detail: str | None
 
 
+def _key_text(model: Model) -> str:
+    """A row's key as text, e.g. 'game_date=2025-01-15, team_abbr=BOS' (portable SQL)."""
+    parts = [f"'{k}=' || coalesce(CAST({quote_ident(k)} AS VARCHAR), 'NULL')" for k in model.key]
+    return " || ', ' || ".join(parts)
+
+
 def _violation_sql(model: Model, check: Check, relation: str, row_filter: str) -> str:
     """SQL yielding (date, failing_rows, example) for one check over ``relation``."""
     dc = quote_ident(model.date_column)
@@ -34,8 +41,8 @@ def _violation_sql(model: Model, check: Check, relation: str, row_filter: str) -
         keys = ", ".join(quote_ident(k) for k in model.key)
         return (
             f"SELECT {dc} AS d, sum(n - 1) AS bad, min(example) AS example FROM ("
-            f"SELECT {dc}, count(*) AS n, CAST(struct_pack({keys}) AS VARCHAR) AS example "
-            f"FROM {relation} WHERE {row_filter} GROUP BY {keys} HAVING count(*) > 1) "
+            f"SELECT {dc}, count(*) AS n, {_key_text(model)} AS example "
+            f"FROM {relation} WHERE {row_filter} GROUP BY {keys} HAVING count(*) > 1) AS dup "
             f"GROUP BY {dc}"
         )
     if check.kind == "not_null":
@@ -48,15 +55,14 @@ def _violation_sql(model: Model, check: Check, relation: str, row_filter: str) -
         cond = f"NOT ({check.args[0] if len(check.args) == 1 else ', '.join(check.args)})"
     else:  # pragma: no cover - the parser allows only the kinds above
         raise ValueError(check.kind)
-    keys = ", ".join(quote_ident(k) for k in model.key)
     return (
-        f"SELECT {dc} AS d, count(*) AS bad, min(CAST(struct_pack({keys}) AS VARCHAR)) "
+        f"SELECT {dc} AS d, count(*) AS bad, min({_key_text(model)}) "
         f"AS example FROM {relation} WHERE ({row_filter}) AND ({cond}) GROUP BY {dc}"
     )
 
 
 def run_checks(
-    engine: DuckDBEngine, model: Model, relation: str, row_filter: str = "TRUE"
+    engine: Engine, model: Model, relation: str, row_filter: str = "TRUE"
 ) -> list[CheckRow]:
     """Evaluate every check of ``model`` on ``relation`` for each date in ``_todo_dates``."""
     dates = [d for (d,) in engine.fetchall("SELECT d FROM _todo_dates ORDER BY d")]
@@ -73,7 +79,7 @@ def run_checks(
 
 
 def write_results(
-    engine: DuckDBEngine, model: Model, rows: list[CheckRow], run_id: str, now: dt.datetime
+    engine: Engine, model: Model, rows: list[CheckRow], run_id: str, now: dt.datetime
 ) -> None:
     if not rows:
         return

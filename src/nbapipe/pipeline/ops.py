@@ -11,7 +11,8 @@ from dataclasses import asdict, dataclass, field
 
 import pyarrow as pa
 
-from nbapipe.engine.duckdb import DuckDBEngine, quote_ident
+from nbapipe.engine.base import Engine, date_range
+from nbapipe.engine.duckdb import quote_ident
 from nbapipe.pipeline import checks as checks_mod
 from nbapipe.pipeline.model import Model
 from nbapipe.pipeline.state import PRECOMPUTE_FAILURES, RUN_HISTORY
@@ -36,7 +37,7 @@ class ModelCoverage:
 
 
 def model_coverage(
-    engine: DuckDBEngine,
+    engine: Engine,
     models: list[Model],
     start: dt.date,
     end: dt.date,
@@ -137,12 +138,10 @@ class ValidationReport:
         return asdict(self)
 
 
-def validate(
-    engine: DuckDBEngine, models: list[Model], start: dt.date, end: dt.date
-) -> ValidationReport:
+def validate(engine: Engine, models: list[Model], start: dt.date, end: dt.date) -> ValidationReport:
     """Every declared check over the stored rows of the range, plus schedule coverage."""
     end_x = end + dt.timedelta(days=1)
-    days = [start + dt.timedelta(days=i) for i in range((end_x - start).days)]
+    days = list(date_range(start, end_x))
     violations: list[Violation] = []
     checks_run = 0
     with engine.registered("_todo_dates", pa.table({"d": pa.array(days, pa.date32())})):
@@ -194,7 +193,7 @@ def _group(rows: list[checks_mod.CheckRow]) -> list[list[checks_mod.CheckRow]]:
 
 
 def list_failures(
-    engine: DuckDBEngine,
+    engine: Engine,
     *,
     model: str | None = None,
     day: dt.date | None = None,

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 
 from nbapipe import vocab
-from nbapipe.engine.duckdb import DuckDBEngine, quote_ident
+from nbapipe.engine.base import Engine, date_range
+from nbapipe.engine.duckdb import quote_ident
 from nbapipe.errors import NbapipeError
 from nbapipe.pipeline import checks as checks_mod
 from nbapipe.pipeline.model import Model, all_models, dependency_order, render
@@ -138,13 +139,13 @@ def date_column_of(table: str) -> str:
     raise RunError(f"upstream {table} has no date column to plan on")
 
 
-def data_columns(engine: DuckDBEngine, table: str) -> list[str]:
+def data_columns(engine: Engine, table: str) -> list[str]:
     """Columns that carry data: no lineage (file, ingest run) and no run metadata."""
     skip = {"source_file", "ingest_run_id", *(c for c, _ in RUN_COLUMNS)}
     return [c for c, _ in engine.columns(table) if c not in skip]
 
 
-def ensure_output_table(engine: DuckDBEngine, model: Model) -> None:
+def ensure_output_table(engine: Engine, model: Model) -> None:
     """Create the output table from the model's columns; rebuild it if they changed."""
     probe = render(model, _values(dt.date(2000, 1, 1), dt.date(2000, 1, 1)))
     try:
@@ -179,49 +180,19 @@ def lookback_days(model: Model) -> int:
 
 
 def input_fingerprints(
-    engine: DuckDBEngine, model: Model, start: dt.date, end_exclusive: dt.date
+    engine: Engine, model: Model, start: dt.date, end_exclusive: dt.date
 ) -> dict[dt.date, str]:
     """Per date: a hash of every upstream row in the date's window [d - lookback, d]."""
-    lb = lookback_days(model)
-    parts = []
-    for i, up in enumerate(model.upstream):
-        if not engine.table_exists(up.table):
-            continue
-        dc = quote_ident(date_column_of(up.table))
-        cols = ", ".join(quote_ident(c) for c in data_columns(engine, up.table))
-        parts.append(
-            f"""
-            u{i} AS (
-                SELECT {dc} AS d, bit_xor(hash(struct_pack({cols}))) AS h, count(*) AS n
-                FROM {up.table}
-                WHERE {dc} >= {_date_sql(start - dt.timedelta(days=lb))}
-                  AND {dc} < {_date_sql(end_exclusive)}
-                GROUP BY {dc}
-            ),
-            w{i} AS (
-                SELECT s.d, coalesce(bit_xor(u.h), 0) AS h, coalesce(sum(u.n), 0) AS n
-                FROM spine s LEFT JOIN u{i} u ON u.d BETWEEN s.d - {lb} AND s.d
-                GROUP BY s.d
-            )"""
-        )
-    if not parts:
-        return {}
-    idx = [i for i, up in enumerate(model.upstream) if engine.table_exists(up.table)]
-    combined = " || '|' || ".join(f"CAST(w{i}.h AS VARCHAR) || ':' || w{i}.n" for i in idx)
-    joins = " ".join(f"JOIN w{i} USING (d)" for i in idx)
-    sql = f"""
-        WITH spine AS (
-            SELECT CAST(t.d AS DATE) AS d
-            FROM range({_date_sql(start)}, {_date_sql(end_exclusive)}, INTERVAL 1 DAY) t(d)
-        ),
-        {",".join(parts)}
-        SELECT spine.d, md5({combined}) FROM spine {joins}
-    """
-    return {d: fp for d, fp in engine.fetchall(sql)}
+    upstreams = [
+        (up.table, date_column_of(up.table), data_columns(engine, up.table))
+        for up in model.upstream
+        if engine.table_exists(up.table)
+    ]
+    return engine.window_fingerprints(upstreams, start, end_exclusive, lookback_days(model))
 
 
 def recorded_intervals(
-    engine: DuckDBEngine, model: Model, start: dt.date, end_exclusive: dt.date
+    engine: Engine, model: Model, start: dt.date, end_exclusive: dt.date
 ) -> dict[dt.date, tuple[str, str, str]]:
     rows = engine.fetchall(
         f"SELECT interval_date, status, input_fingerprint, model_fingerprint "
@@ -243,7 +214,7 @@ def dependency_window(model: Model) -> tuple[int, int]:
 
 
 def missing_dependencies(
-    engine: DuckDBEngine, model: Model, dates: Sequence[dt.date]
+    engine: Engine, model: Model, dates: Sequence[dt.date]
 ) -> dict[dt.date, str]:
     """Dates whose window holds completed games with no rows in a critical upstream.
 
@@ -308,7 +279,7 @@ def plan_chunks(dates: Sequence[dt.date]) -> list[list[dt.date]]:
 
 
 def run_models(
-    engine: DuckDBEngine,
+    engine: Engine,
     models: Sequence[Model],
     start: dt.date,
     end: dt.date,
@@ -337,7 +308,7 @@ def run_models(
     return summary
 
 
-def _close_interrupted_runs(engine: DuckDBEngine) -> None:
+def _close_interrupted_runs(engine: Engine) -> None:
     # The caller holds the writer lock, so a 'running' row is a run that was killed.
     engine.execute(
         f"UPDATE {RUN_HISTORY.fqn} SET status = 'failed', "
@@ -347,7 +318,7 @@ def _close_interrupted_runs(engine: DuckDBEngine) -> None:
 
 
 def _run_model(
-    engine: DuckDBEngine,
+    engine: Engine,
     model: Model,
     start: dt.date,
     end: dt.date,
@@ -412,7 +383,7 @@ def _run_model(
 
 
 def _execute_model(
-    engine: DuckDBEngine,
+    engine: Engine,
     model: Model,
     start: dt.date,
     end_x: dt.date,
@@ -424,7 +395,7 @@ def _execute_model(
     t = time.perf_counter()
     fingerprints = input_fingerprints(engine, model, start, end_x)
     recorded = recorded_intervals(engine, model, start, end_x)
-    all_dates = [start + dt.timedelta(days=i) for i in range((end_x - start).days)]
+    all_dates = list(date_range(start, end_x))
     result.dates_in_range = len(all_dates)
     mfp = model.fingerprint
     todo = [
@@ -454,7 +425,7 @@ def _execute_model(
 
 
 def _record_dependency_failures(
-    engine: DuckDBEngine, model: Model, gaps: dict[dt.date, str], run_id: str
+    engine: Engine, model: Model, gaps: dict[dt.date, str], run_id: str
 ) -> None:
     now = _now()
     with engine.transaction():
@@ -479,7 +450,7 @@ def _record_dependency_failures(
 
 
 def _compute_chunk(
-    engine: DuckDBEngine,
+    engine: Engine,
     model: Model,
     chunk: list[dt.date],
     fingerprints: dict[dt.date, str],
@@ -492,16 +463,17 @@ def _compute_chunk(
     sql = render(model, _values(lo, hi))
     t = time.perf_counter()
     try:
-        engine.execute(f"CREATE OR REPLACE TEMP TABLE _model_out AS {sql}")
+        engine.materialize("_model_out", sql)
     except NbapipeError as exc:
         raise RunError(f"computing {lo}..{chunk[-1]}: {exc}") from exc
     result.timings["transform"] = result.timings.get("transform", 0.0) + time.perf_counter() - t
     _failpoint("computed")
 
     t = time.perf_counter()
-    todo = engine.arrow("SELECT unnest(?::DATE[]) AS d", [chunk])
     out_cols = [c for c, _ in engine.columns_of_query("SELECT * FROM _model_out")]
     has_failures = "failure_category" in out_cols
+    ok_filter = "failure_category IS NULL" if has_failures else "TRUE"
+    todo = pa.table({"d": pa.array(chunk, pa.date32())})
     with engine.registered("_todo_dates", todo):
         stray = engine.fetchone(
             f"SELECT count(*) FROM _model_out WHERE {dc} < ? OR {dc} >= ? OR {dc} IS NULL",
@@ -509,7 +481,6 @@ def _compute_chunk(
         )[0]
         if stray:
             raise RunError(f"{model.name} returned {stray} rows outside {lo}..{chunk[-1]}")
-        ok_filter = "failure_category IS NULL" if has_failures else "TRUE"
         check_rows = checks_mod.run_checks(engine, model, "_model_out", ok_filter)
         result.timings["check"] = result.timings.get("check", 0.0) + time.perf_counter() - t
 
@@ -523,30 +494,21 @@ def _compute_chunk(
         keep = [d for d in chunk if d not in blocked]
         now = _now()
         data_cols = [c for c in out_cols if c not in FAILURE_COLUMNS]
-        cols = ", ".join(quote_ident(c) for c in data_cols)
+        counts = dict(
+            engine.fetchall(
+                f"SELECT {dc}, count(*) FROM _model_out WHERE {ok_filter} GROUP BY {dc}"
+            )
+        )
         with engine.transaction():
-            engine.execute(
-                "CREATE OR REPLACE TEMP TABLE _keep_dates AS "
-                "SELECT d FROM _todo_dates WHERE NOT list_contains(?::DATE[], d)",
-                [sorted(blocked)],
+            result.rows_written += engine.replace_dates(
+                model.name,
+                model.date_column,
+                "_model_out",
+                data_cols,
+                keep,
+                extra_values=(run_id, now),
+                row_filter=ok_filter,
             )
-            engine.execute(
-                f"DELETE FROM {model.name} WHERE {dc} >= ? AND {dc} < ? "
-                f"AND {dc} IN (SELECT d FROM _keep_dates)",
-                [lo, hi],
-            )
-            engine.execute(
-                f"INSERT INTO {model.name} SELECT {cols}, ?, ? FROM _model_out "
-                f"WHERE {ok_filter} AND {dc} IN (SELECT d FROM _keep_dates)",
-                [run_id, now],
-            )
-            counts = dict(
-                engine.fetchall(
-                    f"SELECT {dc}, count(*) FROM _model_out WHERE {ok_filter} GROUP BY {dc}"
-                )
-            )
-            written = sum(counts.get(d, 0) for d in keep)
-            result.rows_written += written
             _write_failures(engine, model, run_id, chunk, blocked, has_failures, now, result)
             _write_intervals(engine, model, chunk, blocked, counts, fingerprints, mfp, run_id, now)
             checks_mod.write_results(engine, model, check_rows, run_id, now)
@@ -558,12 +520,12 @@ def _compute_chunk(
             result.failures_by_category["CHECK_FAILED"] = result.failures_by_category.get(
                 "CHECK_FAILED", 0
             ) + len(blocked)
-    engine.execute("DROP TABLE IF EXISTS _model_out")
+    engine.drop("_model_out")
     result.timings["write"] = result.timings.get("write", 0.0) + time.perf_counter() - t
 
 
 def _write_failures(
-    engine: DuckDBEngine,
+    engine: Engine,
     model: Model,
     run_id: str,
     chunk: list[dt.date],
@@ -606,7 +568,7 @@ def _write_failures(
 
 
 def _write_intervals(
-    engine: DuckDBEngine,
+    engine: Engine,
     model: Model,
     chunk: list[dt.date],
     blocked: set[dt.date],
