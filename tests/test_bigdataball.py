@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from conftest import SHARED_DATA
 from nbapipe.engine.duckdb import DuckDBEngine
 from nbapipe.sources import bigdataball
 from nbapipe.sources.bigdataball import ingest_bigdataball
 from nbapipe.warehouse import migrate
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+DATA = SHARED_DATA
 SAMPLE = DATA / "legacy_samples" / "bigdataball_pbp" / "raw_746cfbef.csv"
 TEAM_LOGS = DATA / "nba_stats" / "team_gamelogs_2024_25.csv"
 
@@ -68,18 +69,8 @@ HOME = ["Home One", "Home Two", "Home Three", "Home Four", "Home Five"]
 
 
 @pytest.fixture(scope="module")
-def data_dir() -> Path:
-    if not DATA.is_dir():
-        pytest.skip("../shared/data not present: real-data tests need it beside the checkout")
-    return DATA
-
-
-@pytest.fixture()
-def engine():
-    eng = DuckDBEngine(":memory:")
-    migrate(eng)
-    yield eng
-    eng.close()
+def data_dir(shared_data: Path) -> Path:
+    return shared_data
 
 
 @pytest.fixture(scope="module")

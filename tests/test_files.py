@@ -5,12 +5,9 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-import pytest
-
 from nbapipe.engine.duckdb import DuckDBEngine
 from nbapipe.identity import normalize_name
 from nbapipe.sources import files, schema
-from nbapipe.warehouse import migrate
 
 HEADER = "game_id,game_date,team,pts,fga,reb,player\n"
 
@@ -43,14 +40,6 @@ class TeamCsv:
 
 
 GOOD = HEADER + "0022400001,2024-10-22,BOS,132,90,45,x\n0022400001,2024-10-22,NYK,109,85,40,y\n"
-
-
-@pytest.fixture()
-def engine():
-    eng = DuckDBEngine(":memory:")
-    migrate(eng)
-    yield eng
-    eng.close()
 
 
 def ingest(engine, *paths):
@@ -126,9 +115,7 @@ def test_files_html_error_page_is_refused(engine, tmp_path: Path) -> None:
     assert count(engine) == 0
 
 
-def test_files_zip_members_skip_macosx_and_truncated_zip_is_refused(
-    engine, tmp_path: Path
-) -> None:
+def test_files_zip_members_skip_macosx_and_truncated_zip_is_refused(engine, tmp_path: Path) -> None:
     z = tmp_path / "data.zip"
     with zipfile.ZipFile(z, "w") as zf:
         zf.writestr("data.csv", GOOD)
@@ -166,7 +153,7 @@ def test_files_duplicate_keys_in_one_file_refuse_the_file(engine, tmp_path: Path
 def test_files_hostile_text_is_stored_as_data(engine, tmp_path: Path) -> None:
     assert normalize_name("'; DROP TABLE x; --") == "droptablex"
     f = tmp_path / "evil.csv"
-    f.write_text(HEADER + "0022400001,2024-10-22,\"'; DROP TABLE x; --\",1,1,1,x\n")
+    f.write_text(HEADER + '0022400001,2024-10-22,"\'; DROP TABLE x; --",1,1,1,x\n')
     _, outcomes = ingest(engine, f)
     assert outcomes[0].status == "loaded"
     assert engine.fetchone("SELECT team_abbr FROM nba_raw.team_boxscores")[0].startswith("';")

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from conftest import SHARED_DATA
 from nbapipe.engine.duckdb import DuckDBEngine
 from nbapipe.errors import InputError, NbapipeError
 from nbapipe.sources import nba_live
@@ -20,7 +21,7 @@ from nbapipe.sources.nba_live import fetch_nba_stats
 from nbapipe.sources.nba_stats import ingest_nba_stats
 from nbapipe.warehouse import migrate
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+DATA = SHARED_DATA
 RECORDINGS = {
     "leaguegamelog": "LeagueGameLog.json",
     "playbyplayv3": "PlayByPlayV3.json",

@@ -10,29 +10,20 @@ from pathlib import Path
 
 import pytest
 
+from conftest import SHARED_DATA
 from nbapipe.engine.duckdb import DuckDBEngine
 from nbapipe.sources import files
 from nbapipe.sources.nba_stats import NbaStatsFiles, ingest_nba_stats
 from nbapipe.warehouse import migrate
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+DATA = SHARED_DATA
 GAME = "0022200552"  # CHI at CLE, 2023-01-02: Mitchell's 71 points, one overtime
 RAW_TABLES = ("schedule", "team_boxscores", "player_boxscores", "play_by_play")
 
 
 @pytest.fixture(scope="module")
-def data() -> Path:
-    if not DATA.exists():
-        pytest.skip("../shared/data not present: real-data tests need it beside the checkout")
-    return DATA
-
-
-@pytest.fixture()
-def engine():
-    eng = DuckDBEngine(":memory:")
-    migrate(eng)
-    yield eng
-    eng.close()
+def data(shared_data: Path) -> Path:
+    return shared_data
 
 
 def one(engine: DuckDBEngine, sql: str, params=None):

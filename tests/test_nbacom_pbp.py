@@ -10,29 +10,20 @@ from pathlib import Path
 
 import pytest
 
+from conftest import SHARED_DATA
 from nbapipe.engine.duckdb import DuckDBEngine
 from nbapipe.sources.bigdataball import eastern_date, eastern_date_by_rule
 from nbapipe.sources.nbacom_pbp import ingest_nbacom_pbp
 from nbapipe.warehouse import migrate
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+DATA = SHARED_DATA
 SAMPLES = DATA / "legacy_samples" / "nbac_play_by_play"
 TEAM_LOGS = DATA / "nba_stats" / "team_gamelogs_2024_25.csv"
 
 
 @pytest.fixture(scope="module")
-def data_dir() -> Path:
-    if not DATA.is_dir():
-        pytest.skip("../shared/data not present: real-data tests need it beside the checkout")
-    return DATA
-
-
-@pytest.fixture()
-def engine():
-    eng = DuckDBEngine(":memory:")
-    migrate(eng)
-    yield eng
-    eng.close()
+def data_dir(shared_data: Path) -> Path:
+    return shared_data
 
 
 @pytest.fixture(scope="module")

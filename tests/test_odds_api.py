@@ -12,6 +12,7 @@ import pyarrow as pa
 import pytest
 import requests
 
+from conftest import SHARED_DATA
 from nbapipe import registry
 from nbapipe.engine.duckdb import DuckDBEngine
 from nbapipe.errors import InputError
@@ -26,7 +27,7 @@ from nbapipe.sources.odds_api import (
 from nbapipe.teams import TEAM_ABBRS
 from nbapipe.warehouse import migrate
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+DATA = SHARED_DATA
 POINTS = DATA / "odds_api" / "player_points_2025_26"
 THREES = DATA / "odds_api" / "player_threes_2024_25"
 SAMPLES = DATA / "legacy_samples"
@@ -40,10 +41,8 @@ RESOLVED_SHARE_FLOOR = 0.75
 
 
 @pytest.fixture(scope="module")
-def data() -> Path:
-    if not DATA.is_dir():
-        pytest.skip("../shared/data not present: real-data tests need it beside the checkout")
-    return DATA
+def data(shared_data: Path) -> Path:
+    return shared_data
 
 
 @pytest.fixture(autouse=True)

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from conftest import SHARED_DATA
 from nbapipe import api
 from nbapipe.engine.duckdb import DuckDBEngine
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "nba_stats"
+DATA = SHARED_DATA / "nba_stats"
 TOGS = "nba_analytics.team_offense_game_summary"
 TDGS = "nba_analytics.team_defense_game_summary"
 

@@ -1,0 +1,29 @@
+"""Shared fixtures: the real data beside the checkout, and a fresh in-memory warehouse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from nbapipe.engine.duckdb import DuckDBEngine
+from nbapipe.warehouse import migrate
+
+# ../shared/data beside the checkout (never copied into the repository).
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip("../shared/data not present: real-data tests need it beside the checkout")
+    return SHARED_DATA
+
+
+@pytest.fixture()
+def engine():
+    """A fresh warehouse in memory, every table created."""
+    eng = DuckDBEngine(":memory:")
+    migrate(eng)
+    yield eng
+    eng.close()
