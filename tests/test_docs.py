@@ -12,3 +12,41 @@ def test_docs_raw_layer_page_matches_schema_definitions() -> None:
     assert page == schema.markdown(), (
         "docs/raw-layer.md is stale: run `python -m nbapipe.sources.schema > docs/raw-layer.md`"
     )
+
+
+def test_docs_model_reference_is_current() -> None:
+    from nbapipe.pipeline import docs
+
+    page = (ROOT / "docs" / "models.md").read_text(encoding="utf-8")
+    assert page == docs.markdown(), (
+        "docs/models.md is stale: run `python -m nbapipe.pipeline.docs > docs/models.md`"
+    )
+
+
+def test_docs_every_model_column_is_documented_with_a_portable_type() -> None:
+    from nbapipe.pipeline.docs import model_columns
+    from nbapipe.pipeline.model import all_models
+
+    portable = {
+        "VARCHAR",
+        "INTEGER",
+        "BIGINT",
+        "DOUBLE",
+        "BOOLEAN",
+        "DATE",
+        "TIMESTAMP",
+        "VARCHAR[]",
+        "DOUBLE[]",
+    }
+    models = all_models()
+    undocumented, odd_types = [], []
+    for name, cols in model_columns().items():
+        for col, typ in cols:
+            if col not in models[name].column_docs:
+                undocumented.append(f"{name}.{col}")
+            if typ not in portable:
+                odd_types.append(f"{name}.{col}: {typ}")
+        extra = set(models[name].column_docs) - {c for c, _ in cols}
+        undocumented += [f"{name}.{c} (documented but not produced)" for c in sorted(extra)]
+    assert undocumented == []
+    assert odd_types == []

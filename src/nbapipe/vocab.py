@@ -40,6 +40,16 @@ BOXSCORE_SOURCE_PRIORITY = {
 }
 DEFAULT_SOURCE_PRIORITY = 9
 
+# Prop lines: the bookmaker whose line a table reports (spec 4.1): DraftKings, FanDuel, then
+# the others alphabetically.
+BOOKMAKER_PRIORITY = {"draftkings": 1, "fanduel": 2}
+
+# -- rest ----------------------------------------------------------------------------------------
+# One days-rest convention for teams and players (legacy mixed two, spec 9.7):
+# days_rest = days between the previous game and this one, minus 1; a back-to-back is 0,
+# NULL for a team's or player's first game of the season.
+BACK_TO_BACK_DAYS_REST = 0
+
 
 def shot_zone_sql(shot_type: str, distance: str, source_zone: str) -> str:
     """The one zone rule for every table (documented in docs/models.md).
@@ -82,4 +92,7 @@ def template_values() -> dict[str, str]:
         "SHOT_ZONE": shot_zone_sql("shot_type", "shot_distance", "source_zone"),
         "PBP_SOURCE_PRIORITY": priority_sql("source", PBP_SOURCE_PRIORITY),
         "BOXSCORE_SOURCE_PRIORITY": priority_sql("source", BOXSCORE_SOURCE_PRIORITY),
+        # ORDER BY this, then bookmaker, to take DraftKings, then FanDuel, then A..Z.
+        "BOOKMAKER_PRIORITY": priority_sql("bookmaker", BOOKMAKER_PRIORITY),
+        "BACK_TO_BACK_DAYS_REST": str(BACK_TO_BACK_DAYS_REST),
     }

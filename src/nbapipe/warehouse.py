@@ -42,6 +42,28 @@ def create_declared(engine: DuckDBEngine) -> None:
         engine.execute(f"CREATE SCHEMA IF NOT EXISTS {name}")
     for table in declared_tables():
         engine.execute(table.ddl())
+    _seed_teams(engine)
+
+
+def _seed_teams(engine: DuckDBEngine) -> None:
+    """Reference rows every model may join: the teams and their arenas."""
+    from nbapipe.teams import TEAMS
+
+    if engine.fetchone(f"SELECT count(*) FROM {schema.TEAMS.fqn}")[0]:
+        return
+    for t in TEAMS:
+        engine.execute(
+            f"INSERT INTO {schema.TEAMS.fqn} VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                t.abbr,
+                t.nba_team_id,
+                t.full_name,
+                t.conference,
+                t.division,
+                t.arena_lat,
+                t.arena_lon,
+            ],
+        )
 
 
 # Append new migrations here; never edit one that has shipped. A migration that changes a

@@ -10,6 +10,7 @@
     -- check: unique_key
     -- check: not_null(team_abbr, points)
     -- check: range(pace, 80, 125) warn
+    -- column pace: possessions per 48 minutes on actual team minutes [possessions]
 
 The body reads ``{{ start_date }}`` / ``{{ end_date }}`` (the half-open range being computed,
 as DATE literals) and vocabulary placeholders (``{{ PAINT_MAX_FEET }}``, see nbapipe.vocab).
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -28,6 +29,7 @@ from pathlib import Path
 from nbapipe.errors import NbapipeError
 
 _HEADER_LINE = re.compile(r"^--\s*([a-z_]+)\s*:\s*(.*)$")
+_COLUMN_LINE = re.compile(r"^--\s*column\s+([a-z_0-9]+)\s*:\s*(.*)$")
 _UPSTREAM = re.compile(r"^\s*([a-z_]+\.[a-z_0-9]+)\s*(?:\((critical|optional)\))?\s*$")
 _LOOKBACK = re.compile(r"^\s*(\d+)\s+(days?|games?)\s*$")
 _CHECK = re.compile(r"^\s*([a-z_]+)\s*(?:\((.*)\))?\s*(error|warn)?\s*$")
@@ -67,6 +69,7 @@ class Model:
     checks: tuple[Check, ...]
     sql: str  # the body (header removed)
     path: str
+    column_docs: dict[str, str] = field(default_factory=dict)  # column -> meaning [unit]
 
     @property
     def schema(self) -> str:
@@ -91,7 +94,12 @@ def parse_model(text: str, path: str) -> Model:
     fields: dict[str, list[str]] = {}
     body_lines: list[str] = []
     in_header = True
+    column_docs: dict[str, str] = {}
     for line in text.splitlines():
+        c = _COLUMN_LINE.match(line.strip()) if in_header else None
+        if c:
+            column_docs[c.group(1)] = c.group(2).strip()
+            continue
         m = _HEADER_LINE.match(line.strip()) if in_header else None
         if m:
             fields.setdefault(m.group(1), []).append(m.group(2).strip())
@@ -152,6 +160,7 @@ def parse_model(text: str, path: str) -> Model:
         checks=tuple(checks),
         sql=body,
         path=path,
+        column_docs=column_docs,
     )
 
 

@@ -864,9 +864,7 @@ def fetch_odds_api(
     """
     key = api_key or os.environ.get("ODDS_API_KEY")
     if not key:
-        raise InputError(
-            "no Odds API key: set ODDS_API_KEY (export ODDS_API_KEY=...)"
-        )
+        raise InputError("no Odds API key: set ODDS_API_KEY (export ODDS_API_KEY=...)")
     day = _as_date(date)
     if transport is None:
         try:

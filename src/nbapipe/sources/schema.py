@@ -470,6 +470,25 @@ INGEST_FILES = Table(
     ),
 )
 
+TEAMS = Table(
+    REFERENCE,
+    "teams",
+    grain="one row per team",
+    key=("team_abbr",),
+    doc="The 30 teams with conference, division and arena coordinates (for travel distances); "
+    "filled when the warehouse is created.",
+    lineage=False,
+    columns=(
+        C("team_abbr", "VARCHAR", "NBA tricode", False),
+        C("nba_team_id", "BIGINT", "NBA.com team id"),
+        C("team_name", "VARCHAR", "full name, e.g. Boston Celtics"),
+        C("conference", "VARCHAR", "East or West"),
+        C("division", "VARCHAR", "division name"),
+        C("arena_latitude", "DOUBLE", "home arena latitude [degrees]"),
+        C("arena_longitude", "DOUBLE", "home arena longitude [degrees]"),
+    ),
+)
+
 SCHEMA_MIGRATIONS = Table(
     REFERENCE,
     "schema_migrations",
@@ -506,6 +525,7 @@ ALL_TABLES: tuple[Table, ...] = (
     INGEST_RUNS,
     INGEST_REJECTS,
     INGEST_FILES,
+    TEAMS,
     SCHEMA_MIGRATIONS,
 )
 

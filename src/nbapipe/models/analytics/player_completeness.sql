@@ -10,6 +10,30 @@
 -- check: expr(l10_actual <= l10_expected AND l5_actual <= l5_expected)
 -- check: range(completeness_pct, 0, 100)
 --
+-- column analysis_date: the game date the completeness is for (history strictly before it)
+-- column player_lookup: normalised player name
+-- column team_abbr: the player's team on the date: the team of his latest box-score row before it
+-- column l5_expected: his team's last 5 games before the date, minus those he sat out (DNP or inactive) [games]
+-- column l5_actual: of those, the games he played [games]
+-- column l5_pct: 100 x l5_actual / l5_expected; 100 when nothing was expected [%]
+-- column l10_expected: as l5_expected over the last 10 team games [games]
+-- column l10_actual: games played among the last 10 team games [games]
+-- column l10_pct: 100 x l10_actual / l10_expected [%]
+-- column l7d_expected: team games in the 7 days before the date, minus games sat out [games]
+-- column l7d_actual: games played in those 7 days [games]
+-- column l7d_pct: 100 x l7d_actual / l7d_expected [%]
+-- column l14d_expected: as l7d_expected over 14 days [games]
+-- column l14d_actual: games played in the 14 days [games]
+-- column l14d_pct: 100 x l14d_actual / l14d_expected [%]
+-- column l30d_expected: as l7d_expected over 30 days [games]
+-- column l30d_actual: games played in the 30 days [games]
+-- column l30d_pct: 100 x l30d_actual / l30d_expected [%]
+-- column l10_games_sat_out: last-10 team games with a DNP or inactive row for him [games]
+-- column l10_games_without_row: last-10 team games with no box-score row for him at all (a data gap, or games before he joined the team) [games]
+-- column completeness_pct: the 10-game figure, l10_pct [%]
+-- column is_production_ready: completeness_pct >= 70 (vocab.PRODUCTION_READY_PCT)
+-- column all_windows_complete: every window has actual = expected
+--
 -- The player's team is the team of his latest box-score row before the date (a player
 -- traded on Monday counts his new team's games from Monday on). Strictly before the date:
 -- the date's own game is never part of its window.
@@ -92,10 +116,12 @@ team_game_seq AS (
 team_counts AS (
     SELECT
         d.analysis_date, g.team_abbr, d.season_year,
-        count(*) AS games_before,
-        count(*) FILTER (WHERE d.analysis_date - g.game_date <= 7) AS l7d_games,
-        count(*) FILTER (WHERE d.analysis_date - g.game_date <= 14) AS l14d_games,
-        count(*) FILTER (WHERE d.analysis_date - g.game_date <= 30) AS l30d_games
+        CAST(count(*) AS INTEGER) AS games_before,
+        CAST(count(*) FILTER (WHERE d.analysis_date - g.game_date <= 7) AS INTEGER) AS l7d_games,
+        CAST(count(*) FILTER (WHERE d.analysis_date - g.game_date <= 14) AS INTEGER)
+            AS l14d_games,
+        CAST(count(*) FILTER (WHERE d.analysis_date - g.game_date <= 30) AS INTEGER)
+            AS l30d_games
     FROM analysis_dates AS d
     JOIN team_game_seq AS g
       ON g.season_year = d.season_year AND g.game_date < d.analysis_date
@@ -117,14 +143,14 @@ player_team_games AS (
 player_running AS (
     SELECT
         player_lookup, season_year, team_abbr, k,
-        sum(played) OVER (
+        CAST(sum(played) OVER (
             PARTITION BY player_lookup, season_year, team_abbr ORDER BY k
             ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-        ) AS played_through_k,
-        sum(sat_out) OVER (
+        ) AS INTEGER) AS played_through_k,
+        CAST(sum(sat_out) OVER (
             PARTITION BY player_lookup, season_year, team_abbr ORDER BY k
             ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-        ) AS sat_through_k
+        ) AS INTEGER) AS sat_through_k
     FROM player_team_games
 ),
 
@@ -188,18 +214,20 @@ SELECT
     analysis_date,
     player_lookup,
     team_abbr,
-    l5_expected, l5_actual,
+    CAST(l5_expected AS INTEGER) AS l5_expected, CAST(l5_actual AS INTEGER) AS l5_actual,
     CASE WHEN l5_expected = 0 THEN 100.0 ELSE round(100.0 * l5_actual / l5_expected, 1) END AS l5_pct,
-    l10_expected, l10_actual,
+    CAST(l10_expected AS INTEGER) AS l10_expected, CAST(l10_actual AS INTEGER) AS l10_actual,
     CASE WHEN l10_expected = 0 THEN 100.0 ELSE round(100.0 * l10_actual / l10_expected, 1) END AS l10_pct,
-    l7d_expected, l7d_actual,
+    CAST(l7d_expected AS INTEGER) AS l7d_expected, CAST(l7d_actual AS INTEGER) AS l7d_actual,
     CASE WHEN l7d_expected = 0 THEN 100.0 ELSE round(100.0 * l7d_actual / l7d_expected, 1) END AS l7d_pct,
-    l14d_expected, l14d_actual,
+    CAST(l14d_expected AS INTEGER) AS l14d_expected,
+    CAST(l14d_actual AS INTEGER) AS l14d_actual,
     CASE WHEN l14d_expected = 0 THEN 100.0 ELSE round(100.0 * l14d_actual / l14d_expected, 1) END AS l14d_pct,
-    l30d_expected, l30d_actual,
+    CAST(l30d_expected AS INTEGER) AS l30d_expected,
+    CAST(l30d_actual AS INTEGER) AS l30d_actual,
     CASE WHEN l30d_expected = 0 THEN 100.0 ELSE round(100.0 * l30d_actual / l30d_expected, 1) END AS l30d_pct,
-    l10_games_sat_out,
-    l10_games_without_row,
+    CAST(l10_games_sat_out AS INTEGER) AS l10_games_sat_out,
+    CAST(l10_games_without_row AS INTEGER) AS l10_games_without_row,
     CASE WHEN l10_expected = 0 THEN 100.0 ELSE round(100.0 * l10_actual / l10_expected, 1) END AS completeness_pct,
     CASE WHEN l10_expected = 0 THEN 100.0 ELSE 100.0 * l10_actual / l10_expected END
         >= {{ PRODUCTION_READY_PCT }} AS is_production_ready,

@@ -11,6 +11,53 @@
 -- check: range(defensive_rating, 50, 180) warn
 -- check: range(opponent_pace, 75, 130) warn
 --
+-- column game_id: NBA.com game id
+-- column game_date: game date (US/Eastern)
+-- column season_year: season start year
+-- column defending_team_abbr: the team whose defence this row describes
+-- column opponent_team_abbr: the team it defended against
+-- column home_game: did the defending team play at home?
+-- column points_allowed: the opponent's points [points]
+-- column opp_fg_makes: opponent FGM
+-- column opp_fg_attempts: opponent FGA
+-- column opp_three_pt_makes: opponent 3PM
+-- column opp_three_pt_attempts: opponent 3PA
+-- column opp_ft_makes: opponent FTM
+-- column opp_ft_attempts: opponent FTA
+-- column opp_offensive_rebounds: opponent OREB
+-- column opp_rebounds: opponent REB
+-- column opp_assists: opponent AST
+-- column turnovers_forced: opponent turnovers
+-- column fouls_committed: the defender's personal fouls
+-- column steals: the defender's steals
+-- column blocks: the defender's blocks
+-- column defensive_rebounds: the defender's defensive rebounds
+-- column opp_possessions: the opponent's possessions [possessions]
+-- column defensive_rating: 100 x points allowed / opponent possessions [points per 100 possessions]
+-- column opponent_pace: the opponent's pace per 48 minutes on actual minutes (legacy: raw possession count, spec 9.9) [possessions]
+-- column opponent_ts_pct: the opponent's true shooting [fraction]
+-- column win_flag: did the defending team win? (from points; legacy used the plus-minus sign)
+-- column margin_of_victory: defender points - opponent points [points]
+-- column overtime_periods: overtime periods played (legacy: always 0)
+-- column opp_paint_attempts: opponent FGA in the paint (<= 8 ft)
+-- column opp_paint_makes: opponent FGM in the paint
+-- column opp_mid_range_attempts: opponent 2-point FGA beyond 8 ft
+-- column opp_mid_range_makes: opponent 2-point FGM beyond 8 ft
+-- column opp_three_attempts_pbp: opponent 3PA from play-by-play
+-- column opp_three_makes_pbp: opponent 3PM from play-by-play
+-- column opp_unknown_zone_attempts: opponent FGA of unknown zone
+-- column points_in_paint_allowed: 2 x opponent paint makes [points]
+-- column mid_range_points_allowed: 2 x opponent mid-range makes [points]
+-- column three_pt_points_allowed: 3 x opponent 3PM (box score) [points]
+-- column blocks_paint: the defender's blocks of paint shots
+-- column blocks_mid_range: the defender's blocks of mid-range shots
+-- column blocks_three_pt: the defender's blocks of threes
+-- column shot_zones_available: did play-by-play have this game's shots?
+-- column shot_zones_source: the play-by-play source of the zones
+-- column primary_source_used: the opponent row's box-score source
+-- column quality_tier: gold or silver, as the offence row
+-- column quality_score: as the offence row
+--
 -- "Flip the perspective": the opponent's row of team_offense_game_summary is this team's
 -- defence, so both tables share one source choice and one zone rule.
 

@@ -13,6 +13,54 @@
 -- check: range(offensive_rating, 50, 180) warn
 -- check: range(points_scored, 50, 200) warn
 --
+-- column game_id: NBA.com game id
+-- column game_date: game date (US/Eastern)
+-- column season_year: season start year (2024 = 2024-25)
+-- column team_abbr: the team whose offence this row describes
+-- column opponent_team_abbr: the other team
+-- column home_game: did the team play at home?
+-- column points_scored: points [points]
+-- column fg_makes: field goals made (FGM)
+-- column fg_attempts: field goals attempted (FGA)
+-- column three_pt_makes: three-pointers made (3PM)
+-- column three_pt_attempts: three-pointers attempted (3PA)
+-- column ft_makes: free throws made (FTM)
+-- column ft_attempts: free throws attempted (FTA)
+-- column offensive_rebounds: OREB
+-- column defensive_rebounds: DREB
+-- column total_rebounds: REB
+-- column assists: AST
+-- column steals: STL
+-- column blocks: BLK (the team's own blocks)
+-- column turnovers: TOV
+-- column personal_fouls: PF
+-- column team_minutes: player-minutes of the team: 240 + 25 per overtime period [minutes]
+-- column overtime_periods: overtime periods, from the schedule's periods, else from the box score's minutes
+-- column possessions: FGA + 0.44 x FTA + TOV - OREB, 1 decimal [possessions]
+-- column offensive_rating: 100 x points / possessions [points per 100 possessions]
+-- column pace: possessions x 48 / (team_minutes / 5): possessions per 48 minutes on actual minutes (legacy used 240 for overtime games too) [possessions]
+-- column ts_pct: points / (2 x (FGA + 0.44 x FTA)) [fraction]
+-- column efg_pct: (FGM + 0.5 x 3PM) / FGA [fraction]
+-- column opponent_points: the opponent's points [points]
+-- column win_flag: points > opponent points
+-- column margin_of_victory: points - opponent points [points]
+-- column team_paint_attempts: FGA in the paint (<= 8 ft) from play-by-play, NULL without play-by-play
+-- column team_paint_makes: FGM in the paint
+-- column team_mid_range_attempts: 2-point FGA beyond 8 ft
+-- column team_mid_range_makes: 2-point FGM beyond 8 ft
+-- column team_three_attempts_pbp: 3PA counted from play-by-play
+-- column team_three_makes_pbp: 3PM counted from play-by-play
+-- column team_unknown_zone_attempts: FGA with no distance and no source zone (paint + mid + three + unknown = FGA)
+-- column points_in_paint_scored: 2 x paint makes [points]
+-- column blocks_paint: the team's blocks of opponent shots in the paint (play-by-play)
+-- column blocks_mid_range: the team's blocks of opponent mid-range shots
+-- column blocks_three_pt: the team's blocks of opponent threes
+-- column shot_zones_available: did any play-by-play source have this game's shots?
+-- column shot_zones_source: the play-by-play source the zones came from
+-- column primary_source_used: box-score source and kind: <source>:team_boxscore or <source>:rebuilt_from_players
+-- column quality_tier: gold (team box score) or silver (rebuilt from player rows)
+-- column quality_score: 100 gold / 85 silver, minus 5 without shot zones
+--
 -- Team box scores come from nba_raw.team_boxscores (best source per game); a team-game that
 -- only has player rows is rebuilt from the sum of its active players (tier silver).
 -- Shot zones use the one rule of nbapipe.vocab.shot_zone_sql on the best play-by-play source

@@ -1,0 +1,78 @@
+"""The model reference page (docs/models.md), generated from the model files.
+
+    python -m nbapipe.pipeline.docs > docs/models.md
+
+Column types come from compiling each model on an empty warehouse; meanings come from the
+``-- column name: meaning [unit]`` lines of each model's header.
+"""
+
+from __future__ import annotations
+
+from nbapipe.engine.duckdb import DuckDBEngine
+from nbapipe.pipeline.model import Model, all_models, dependency_order
+from nbapipe.pipeline.runner import FAILURE_COLUMNS, ensure_output_table
+from nbapipe.pipeline.state import RUN_COLUMNS
+from nbapipe.warehouse import migrate
+
+UNDOCUMENTED = "(undocumented)"
+
+
+def model_columns() -> dict[str, list[tuple[str, str]]]:
+    """(column, type) of every model's output, from compiling it on an empty warehouse."""
+    with DuckDBEngine(":memory:") as engine:
+        migrate(engine)
+        out = {}
+        for model in dependency_order(all_models()):
+            ensure_output_table(engine, model)
+            run_cols = {c for c, _ in RUN_COLUMNS}
+            out[model.name] = [(c, t) for c, t in engine.columns(model.name) if c not in run_cols]
+        return out
+
+
+def _model_section(model: Model, columns: list[tuple[str, str]]) -> list[str]:
+    ups = ", ".join(f"`{u.table}`" + ("" if u.critical else " (optional)") for u in model.upstream)
+    lookback = (
+        f"{model.lookback_games} games"
+        if model.lookback_games
+        else f"{model.lookback_days} days"
+        if model.lookback_days
+        else "same day"
+    )
+    lines = [
+        f"## `{model.name}`",
+        "",
+        model.description,
+        "",
+        f"- Grain: {model.grain}; key `({', '.join(model.key)})`; date column "
+        f"`{model.date_column}`.",
+        f"- Reads: {ups}; window: {lookback}.",
+        "- Checks: " + ", ".join(f"`{c.label}` ({c.severity})" for c in model.checks) + ".",
+        "",
+        "| column | type | meaning |",
+        "|---|---|---|",
+    ]
+    for name, typ in columns:
+        doc = model.column_docs.get(name, UNDOCUMENTED).replace("|", "\\|")
+        lines.append(f"| `{name}` | {typ} | {doc} |")
+    if any(c in model.column_docs for c in FAILURE_COLUMNS):
+        lines += ["", "Rows it cannot compute go to `nba_processing.precompute_failures`."]
+    return lines
+
+
+def markdown() -> str:
+    cols = model_columns()
+    lines = [
+        "# Model reference",
+        "",
+        "Generated from `src/nbapipe/models/**/*.sql` by "
+        "`python -m nbapipe.pipeline.docs > docs/models.md`; do not edit by hand. Every table "
+        "also has `run_id` and `processed_at` (the run that wrote the row, and when). How the "
+        "runner works: [pipeline.md](pipeline.md).",
+    ]
+    for model in dependency_order(all_models()):
+        lines += ["", *_model_section(model, cols[model.name])]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(markdown(), end="")
