@@ -50,6 +50,9 @@ BOOKMAKER_PRIORITY = {"draftkings": 1, "fanduel": 2}
 # NULL for a team's or player's first game of the season.
 BACK_TO_BACK_DAYS_REST = 0
 
+# Great-circle distances (travel) use the mean Earth radius.
+EARTH_RADIUS_MILES = 3958.8
+
 
 def shot_zone_sql(shot_type: str, distance: str, source_zone: str) -> str:
     """The one zone rule for every table (documented in docs/models.md).
@@ -95,4 +98,5 @@ def template_values() -> dict[str, str]:
         # ORDER BY this, then bookmaker, to take DraftKings, then FanDuel, then A..Z.
         "BOOKMAKER_PRIORITY": priority_sql("bookmaker", BOOKMAKER_PRIORITY),
         "BACK_TO_BACK_DAYS_REST": str(BACK_TO_BACK_DAYS_REST),
+        "EARTH_RADIUS_MILES": repr(EARTH_RADIUS_MILES),
     }
