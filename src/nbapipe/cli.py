@@ -348,6 +348,7 @@ def _render_run(summary: api.RunSummary) -> None:
         ("failures", "left"),
         ("checks failed", "right"),
         ("seconds", "right"),
+        ("rows/s", "right"),
     ):
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
     for m in summary.models:
@@ -363,6 +364,7 @@ def _render_run(summary: api.RunSummary) -> None:
             fails or "-",
             f"{m.checks_failed:,}",
             f"{m.seconds:.2f}",
+            f"{m.rows_written / m.seconds:,.0f}" if m.rows_written and m.seconds else "-",
         )
     out.print(table)
     for m in summary.models:
