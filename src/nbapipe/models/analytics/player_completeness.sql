@@ -117,10 +117,10 @@ team_counts AS (
     SELECT
         d.analysis_date, g.team_abbr, d.season_year,
         CAST(count(*) AS INTEGER) AS games_before,
-        CAST(count(*) FILTER (WHERE d.analysis_date - g.game_date <= 7) AS INTEGER) AS l7d_games,
-        CAST(count(*) FILTER (WHERE d.analysis_date - g.game_date <= 14) AS INTEGER)
+        CAST(count(*) FILTER (WHERE date_diff('day', g.game_date, d.analysis_date) <= 7) AS INTEGER) AS l7d_games,
+        CAST(count(*) FILTER (WHERE date_diff('day', g.game_date, d.analysis_date) <= 14) AS INTEGER)
             AS l14d_games,
-        CAST(count(*) FILTER (WHERE d.analysis_date - g.game_date <= 30) AS INTEGER)
+        CAST(count(*) FILTER (WHERE date_diff('day', g.game_date, d.analysis_date) <= 30) AS INTEGER)
             AS l30d_games
     FROM analysis_dates AS d
     JOIN team_game_seq AS g
