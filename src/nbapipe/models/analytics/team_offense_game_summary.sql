@@ -109,7 +109,10 @@ rebuilt_from_players AS (
     WHERE game_date >= {{ start_date }} AND game_date < {{ end_date }}
       AND player_status = 'active'
     GROUP BY game_id, team_abbr, source
+    -- Only a complete set of player rows rebuilds a team: their minutes must cover a game
+    -- (a game-log export that lists a few players would give far too small team totals).
     HAVING count(*) >= 5 AND sum(field_goals_attempted) > 0
+       AND sum(minutes) >= {{ TEAM_REGULATION_MINUTES }} - {{ TEAM_OVERTIME_MINUTES }}
 ),
 
 best_team_box AS (

@@ -1,0 +1,491 @@
+-- name: nba_analytics.upcoming_player_game_context
+-- description: What is known about a player before a game tips off: his prop line (opening, current, movement), the game's spread and total, fatigue (rest, recent games and minutes), recent scoring and prop streaks, the opponent's recent pace and defence, star teammates out, and the completeness of his history. For played games the players who appeared; for games not played yet the rostered players of both teams minus those listed out on the latest injury report before tip-off. Everything strictly before the game date.
+-- grain: one row per player per game date
+-- key: game_date, player_lookup
+-- date_column: game_date
+-- upstream: nba_raw.schedule (critical), nba_analytics.player_game_summary (critical), nba_raw.player_props (optional), nba_raw.injury_report (optional), nba_raw.team_rosters (optional), nba_analytics.upcoming_team_game_context (optional), nba_analytics.team_offense_game_summary (optional), nba_analytics.team_defense_game_summary (optional), nba_analytics.player_completeness (optional)
+-- lookback: 82 games
+-- check: unique_key
+-- check: not_null(game_id, player_lookup, team_abbr, opponent_team_abbr)
+-- check: expr(games_in_last_7_days <= games_in_last_14_days)
+-- check: expr(l5_games_used <= 5 AND l10_games_used <= 10)
+-- check: range(days_rest, 0, 400)
+-- check: range(points_avg_last_10, 0, 70)
+-- check: expr(NOT has_prop_line OR current_points_line IS NOT NULL)
+--
+-- column game_id: NBA.com game id
+-- column game_date: game date (US/Eastern)
+-- column season_year: season start year
+-- column player_lookup: normalised player name
+-- column universal_player_id: registry id
+-- column player_name: display name
+-- column team_abbr: the player's team for this game
+-- column opponent_team_abbr: the other team
+-- column home_game: does his team play at home?
+-- column is_future_game: the game had no results when this row was computed (driver: roster minus players out)
+-- column injury_status: his status on the latest injury report before tip-off (lower case), NULL when not listed
+-- column injury_reason: the reason given on that report
+-- column has_prop_line: does any book have a pre-game points line for him?
+-- column current_points_line: the chosen book's latest pre-game main line (DraftKings, FanDuel, then A..Z) [points]
+-- column opening_points_line: the same book's earliest pre-game main line [points]
+-- column line_movement: current - opening [points]
+-- column current_points_line_source: bookmaker of the current line
+-- column opening_points_line_source: bookmaker of the opening line (the same book)
+-- column prop_book_count: books with a pre-game line for him
+-- column game_spread: his team's current spread (median over books), from upcoming_team_game_context [points]
+-- column opening_spread: the team's opening spread [points]
+-- column spread_movement: current - opening spread [points]
+-- column game_total: current game total (median over books) [points]
+-- column opening_total: opening game total [points]
+-- column total_movement: current - opening total [points]
+-- column days_rest: days between his previous game and this one minus 1 (0 = back-to-back; same convention as the team table); NULL without a previous game this season [days]
+-- column is_back_to_back: days_rest = 0
+-- column games_in_last_7_days: games he played in the 7 days before the date [games]
+-- column games_in_last_14_days: games he played in the 14 days before the date [games]
+-- column minutes_in_last_7_days: minutes he played in the 7 days before the date [minutes]
+-- column minutes_in_last_14_days: minutes in the 14 days before the date [minutes]
+-- column avg_minutes_per_game_last_7: minutes_in_last_7_days / games_in_last_7_days [minutes]
+-- column back_to_backs_last_14_days: games in the 14 days before the date played the day after another game [games]
+-- column avg_usage_rate_last_7_games: mean usage rate over his last 7 games played [%]
+-- column points_avg_last_5: mean points over his last 5 games played this season [points]
+-- column points_avg_last_10: mean points over his last 10 games played this season [points]
+-- column l5_games_used: games behind points_avg_last_5 [games]
+-- column l10_games_used: games behind points_avg_last_10 [games]
+-- column points_avg_season: mean points over his games played this season before the date [points]
+-- column minutes_avg_season: mean minutes over those games [minutes]
+-- column games_played_season: games played this season before the date [games]
+-- column sample_quality: excellent (10 games), good (>= 7), limited (>= 5), insufficient
+-- column prop_over_streak: his most recent consecutive games (pushes skipped) with points above the current line [games]
+-- column prop_under_streak: most recent consecutive games below the current line [games]
+-- column team_pace_last_10: his team's mean pace over its last 10 games [possessions]
+-- column opponent_pace_last_10: the opponent's mean pace over its last 10 games (per 48, any season date: legacy hard-coded 2024-10-01, spec 9.5) [possessions]
+-- column opponent_def_rating_last_10: the opponent's mean defensive rating over its last 10 games [points per 100 possessions]
+-- column pace_differential: team_pace_last_10 - opponent_pace_last_10 [possessions]
+-- column star_teammates_out: teammates who are stars (>= 10 games this season and >= 18 points a game, or >= 28 minutes and >= 12 points) listed out or doubtful before tip-off
+-- column questionable_star_teammates: star teammates listed questionable
+-- column team_days_rest: his team's days rest, from upcoming_team_game_context [days]
+-- column opponent_days_rest: the opponent's days rest [days]
+-- column travel_miles: his team's travel to this game, from upcoming_team_game_context [miles]
+-- column l5_completeness_pct: completeness of his last 5 team games, from player_completeness [%]
+-- column l10_completeness_pct: last 10 team games [%]
+-- column l7d_completeness_pct: last 7 days [%]
+-- column l14d_completeness_pct: last 14 days [%]
+-- column l30d_completeness_pct: last 30 days [%]
+-- column all_windows_complete: every completeness window complete
+-- column is_production_ready: the 10-game completeness is at least 70%, or he has no history yet
+-- column season_phase: early (Oct-Nov), mid (Dec-Feb), late (Mar-Apr), postseason
+-- column quality_tier: gold (>= 10 games of history), silver (>= 5), bronze (fewer)
+-- column quality_score: 95 gold, 75 silver, 50 bronze
+-- column data_hash: first 16 hex characters of SHA-256 over the row's context columns
+--
+-- History comes from player_game_summary rows where he played (active, minutes > 0). A target
+-- row sorts before that day's own game, so window frames that end at the target only see
+-- earlier games: the point-in-time rule is in the ordering, not in a per-date loop.
+
+WITH
+games AS (
+    SELECT game_id, game_date, season_year, home_team_abbr, away_team_abbr, game_start_time
+    FROM nba_raw.schedule
+    WHERE game_date >= {{ start_date }} AND game_date < {{ end_date }}
+    QUALIFY row_number() OVER (PARTITION BY game_id ORDER BY game_status DESC, source) = 1
+),
+
+game_teams AS (
+    SELECT game_id, game_date, season_year, game_start_time,
+           home_team_abbr AS team_abbr, away_team_abbr AS opponent_team_abbr, TRUE AS home_game
+    FROM games
+    UNION ALL
+    SELECT game_id, game_date, season_year, game_start_time,
+           away_team_abbr, home_team_abbr, FALSE
+    FROM games
+),
+
+summaries AS (
+    SELECT *
+    FROM nba_analytics.player_game_summary
+    WHERE game_date < {{ end_date }}
+),
+
+games_with_results AS (
+    SELECT DISTINCT game_id FROM summaries WHERE game_date >= {{ start_date }}
+),
+
+latest_injury_status AS (
+    SELECT i.game_id, i.player_lookup, i.team_abbr,
+           lower(i.injury_status) AS injury_status, i.reason
+    FROM nba_raw.injury_report AS i
+    JOIN games AS g ON g.game_id = i.game_id
+    WHERE g.game_start_time IS NULL OR i.report_timestamp < g.game_start_time
+    QUALIFY row_number() OVER (
+        PARTITION BY i.game_id, i.player_lookup ORDER BY i.report_timestamp DESC, i.source
+    ) = 1
+),
+
+-- Who gets a row: the players who appeared in a played game; for a game without results yet,
+-- the rostered players of both teams minus those listed out.
+appeared AS (
+    SELECT s.game_id, s.player_lookup, s.team_abbr, FALSE AS is_future_game
+    FROM summaries AS s
+    WHERE s.game_date >= {{ start_date }} AND s.is_active AND s.minutes_played > 0
+),
+
+rostered AS (
+    SELECT t.game_id, r.player_lookup, t.team_abbr, TRUE AS is_future_game
+    FROM game_teams AS t
+    JOIN nba_raw.team_rosters AS r
+      ON r.team_abbr = t.team_abbr AND r.start_date <= t.game_date
+     AND (r.end_date IS NULL OR r.end_date >= t.game_date)
+    LEFT JOIN latest_injury_status AS i
+      ON i.game_id = t.game_id AND i.player_lookup = r.player_lookup
+    WHERE t.game_id NOT IN (SELECT game_id FROM games_with_results)
+      AND coalesce(i.injury_status, '') <> 'out'
+),
+
+driver AS (
+    SELECT * FROM (SELECT * FROM appeared UNION ALL SELECT * FROM rostered) AS d
+    QUALIFY row_number() OVER (
+        PARTITION BY d.game_id, d.player_lookup ORDER BY d.is_future_game
+    ) = 1
+),
+
+targets AS (
+    SELECT d.game_id, t.game_date, t.season_year, d.player_lookup, d.team_abbr,
+           t.opponent_team_abbr, t.home_game, t.game_start_time, d.is_future_game
+    FROM driver AS d
+    JOIN game_teams AS t ON t.game_id = d.game_id AND t.team_abbr = d.team_abbr
+),
+
+-- One stream per player: history rows (games played) and target rows, targets first on a
+-- day. h_order = games played before the row (a target's frame ending at h_order covers
+-- exactly the games before it).
+player_stream AS (
+    -- Decimals, not doubles: sums in any order give the same result, so a daily run and a
+    -- backfill round every average the same way.
+    SELECT
+        player_lookup, season_year, game_date, 1 AS is_history, 0 AS is_target,
+        points, CAST(minutes_played AS DECIMAL(12, 4)) AS minutes_played,
+        CAST(usage_rate AS DECIMAL(12, 4)) AS usage_rate, CAST(NULL AS VARCHAR) AS game_id
+    FROM summaries
+    WHERE is_active AND minutes_played > 0
+    UNION ALL
+    SELECT
+        player_lookup, season_year, game_date, 0, 1,
+        CAST(NULL AS INTEGER), CAST(NULL AS DECIMAL(12, 4)), CAST(NULL AS DECIMAL(12, 4)),
+        game_id
+    FROM targets
+),
+
+ordered_stream AS (
+    SELECT
+        *,
+        date_diff('day', DATE '1970-01-01', game_date) AS day_number,
+        sum(is_history) OVER (
+            PARTITION BY player_lookup, season_year ORDER BY game_date, is_history
+            ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+        ) AS h_order,
+        CASE WHEN is_history = 1 THEN
+            date_diff('day', lag(game_date) OVER (
+                PARTITION BY player_lookup, season_year, is_history ORDER BY game_date
+            ), game_date) = 1
+        END AS is_second_of_back_to_back
+    FROM player_stream
+),
+
+player_windows AS (
+    SELECT
+        game_id, player_lookup, game_date, h_order AS games_played_season,
+        avg(points) OVER last_5 AS points_avg_last_5,
+        count(points) OVER last_5 AS l5_games_used,
+        avg(points) OVER last_10 AS points_avg_last_10,
+        count(points) OVER last_10 AS l10_games_used,
+        avg(usage_rate) OVER last_7 AS avg_usage_rate_last_7_games,
+        avg(points) OVER season_so_far AS points_avg_season,
+        avg(minutes_played) OVER season_so_far AS minutes_avg_season,
+        sum(is_history) OVER days_7 AS games_in_last_7_days,
+        sum(is_history) OVER days_14 AS games_in_last_14_days,
+        sum(minutes_played) OVER days_7 AS minutes_in_last_7_days,
+        sum(minutes_played) OVER days_14 AS minutes_in_last_14_days,
+        sum(CASE WHEN is_second_of_back_to_back THEN 1 ELSE 0 END) OVER days_14
+            AS back_to_backs_last_14_days,
+        max(CASE WHEN is_history = 1 THEN game_date END) OVER before_today AS last_game_date,
+        is_target
+    FROM ordered_stream
+    WINDOW
+        last_5 AS (PARTITION BY player_lookup, season_year ORDER BY h_order
+                   RANGE BETWEEN 4 PRECEDING AND CURRENT ROW),
+        last_7 AS (PARTITION BY player_lookup, season_year ORDER BY h_order
+                   RANGE BETWEEN 6 PRECEDING AND CURRENT ROW),
+        last_10 AS (PARTITION BY player_lookup, season_year ORDER BY h_order
+                    RANGE BETWEEN 9 PRECEDING AND CURRENT ROW),
+        season_so_far AS (PARTITION BY player_lookup, season_year ORDER BY h_order
+                          RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW),
+        days_7 AS (PARTITION BY player_lookup, season_year ORDER BY day_number
+                   RANGE BETWEEN 7 PRECEDING AND 1 PRECEDING),
+        days_14 AS (PARTITION BY player_lookup, season_year ORDER BY day_number
+                    RANGE BETWEEN 14 PRECEDING AND 1 PRECEDING),
+        before_today AS (PARTITION BY player_lookup, season_year ORDER BY day_number
+                         RANGE BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+),
+
+target_windows AS (
+    SELECT * FROM player_windows WHERE is_target = 1
+),
+
+-- Prop lines: pre-game snapshots; per snapshot and book the main line (prices closest to
+-- even); the book by priority; its earliest and latest line.
+pregame_props AS (
+    SELECT p.game_id, p.player_lookup, p.bookmaker, p.snapshot_timestamp, p.points_line
+    FROM nba_raw.player_props AS p
+    JOIN games AS g ON g.game_id = p.game_id
+    WHERE p.market = 'player_points' AND p.minutes_before_tipoff > 0
+    QUALIFY row_number() OVER (
+        PARTITION BY p.game_id, p.player_lookup, p.bookmaker, p.snapshot_timestamp
+        ORDER BY abs(coalesce(p.over_price, 0) - coalesce(p.under_price, 0)), p.points_line
+    ) = 1
+),
+
+chosen_book AS (
+    SELECT game_id, player_lookup, bookmaker,
+           count(*) OVER (PARTITION BY game_id, player_lookup) AS prop_book_count
+    FROM (SELECT DISTINCT game_id, player_lookup, bookmaker FROM pregame_props) AS books
+    QUALIFY row_number() OVER (
+        PARTITION BY game_id, player_lookup ORDER BY {{ BOOKMAKER_PRIORITY }}, bookmaker
+    ) = 1
+),
+
+prop_lines AS (
+    SELECT
+        c.game_id, c.player_lookup, c.bookmaker, c.prop_book_count,
+        max(CASE WHEN p.is_latest THEN p.points_line END) AS current_points_line,
+        max(CASE WHEN p.is_earliest THEN p.points_line END) AS opening_points_line
+    FROM chosen_book AS c
+    JOIN (
+        SELECT *,
+               row_number() OVER (PARTITION BY game_id, player_lookup, bookmaker
+                                  ORDER BY snapshot_timestamp DESC) = 1 AS is_latest,
+               row_number() OVER (PARTITION BY game_id, player_lookup, bookmaker
+                                  ORDER BY snapshot_timestamp) = 1 AS is_earliest
+        FROM pregame_props
+    ) AS p ON p.game_id = c.game_id AND p.player_lookup = c.player_lookup
+          AND p.bookmaker = c.bookmaker
+    GROUP BY c.game_id, c.player_lookup, c.bookmaker, c.prop_book_count
+),
+
+-- Prop streaks: his last 20 games played against this game's current line.
+recent_games AS (
+    SELECT
+        t.game_id, t.player_lookup, h.points, l.current_points_line,
+        row_number() OVER (
+            PARTITION BY t.game_id, t.player_lookup ORDER BY h.game_date DESC
+        ) AS games_back
+    FROM targets AS t
+    JOIN prop_lines AS l ON l.game_id = t.game_id AND l.player_lookup = t.player_lookup
+    JOIN summaries AS h
+      ON h.player_lookup = t.player_lookup AND h.season_year = t.season_year
+     AND h.game_date < t.game_date AND date_diff('day', h.game_date, t.game_date) <= 60
+     AND h.is_active AND h.minutes_played > 0
+    WHERE h.points <> l.current_points_line
+),
+
+prop_streaks AS (
+    SELECT
+        game_id, player_lookup,
+        coalesce(min(CASE WHEN points < current_points_line THEN games_back END),
+                 max(games_back) + 1) - 1 AS prop_over_streak,
+        coalesce(min(CASE WHEN points > current_points_line THEN games_back END),
+                 max(games_back) + 1) - 1 AS prop_under_streak
+    FROM recent_games
+    WHERE games_back <= 20
+    GROUP BY game_id, player_lookup
+),
+
+-- Team pace and defence over each team's last 10 games before the date.
+team_history AS (
+    SELECT o.team_abbr, o.game_date, o.season_year, o.pace, d.defensive_rating
+    FROM nba_analytics.team_offense_game_summary AS o
+    JOIN nba_analytics.team_defense_game_summary AS d
+      ON d.game_id = o.game_id AND d.defending_team_abbr = o.team_abbr
+    WHERE o.game_date < {{ end_date }}
+),
+
+team_recent AS (
+    SELECT
+        t.game_id, t.team_abbr,
+        avg(CAST(h.pace AS DECIMAL(12, 4))) AS pace_last_10,
+        avg(CAST(h.defensive_rating AS DECIMAL(12, 4))) AS def_rating_last_10
+    FROM game_teams AS t
+    JOIN (
+        SELECT h.*, row_number() OVER (
+            PARTITION BY g.game_id, h.team_abbr ORDER BY h.game_date DESC
+        ) AS games_back, g.game_id
+        FROM game_teams AS g
+        JOIN team_history AS h
+          ON h.team_abbr = g.team_abbr AND h.season_year = g.season_year
+         AND h.game_date < g.game_date
+    ) AS h ON h.game_id = t.game_id AND h.team_abbr = t.team_abbr AND h.games_back <= 10
+    GROUP BY t.game_id, t.team_abbr
+),
+
+-- Stars: season averages before the date; out = out or doubtful before tip-off.
+stars AS (
+    SELECT w.game_id, t.team_abbr, w.player_lookup, i.injury_status
+    FROM target_windows AS w
+    JOIN targets AS t ON t.game_id = w.game_id AND t.player_lookup = w.player_lookup
+    LEFT JOIN latest_injury_status AS i
+      ON i.game_id = w.game_id AND i.player_lookup = w.player_lookup
+    WHERE w.games_played_season >= 10
+      AND (w.points_avg_season >= 18
+           OR (w.minutes_avg_season >= 28 AND w.points_avg_season >= 12))
+    UNION ALL
+    -- stars listed out before a game they then missed have no target row: find them too
+    SELECT i.game_id, i.team_abbr, i.player_lookup, i.injury_status
+    FROM latest_injury_status AS i
+    JOIN games AS g ON g.game_id = i.game_id
+    JOIN (
+        SELECT player_lookup, season_year, game_date,
+               count(*) OVER season_rows AS games_before,
+               avg(points) OVER season_rows AS points_before,
+               avg(CAST(minutes_played AS DECIMAL(12, 4))) OVER season_rows AS minutes_before,
+               lead(game_date) OVER (PARTITION BY player_lookup, season_year
+                                     ORDER BY game_date) AS next_game_date
+        FROM summaries
+        WHERE is_active AND minutes_played > 0
+        WINDOW season_rows AS (PARTITION BY player_lookup, season_year ORDER BY game_date
+                               ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+    ) AS s
+      ON s.player_lookup = i.player_lookup AND s.season_year = g.season_year
+     AND s.game_date < g.game_date
+     AND (s.next_game_date IS NULL OR s.next_game_date >= g.game_date)
+    WHERE i.injury_status IN ('out', 'doubtful')
+      AND s.games_before >= 10
+      AND (s.points_before >= 18 OR (s.minutes_before >= 28 AND s.points_before >= 12))
+),
+
+star_absences AS (
+    SELECT
+        t.game_id, t.player_lookup,
+        count(DISTINCT CASE WHEN s.injury_status IN ('out', 'doubtful')
+                            THEN s.player_lookup END) AS star_teammates_out,
+        count(DISTINCT CASE WHEN s.injury_status = 'questionable'
+                            THEN s.player_lookup END) AS questionable_star_teammates
+    FROM targets AS t
+    JOIN stars AS s
+      ON s.game_id = t.game_id AND s.team_abbr = t.team_abbr
+     AND s.player_lookup <> t.player_lookup
+    GROUP BY t.game_id, t.player_lookup
+),
+
+registry AS (
+    SELECT alias_lookup AS player_lookup, universal_player_id
+    FROM nba_reference.player_aliases
+),
+
+names AS (
+    SELECT player_lookup, player_name
+    FROM (
+        SELECT player_lookup, player_name, game_date AS seen FROM summaries
+        UNION ALL
+        SELECT player_lookup, player_name, start_date FROM nba_raw.team_rosters
+    ) AS named
+    WHERE player_name IS NOT NULL
+    QUALIFY row_number() OVER (PARTITION BY player_lookup ORDER BY seen DESC) = 1
+),
+
+assembled AS (
+    SELECT
+        t.game_id, t.game_date, t.season_year, t.player_lookup,
+        r.universal_player_id, n.player_name,
+        t.team_abbr, t.opponent_team_abbr, t.home_game, t.is_future_game,
+        i.injury_status, i.reason AS injury_reason,
+        l.current_points_line IS NOT NULL AS has_prop_line,
+        l.current_points_line, l.opening_points_line,
+        l.current_points_line - l.opening_points_line AS line_movement,
+        l.bookmaker AS current_points_line_source, l.bookmaker AS opening_points_line_source,
+        CAST(coalesce(l.prop_book_count, 0) AS INTEGER) AS prop_book_count,
+        u.current_spread AS game_spread, u.opening_spread, u.spread_movement,
+        u.current_total AS game_total, u.opening_total, u.total_movement,
+        CAST(date_diff('day', w.last_game_date, t.game_date) - 1 AS INTEGER) AS days_rest,
+        CAST(coalesce(w.games_in_last_7_days, 0) AS INTEGER) AS games_in_last_7_days,
+        CAST(coalesce(w.games_in_last_14_days, 0) AS INTEGER) AS games_in_last_14_days,
+        CAST(round(coalesce(w.minutes_in_last_7_days, 0), 1) AS DOUBLE) AS minutes_in_last_7_days,
+        CAST(round(coalesce(w.minutes_in_last_14_days, 0), 1) AS DOUBLE) AS minutes_in_last_14_days,
+        CAST(round(w.minutes_in_last_7_days / nullif(w.games_in_last_7_days, 0), 1) AS DOUBLE)
+            AS avg_minutes_per_game_last_7,
+        CAST(coalesce(w.back_to_backs_last_14_days, 0) AS INTEGER) AS back_to_backs_last_14_days,
+        CAST(round(w.avg_usage_rate_last_7_games, 1) AS DOUBLE) AS avg_usage_rate_last_7_games,
+        CAST(round(w.points_avg_last_5, 1) AS DOUBLE) AS points_avg_last_5,
+        CAST(round(w.points_avg_last_10, 1) AS DOUBLE) AS points_avg_last_10,
+        CAST(w.l5_games_used AS INTEGER) AS l5_games_used,
+        CAST(w.l10_games_used AS INTEGER) AS l10_games_used,
+        CAST(round(w.points_avg_season, 1) AS DOUBLE) AS points_avg_season,
+        CAST(round(w.minutes_avg_season, 1) AS DOUBLE) AS minutes_avg_season,
+        CAST(w.games_played_season AS INTEGER) AS games_played_season,
+        CAST(s.prop_over_streak AS INTEGER) AS prop_over_streak,
+        CAST(s.prop_under_streak AS INTEGER) AS prop_under_streak,
+        CAST(round(tr.pace_last_10, 1) AS DOUBLE) AS team_pace_last_10,
+        CAST(round(orr.pace_last_10, 1) AS DOUBLE) AS opponent_pace_last_10,
+        CAST(round(orr.def_rating_last_10, 2) AS DOUBLE) AS opponent_def_rating_last_10,
+        CAST(round(tr.pace_last_10 - orr.pace_last_10, 1) AS DOUBLE) AS pace_differential,
+        CAST(coalesce(a.star_teammates_out, 0) AS INTEGER) AS star_teammates_out,
+        CAST(coalesce(a.questionable_star_teammates, 0) AS INTEGER)
+            AS questionable_star_teammates,
+        u.days_rest AS team_days_rest, u.opponent_days_rest, u.travel_miles,
+        c.l5_pct AS l5_completeness_pct, c.l10_pct AS l10_completeness_pct,
+        c.l7d_pct AS l7d_completeness_pct, c.l14d_pct AS l14d_completeness_pct,
+        c.l30d_pct AS l30d_completeness_pct,
+        coalesce(c.all_windows_complete, TRUE) AS all_windows_complete,
+        coalesce(c.is_production_ready, TRUE) AS is_production_ready
+    FROM targets AS t
+    LEFT JOIN target_windows AS w ON w.game_id = t.game_id AND w.player_lookup = t.player_lookup
+    LEFT JOIN latest_injury_status AS i
+      ON i.game_id = t.game_id AND i.player_lookup = t.player_lookup
+    LEFT JOIN prop_lines AS l ON l.game_id = t.game_id AND l.player_lookup = t.player_lookup
+    LEFT JOIN prop_streaks AS s ON s.game_id = t.game_id AND s.player_lookup = t.player_lookup
+    LEFT JOIN team_recent AS tr ON tr.game_id = t.game_id AND tr.team_abbr = t.team_abbr
+    LEFT JOIN team_recent AS orr
+      ON orr.game_id = t.game_id AND orr.team_abbr = t.opponent_team_abbr
+    LEFT JOIN star_absences AS a ON a.game_id = t.game_id AND a.player_lookup = t.player_lookup
+    LEFT JOIN nba_analytics.upcoming_team_game_context AS u
+      ON u.game_date = t.game_date AND u.team_abbr = t.team_abbr
+    LEFT JOIN nba_analytics.player_completeness AS c
+      ON c.analysis_date = t.game_date AND c.player_lookup = t.player_lookup
+    LEFT JOIN registry AS r ON r.player_lookup = t.player_lookup
+    LEFT JOIN names AS n ON n.player_lookup = t.player_lookup
+)
+
+SELECT
+    *,
+    coalesce(days_rest = {{ BACK_TO_BACK_DAYS_REST }}, FALSE) AS is_back_to_back,
+    CASE
+        WHEN l10_games_used >= 10 THEN 'excellent'
+        WHEN l10_games_used >= 7 THEN 'good'
+        WHEN l10_games_used >= 5 THEN 'limited'
+        ELSE 'insufficient'
+    END AS sample_quality,
+    CASE
+        WHEN month(game_date) IN (10, 11) THEN 'early'
+        WHEN month(game_date) IN (12, 1, 2) THEN 'mid'
+        WHEN month(game_date) IN (3, 4) THEN 'late'
+        ELSE 'postseason'
+    END AS season_phase,
+    CASE
+        WHEN games_played_season >= 10 THEN 'gold'
+        WHEN games_played_season >= 5 THEN 'silver'
+        ELSE 'bronze'
+    END AS quality_tier,
+    CASE
+        WHEN games_played_season >= 10 THEN 95
+        WHEN games_played_season >= 5 THEN 75
+        ELSE 50
+    END AS quality_score,
+    substr(sha256(concat_ws('|',
+        game_id, player_lookup, team_abbr, CAST(is_future_game AS VARCHAR),
+        coalesce(injury_status, ''), CAST(current_points_line AS VARCHAR),
+        CAST(opening_points_line AS VARCHAR), coalesce(current_points_line_source, ''),
+        CAST(game_spread AS VARCHAR), CAST(game_total AS VARCHAR), CAST(days_rest AS VARCHAR),
+        CAST(games_in_last_7_days AS VARCHAR), CAST(minutes_in_last_7_days AS VARCHAR),
+        CAST(points_avg_last_5 AS VARCHAR), CAST(points_avg_last_10 AS VARCHAR),
+        CAST(prop_over_streak AS VARCHAR), CAST(prop_under_streak AS VARCHAR),
+        CAST(opponent_pace_last_10 AS VARCHAR), CAST(star_teammates_out AS VARCHAR)
+    )), 1, 16) AS data_hash
+FROM assembled
