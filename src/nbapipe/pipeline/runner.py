@@ -166,9 +166,13 @@ def ensure_output_table(engine: Engine, model: Model) -> None:
 
 
 def _values(start: dt.date, end_exclusive: dt.date) -> dict[str, str]:
+    # A chunk never spans two seasons (plan_chunks), so history models may read from the
+    # first day of the start date's season.
+    season_start = dt.date(season_year_of(start), 10, 1)
     return vocab.template_values() | {
         "start_date": _date_sql(start),
         "end_date": _date_sql(end_exclusive),
+        "season_start": _date_sql(season_start),
     }
 
 
@@ -224,32 +228,39 @@ def missing_dependencies(
         return {}
     back, fwd = dependency_window(model)
     gaps: dict[dt.date, list[str]] = {}
+    lo = min(dates) - dt.timedelta(days=back)
+    hi = max(dates)
     todo = pa.table({"d": pa.array(sorted(dates), pa.date32())})
     with engine.registered("_dep_dates", todo):
+        game_days = engine.arrow(
+            f"SELECT DISTINCT game_date AS d FROM {schema.SCHEDULE.fqn} "
+            "WHERE coalesce(game_status, 3) = 3 AND game_date >= ? AND game_date <= ?",
+            [lo, hi],
+        )
         for up in model.upstream:
             if not up.critical or up.table == schema.SCHEDULE.fqn:
                 continue
             if engine.table_exists(up.table):
                 dc = quote_ident(date_column_of(up.table))
-                have = f"SELECT DISTINCT {dc} AS d FROM {up.table}"
-            else:
-                have = "SELECT CAST(NULL AS DATE) AS d"
-            rows = engine.fetchall(
-                f"""
-                WITH game_days AS (
-                    SELECT DISTINCT game_date AS d FROM {schema.SCHEDULE.fqn}
-                    WHERE coalesce(game_status, 3) = 3
-                      AND game_date >= (SELECT min(d) FROM _dep_dates) - {back}
-                      AND game_date <= (SELECT max(d) FROM _dep_dates)
-                ),
-                gap_days AS (
-                    SELECT d FROM game_days WHERE d NOT IN ({have} WHERE d IS NOT NULL)
+                have = engine.arrow(
+                    f"SELECT DISTINCT {dc} AS d FROM {up.table} WHERE {dc} >= ? AND {dc} <= ?",
+                    [lo, hi],
                 )
-                SELECT t.d, min(g.d), count(*)
-                FROM _dep_dates t JOIN gap_days g ON g.d BETWEEN t.d - {back} AND t.d - {fwd}
-                GROUP BY t.d
-                """
-            )
+            else:
+                have = pa.table({"d": pa.array([], pa.date32())})
+            with engine.registered("_game_days", game_days), engine.registered("_have", have):
+                rows = engine.fetchall(
+                    f"""
+                    WITH gap_days AS (
+                        SELECT g.d FROM _game_days g LEFT JOIN _have h ON h.d = g.d
+                        WHERE h.d IS NULL
+                    )
+                    SELECT t.d, min(g.d), count(*)
+                    FROM _dep_dates t JOIN gap_days g
+                      ON g.d >= t.d - {back} AND g.d <= t.d - {fwd}
+                    GROUP BY t.d
+                    """
+                )
             for d, first_gap, n in rows:
                 detail = (
                     f"no rows for {first_gap}"

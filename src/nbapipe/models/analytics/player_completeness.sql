@@ -48,7 +48,8 @@ analysis_dates AS (
 completed_games AS (
     SELECT game_id, game_date, season_year, home_team_abbr, away_team_abbr
     FROM nba_raw.schedule
-    WHERE game_date < {{ end_date }} AND coalesce(game_status, 3) = 3
+    WHERE game_date >= {{ season_start }} AND game_date < {{ end_date }}
+      AND coalesce(game_status, 3) = 3
     QUALIFY row_number() OVER (PARTITION BY game_id ORDER BY source) = 1
 ),
 
@@ -61,7 +62,7 @@ team_games AS (
 player_rows AS (
     SELECT game_id, game_date, season_year, team_abbr, player_lookup, player_status
     FROM nba_raw.player_boxscores
-    WHERE game_date < {{ end_date }}
+    WHERE game_date >= {{ season_start }} AND game_date < {{ end_date }}
     QUALIFY row_number() OVER (
         PARTITION BY game_id, player_lookup ORDER BY {{ BOXSCORE_SOURCE_PRIORITY }}
     ) = 1

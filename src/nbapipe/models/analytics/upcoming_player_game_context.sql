@@ -103,7 +103,7 @@ game_teams AS (
 summaries AS (
     SELECT *
     FROM nba_analytics.player_game_summary
-    WHERE game_date < {{ end_date }}
+    WHERE game_date >= {{ season_start }} AND game_date < {{ end_date }}
 ),
 
 games_with_results AS (
@@ -305,7 +305,7 @@ team_history AS (
     FROM nba_analytics.team_offense_game_summary AS o
     JOIN nba_analytics.team_defense_game_summary AS d
       ON d.game_id = o.game_id AND d.defending_team_abbr = o.team_abbr
-    WHERE o.game_date < {{ end_date }}
+    WHERE o.game_date >= {{ season_start }} AND o.game_date < {{ end_date }}
 ),
 
 team_recent AS (
