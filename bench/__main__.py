@@ -125,6 +125,10 @@ def write_markdown(record: dict) -> None:
         f"`{record['command']}` on {m['cores']} cores, {m['memory_gib']} GiB, "
         f"Python {m['python']}, DuckDB {m['duckdb']}, nbapipe {m['nbapipe']}.",
         "",
+        "Models: "
+        + ", ".join(f"`{m.split('.')[-1]}`" for m in record["results"]["backfill"]["rows"])
+        + ".",
+        "",
         "| scenario | wall (median) | runs | CPU | peak RSS | rows written |",
         "|---|---|---|---|---|---|",
     ]
