@@ -80,3 +80,23 @@ def test_real_season_zones_sum_to_attempts_with_real_shares(season: Path) -> Non
 def test_real_season_validate_passes(season: Path) -> None:
     report = api.validate("2024-10-22", "2025-04-13", models=[TOGS, TDGS], warehouse=season)
     assert [v for v in report.violations if v.severity == "error"] == []
+
+
+def test_real_season_one_lookup_per_person_id_across_sources(season: Path) -> None:
+    """Shot charts write "Jimmy Butler III", game logs "Jimmy Butler": the person id decides."""
+    with DuckDBEngine(season, create=False) as eng:
+        split = eng.fetchone(
+            """SELECT count(*) FROM (
+                 SELECT player_1_id FROM (
+                   SELECT player_1_id, player_1_lookup FROM nba_raw.play_by_play
+                   WHERE player_1_id IS NOT NULL
+                   UNION
+                   SELECT nba_player_id, player_lookup FROM nba_raw.player_boxscores
+                 ) GROUP BY player_1_id HAVING count(DISTINCT player_1_lookup) > 1)"""
+        )[0]
+        alias = eng.fetchone(
+            "SELECT universal_player_id FROM nba_reference.player_aliases "
+            "WHERE alias_lookup = 'jimmybutleriii'"
+        )
+    assert split == 0
+    assert alias == ("jimmybutler_001",)

@@ -278,3 +278,54 @@ def add_alias(
             f"INSERT INTO {ALIASES} VALUES (?, ?, ?, 'manual', ?)",
             [lookup, universal_player_id, alias_name, source],
         )
+
+
+def canonicalize_by_nba_id(engine: DuckDBEngine, run_id: str, source_file: str) -> int:
+    """Give rows one file wrote the registry's lookup for their NBA.com person id.
+
+    Sources spell one player differently ("Jimmy Butler III" in shot charts, "Jimmy Butler" in
+    game logs); the person id is the same, so it decides. The variant becomes an alias, so a
+    sportsbook using it resolves directly. Returns the number of rows changed.
+    """
+    box, pbp = schema.PLAYER_BOXSCORES.fqn, schema.PLAY_BY_PLAY.fqn
+    params = [run_id, source_file]
+    engine.execute(
+        f"""
+        INSERT INTO {ALIASES}
+        SELECT v.lookup, r.universal_player_id, min(v.name), 'same_nba_id', 'registry'
+        FROM (
+            SELECT player_lookup AS lookup, player_name AS name, nba_player_id AS pid
+            FROM {box} WHERE ingest_run_id = ? AND source_file = ?
+            UNION ALL
+            SELECT player_1_lookup, player_1_name, player_1_id
+            FROM {pbp} WHERE ingest_run_id = ? AND source_file = ?
+        ) AS v
+        JOIN {REGISTRY} r ON r.nba_player_id = v.pid
+        WHERE v.lookup IS NOT NULL AND v.lookup <> '' AND v.lookup <> r.player_lookup
+          AND NOT EXISTS (SELECT 1 FROM {ALIASES} a WHERE a.alias_lookup = v.lookup)
+        GROUP BY v.lookup, r.universal_player_id
+        """,
+        params + params,
+    )
+    changed = 0
+    updates = [
+        (box, "player_lookup", "nba_player_id"),
+        (pbp, "player_1_lookup", "player_1_id"),
+        (pbp, "player_2_lookup", "player_2_id"),
+    ]
+    for table, lookup_col, id_col in updates:
+        n = engine.fetchone(
+            f"SELECT count(*) FROM {table} t JOIN {REGISTRY} r ON r.nba_player_id = t.{id_col} "
+            f"WHERE t.ingest_run_id = ? AND t.source_file = ? "
+            f"AND t.{lookup_col} <> r.player_lookup",
+            params,
+        )[0]
+        if n:
+            engine.execute(
+                f"UPDATE {table} AS t SET {lookup_col} = r.player_lookup FROM {REGISTRY} r "
+                f"WHERE t.ingest_run_id = ? AND t.source_file = ? "
+                f"AND r.nba_player_id = t.{id_col} AND t.{lookup_col} <> r.player_lookup",
+                params,
+            )
+            changed += n
+    return changed

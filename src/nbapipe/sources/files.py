@@ -452,6 +452,8 @@ def _identify_players(
             )
             result = registry.register_players(engine, rows, source=adapter.name)
             summary.new_players += result.new_players
+        registry.canonicalize_by_nba_id(engine, run_id, source_file)
+        if written:
             engine.execute(
                 f"""
                 UPDATE {box} AS b SET universal_player_id = a.universal_player_id
