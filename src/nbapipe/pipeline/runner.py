@@ -147,6 +147,11 @@ def data_columns(engine: Engine, table: str) -> list[str]:
 
 def ensure_output_table(engine: Engine, model: Model) -> None:
     """Create the output table from the model's columns; rebuild it if they changed."""
+    if engine.table_exists(model.name) and engine.fetchone(
+        f"SELECT count(*) FROM {MODEL_INTERVALS.fqn} WHERE model = ? AND model_fingerprint = ?",
+        [model.name, model.fingerprint],
+    )[0]:
+        return  # this very model file built the table: its shape is right
     probe = render(model, _values(dt.date(2000, 1, 1), dt.date(2000, 1, 1)))
     try:
         described = engine.fetchall(f"DESCRIBE ({probe})")
