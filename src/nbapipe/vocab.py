@@ -24,6 +24,26 @@ PRODUCTION_READY_PCT = 70.0
 COMPLETENESS_GAME_WINDOWS = (5, 10)
 COMPLETENESS_DAY_WINDOWS = (7, 14, 30)
 
+# Phase 4 minimum games: a full window, or a smaller dynamic minimum during the first
+# DYNAMIC_MIN_DAYS after the real opener: min(base + days // DAYS_PER_GAME, cap).
+DYNAMIC_MIN_DAYS = 21
+DYNAMIC_MIN_DAYS_PER_GAME = 3
+# Team defence zones (spec 5.1): last 15 games; dynamic minimum min(5 + days // 3, 14).
+TDZA_WINDOW_GAMES = 15
+TDZA_DYNAMIC_MIN_BASE = 5
+TDZA_DYNAMIC_MIN_CAP = 14
+TDZA_MEDIUM_TIER_GAMES = 10
+# League zone averages: the 30 days before the date, teams with 10+ games, at least 10 teams;
+# otherwise these NBA-typical defaults.
+LEAGUE_WINDOW_DAYS = 30
+LEAGUE_MIN_TEAM_GAMES = 10
+LEAGUE_MIN_TEAMS = 10
+DEFAULT_LEAGUE_PAINT_PCT = 0.580
+DEFAULT_LEAGUE_MID_RANGE_PCT = 0.410
+DEFAULT_LEAGUE_THREE_PT_PCT = 0.355
+# Play-by-play that has shots only (no assists, blockers or free throws).
+SHOTS_ONLY_SOURCE = "nba_stats_shotchart"
+
 # -- source priority (lower = preferred) --------------------------------------------------------
 # Play-by-play for shot zones: BigDataBall has assists/blocks and distances; NBA.com PBP next;
 # shot-chart data has shots only; synthetic data stands alone.
@@ -99,4 +119,17 @@ def template_values() -> dict[str, str]:
         "BOOKMAKER_PRIORITY": priority_sql("bookmaker", BOOKMAKER_PRIORITY),
         "BACK_TO_BACK_DAYS_REST": str(BACK_TO_BACK_DAYS_REST),
         "EARTH_RADIUS_MILES": repr(EARTH_RADIUS_MILES),
+        "DYNAMIC_MIN_DAYS": str(DYNAMIC_MIN_DAYS),
+        "DYNAMIC_MIN_DAYS_PER_GAME": str(DYNAMIC_MIN_DAYS_PER_GAME),
+        "TDZA_WINDOW_GAMES": str(TDZA_WINDOW_GAMES),
+        "TDZA_DYNAMIC_MIN_BASE": str(TDZA_DYNAMIC_MIN_BASE),
+        "TDZA_DYNAMIC_MIN_CAP": str(TDZA_DYNAMIC_MIN_CAP),
+        "TDZA_MEDIUM_TIER_GAMES": str(TDZA_MEDIUM_TIER_GAMES),
+        "LEAGUE_WINDOW_DAYS": str(LEAGUE_WINDOW_DAYS),
+        "LEAGUE_MIN_TEAM_GAMES": str(LEAGUE_MIN_TEAM_GAMES),
+        "LEAGUE_MIN_TEAMS": str(LEAGUE_MIN_TEAMS),
+        "DEFAULT_LEAGUE_PAINT_PCT": repr(DEFAULT_LEAGUE_PAINT_PCT),
+        "DEFAULT_LEAGUE_MID_RANGE_PCT": repr(DEFAULT_LEAGUE_MID_RANGE_PCT),
+        "DEFAULT_LEAGUE_THREE_PT_PCT": repr(DEFAULT_LEAGUE_THREE_PT_PCT),
+        "SHOTS_ONLY_SOURCE": f"'{SHOTS_ONLY_SOURCE}'",
     }

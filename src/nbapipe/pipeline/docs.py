@@ -54,8 +54,17 @@ def _model_section(model: Model, columns: list[tuple[str, str]]) -> list[str]:
     for name, typ in columns:
         doc = model.column_docs.get(name, UNDOCUMENTED).replace("|", "\\|")
         lines.append(f"| `{name}` | {typ} | {doc} |")
-    if any(c in model.column_docs for c in FAILURE_COLUMNS):
-        lines += ["", "Rows it cannot compute go to `nba_processing.precompute_failures`."]
+    failure_docs = [(c, model.column_docs[c]) for c in FAILURE_COLUMNS if c in model.column_docs]
+    if failure_docs:
+        lines += [
+            "",
+            "Entities it cannot compute become rows of `nba_processing.precompute_failures`, "
+            "from these columns of the SELECT:",
+            "",
+            "| failure column | meaning |",
+            "|---|---|",
+        ]
+        lines += [f"| `{c}` | {doc.replace('|', chr(92) + '|')} |" for c, doc in failure_docs]
     return lines
 
 

@@ -75,7 +75,18 @@ def model_coverage(
         if m.lookback_days or m.lookback_games:
             # A history model has nothing to say on a season's first day: no history yet.
             expected_dates -= season_openers
-        missing = sorted(d for d in expected_dates if d not in rows_by_date)
+        # A date whose entities all became failure rows (too few games, early season) was
+        # handled, not missed.
+        handled = {
+            d
+            for (d,) in engine.fetchall(
+                f"SELECT DISTINCT analysis_date FROM {PRECOMPUTE_FAILURES.fqn} "
+                "WHERE model = ? AND entity_id <> '__date__' AND analysis_date >= ? "
+                "AND analysis_date < ?",
+                [m.name, start, end_x],
+            )
+        }
+        missing = sorted(d for d in expected_dates if d not in rows_by_date and d not in handled)
         fails = dict(
             engine.fetchall(
                 f"SELECT failure_category, count(*) FROM {PRECOMPUTE_FAILURES.fqn} "
@@ -88,7 +99,7 @@ def model_coverage(
             f"FROM {RUN_HISTORY.fqn} WHERE model = ? ORDER BY started_at DESC LIMIT 1",
             [m.name],
         )
-        present = len([d for d in expected_dates if d in rows_by_date])
+        present = len([d for d in expected_dates if d in rows_by_date or d in handled])
         cov = ModelCoverage(
             model=m.name,
             game_dates=len(expected_dates),

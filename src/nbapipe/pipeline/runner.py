@@ -147,10 +147,13 @@ def data_columns(engine: Engine, table: str) -> list[str]:
 
 def ensure_output_table(engine: Engine, model: Model) -> None:
     """Create the output table from the model's columns; rebuild it if they changed."""
-    if engine.table_exists(model.name) and engine.fetchone(
-        f"SELECT count(*) FROM {MODEL_INTERVALS.fqn} WHERE model = ? AND model_fingerprint = ?",
-        [model.name, model.fingerprint],
-    )[0]:
+    if (
+        engine.table_exists(model.name)
+        and engine.fetchone(
+            f"SELECT count(*) FROM {MODEL_INTERVALS.fqn} WHERE model = ? AND model_fingerprint = ?",
+            [model.name, model.fingerprint],
+        )[0]
+    ):
         return  # this very model file built the table: its shape is right
     probe = render(model, _values(dt.date(2000, 1, 1), dt.date(2000, 1, 1)))
     try:
@@ -225,9 +228,14 @@ def dependency_window(model: Model) -> tuple[int, int]:
 def missing_dependencies(
     engine: Engine, model: Model, dates: Sequence[dt.date]
 ) -> dict[dt.date, str]:
-    """Dates whose window holds completed games with no rows in a critical upstream.
+    """Dates whose inputs are missing a critical upstream's rows (one query per upstream).
 
-    One query per critical upstream over the whole range.
+    Same-day models need the upstream's rows on the date itself when games were played. A
+    history model needs its upstream to be current: for a raw upstream, rows on the latest
+    game date before D (a source that never covers some games, e.g. game logs without
+    playoffs, must not block the weeks after them); for a model upstream, rows on every game
+    date of the window, except dates that model itself recorded as failed (holes already
+    reported where they happen).
     """
     if not dates:
         return {}
@@ -235,6 +243,7 @@ def missing_dependencies(
     gaps: dict[dt.date, list[str]] = {}
     lo = min(dates) - dt.timedelta(days=back)
     hi = max(dates)
+    models = all_models()
     todo = pa.table({"d": pa.array(sorted(dates), pa.date32())})
     with engine.registered("_dep_dates", todo):
         game_days = engine.arrow(
@@ -253,16 +262,35 @@ def missing_dependencies(
                 )
             else:
                 have = pa.table({"d": pa.array([], pa.date32())})
-            with engine.registered("_game_days", game_days), engine.registered("_have", have):
+            known_holes = pa.table({"d": pa.array([], pa.date32())})
+            if up.table in models:
+                known_holes = engine.arrow(
+                    f"SELECT interval_date AS d FROM {MODEL_INTERVALS.fqn} "
+                    "WHERE model = ? AND status = 'failed' AND interval_date >= ? "
+                    "AND interval_date <= ?",
+                    [up.table, lo, hi],
+                )
+            latest_only = fwd > 0 and up.table not in models
+            window = (
+                "g.d = (SELECT max(x.d) FROM _game_days x WHERE x.d < t.d)"
+                if latest_only
+                else f"g.d >= t.d - {back} AND g.d <= t.d - {fwd}"
+            )
+            with (
+                engine.registered("_game_days", game_days),
+                engine.registered("_have", have),
+                engine.registered("_holes", known_holes),
+            ):
                 rows = engine.fetchall(
                     f"""
                     WITH gap_days AS (
-                        SELECT g.d FROM _game_days g LEFT JOIN _have h ON h.d = g.d
-                        WHERE h.d IS NULL
+                        SELECT g.d FROM _game_days g
+                        LEFT JOIN _have h ON h.d = g.d
+                        LEFT JOIN _holes k ON k.d = g.d
+                        WHERE h.d IS NULL AND k.d IS NULL
                     )
                     SELECT t.d, min(g.d), count(*)
-                    FROM _dep_dates t JOIN gap_days g
-                      ON g.d >= t.d - {back} AND g.d <= t.d - {fwd}
+                    FROM _dep_dates t JOIN gap_days g ON {window}
                     GROUP BY t.d
                     """
                 )

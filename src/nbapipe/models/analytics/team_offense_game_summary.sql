@@ -52,7 +52,7 @@
 -- column team_three_makes_pbp: 3PM counted from play-by-play
 -- column team_unknown_zone_attempts: FGA with no distance and no source zone (paint + mid + three + unknown = FGA)
 -- column points_in_paint_scored: 2 x paint makes [points]
--- column blocks_paint: the team's blocks of opponent shots in the paint (play-by-play)
+-- column blocks_paint: the team's blocks of opponent shots in the paint (play-by-play; NULL when the source has no blockers, e.g. shot charts)
 -- column blocks_mid_range: the team's blocks of opponent mid-range shots
 -- column blocks_three_pt: the team's blocks of opponent threes
 -- column shot_zones_available: did any play-by-play source have this game's shots?
@@ -134,8 +134,12 @@ shots AS (
 ),
 
 pbp_source_per_game AS (
-    SELECT game_id, source
-    FROM (SELECT DISTINCT game_id, source FROM shots) AS game_sources
+    SELECT game_id, source, has_secondary_players
+    FROM (
+        -- Shot charts have no assists or blocks: their blocks by zone stay unknown (NULL).
+        SELECT game_id, source, bool_or(player_2_role IS NOT NULL) AS has_secondary_players
+        FROM shots GROUP BY game_id, source
+    ) AS game_sources
     QUALIFY row_number() OVER (PARTITION BY game_id ORDER BY {{ PBP_SOURCE_PRIORITY }}) = 1
 ),
 
@@ -148,7 +152,8 @@ zone_counts AS (
         count(*) FILTER (WHERE s.zone = 'mid_range' AND s.shot_made) AS mid_range_makes,
         count(*) FILTER (WHERE s.zone = 'three') AS three_attempts,
         count(*) FILTER (WHERE s.zone = 'three' AND s.shot_made) AS three_makes,
-        count(*) FILTER (WHERE s.zone IS NULL) AS unknown_zone_attempts
+        count(*) FILTER (WHERE s.zone IS NULL) AS unknown_zone_attempts,
+        bool_or(p.has_secondary_players) AS has_secondary_players
     FROM shots AS s
     JOIN pbp_source_per_game AS p ON p.game_id = s.game_id AND p.source = s.source
     GROUP BY s.game_id, s.team_abbr
@@ -240,9 +245,11 @@ SELECT
     z.three_makes AS team_three_makes_pbp,
     z.unknown_zone_attempts AS team_unknown_zone_attempts,
     CAST(2 * z.paint_makes AS INTEGER) AS points_in_paint_scored,
-    coalesce(k.blocks_paint, CASE WHEN z.game_id IS NOT NULL THEN 0 END) AS blocks_paint,
-    coalesce(k.blocks_mid_range, CASE WHEN z.game_id IS NOT NULL THEN 0 END) AS blocks_mid_range,
-    coalesce(k.blocks_three_pt, CASE WHEN z.game_id IS NOT NULL THEN 0 END) AS blocks_three_pt,
+    CASE WHEN z.has_secondary_players THEN coalesce(k.blocks_paint, 0) END AS blocks_paint,
+    CASE WHEN z.has_secondary_players THEN coalesce(k.blocks_mid_range, 0) END
+        AS blocks_mid_range,
+    CASE WHEN z.has_secondary_players THEN coalesce(k.blocks_three_pt, 0) END
+        AS blocks_three_pt,
     z.game_id IS NOT NULL AS shot_zones_available,
     z.zones_source AS shot_zones_source,
     w.source || ':' || w.source_kind AS primary_source_used,

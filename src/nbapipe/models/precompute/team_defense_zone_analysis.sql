@@ -1,0 +1,566 @@
+-- name: nba_precompute.team_defense_zone_analysis
+-- description: How well each team defends the paint, the mid-range and the three-point line (spec 5.1): opponent FG% by zone, attempts, points and blocks per game over the team's last 15 games before the date, each zone against the league average of the 30 days before the date (percentage points, + = worse defence), defensive rating, opponent points and pace, strongest and weakest zone, sample size and completeness. The first 14 days after the season's real opener, and teams with too few games or too incomplete data, give failure rows (nba_processing.precompute_failures) instead.
+-- grain: one row per team per analysis date (every date with scheduled games; every team of the season's regular-season schedule)
+-- key: analysis_date, team_abbr
+-- date_column: analysis_date
+-- upstream: nba_analytics.team_defense_game_summary (critical), nba_raw.schedule (critical)
+-- lookback: 15 games
+-- check: unique_key
+-- check: not_null(team_abbr, season_year, games_in_sample, defensive_rating_last_15, opponent_points_per_game, three_pt_pct_allowed_last_15, completeness_pct, data_quality_tier, data_hash)
+-- check: expr(games_in_sample >= min_games_required AND games_in_sample <= 15)
+-- check: expr(shot_zone_games <= games_in_sample AND actual_games_count <= expected_games_count)
+-- check: expr(is_production_ready)
+-- check: range(paint_pct_allowed_last_15, 0, 1)
+-- check: range(mid_range_pct_allowed_last_15, 0, 1)
+-- check: range(three_pt_pct_allowed_last_15, 0, 1)
+-- check: range(completeness_pct, 0, 100)
+-- check: range(paint_pct_allowed_last_15, 0.40, 0.75) warn
+-- check: range(three_pt_pct_allowed_last_15, 0.25, 0.45) warn
+-- check: range(defensive_rating_last_15, 95, 130) warn
+-- check: range(opponent_pace, 85, 115) warn
+--
+-- column analysis_date: the date the analysis is for; only games strictly before it count
+-- column team_abbr: the defending team
+-- column season_year: season start year
+-- column paint_pct_allowed_last_15: opponent paint FGM / FGA over the window's games with shot zones; NULL without paint attempts [fraction]
+-- column paint_attempts_allowed_per_game: opponent paint FGA per game with shot zones [attempts per game]
+-- column paint_points_allowed_per_game: opponent points in the paint per game with shot zones [points per game]
+-- column paint_blocks_per_game: the team's blocks of paint shots per game whose play-by-play records blockers; NULL when no game does (shot-chart-only data) [blocks per game]
+-- column paint_defense_vs_league_avg: (paint_pct_allowed_last_15 - league_paint_pct) x 100, unrounded values; + = worse than the league [percentage points]
+-- column mid_range_pct_allowed_last_15: opponent mid-range FGM / FGA (2-pointers beyond the paint) [fraction]
+-- column mid_range_attempts_allowed_per_game: opponent mid-range FGA per game with shot zones [attempts per game]
+-- column mid_range_points_allowed_per_game: opponent mid-range points per game with shot zones [points per game]
+-- column mid_range_blocks_per_game: the team's blocks of mid-range shots per game with blockers recorded [blocks per game]
+-- column mid_range_defense_vs_league_avg: (mid_range_pct_allowed_last_15 - league_mid_range_pct) x 100 [percentage points]
+-- column three_pt_pct_allowed_last_15: opponent 3PM / 3PA from the box scores, every game of the window [fraction]
+-- column three_pt_attempts_allowed_per_game: opponent 3PA per game (box score) [attempts per game]
+-- column three_pt_points_allowed_per_game: 3 x opponent 3PM per game (box score) [points per game]
+-- column three_pt_blocks_per_game: the team's blocks of threes per game with blockers recorded [blocks per game]
+-- column three_pt_defense_vs_league_avg: (three_pt_pct_allowed_last_15 - league_three_pt_pct) x 100 [percentage points]
+-- column defensive_rating_last_15: mean of the games' defensive ratings [points per 100 possessions]
+-- column opponent_points_per_game: points allowed per game [points per game]
+-- column opponent_pace: mean of the games' opponent pace, already per 48 minutes on actual minutes (legacy averaged raw possession counts, spec 9.9) [possessions per 48 minutes]
+-- column strongest_zone: paint, mid_range or perimeter: the most negative vs-league value (ties: that order); NULL with fewer than two zones known
+-- column weakest_zone: paint, mid_range or perimeter: the most positive vs-league value (ties: that order); NULL with fewer than two zones known
+-- column league_paint_pct: league paint FG% allowed: over team_defense_game_summary rows of the 30 days before the date (never the date itself; the legacy included it), per team with 10+ games there, then the mean over those teams; 0.580 when fewer than 10 teams qualify [fraction]
+-- column league_mid_range_pct: as league_paint_pct for mid-range; default 0.410 [fraction]
+-- column league_three_pt_pct: as league_paint_pct for threes (box score); default 0.355 [fraction]
+-- column league_teams_in_average: teams with 10+ games in the 30 days before the date [teams]
+-- column league_average_is_default: fewer than 10 teams qualified, so the league averages are the defaults
+-- column games_in_sample: the team's games in the window: its last 15 games of the season (from the opener, pre-season and All-Star games left out) before the date [games]
+-- column shot_zone_games: games of the window whose play-by-play gave shot zones (the paint and mid-range figures use these) [games]
+-- column block_zone_games: games of the window whose play-by-play records blockers (the blocks-by-zone figures use these) [games]
+-- column window_first_game_date: date of the window's oldest game
+-- column window_last_game_date: date of the window's latest game
+-- column days_since_opener: days from the season's real opener (first regular-season game in the schedule) to the date [days]
+-- column min_games_required: games needed for a row: min(5 + days_since_opener / 3, 14) during the first 21 days after the real opener (legacy anchored to Oct 1, spec 9.8), 15 after [games]
+-- column data_quality_tier: high with 15 games, medium with 10 to 14, else low
+-- column expected_games_count: the team's last 15 completed schedule games before the date (this season, from the opener) [games]
+-- column actual_games_count: of those, the games with a team_defense_game_summary row for the team [games]
+-- column missing_games_count: expected_games_count - actual_games_count [games]
+-- column completeness_pct: 100 x actual / expected; 100 when nothing was expected [%]
+-- column is_production_ready: completeness_pct >= 70 (vocab.PRODUCTION_READY_PCT)
+-- column calculation_notes: what limited the figures (no attempts in a zone, zones or blockers missing from some games, league defaults); NULL when nothing did
+-- column data_hash: first 16 hex characters of the SHA-256 of the row's analytic columns
+--
+-- column failure_category: why the team has no row on this date (NULL on rows): EARLY_SEASON, INSUFFICIENT_DATA, INCOMPLETE_DATA; the runner moves failures to nba_processing.precompute_failures
+-- column failure_reason: the failure in words
+-- column can_retry: may a later run succeed once more data arrives?
+-- column expected_game_count: games the schedule says the window should hold [games]
+-- column actual_game_count: games found in team_defense_game_summary [games]
+--
+-- Categories, in order:
+--   EARLY_SEASON (can_retry FALSE): the date is before the opener or within its first 14 days
+--     (vocab.BOOTSTRAP_DAYS), counted from the real opener (spec 9.8), for every team.
+--   INSUFFICIENT_DATA (can_retry TRUE): games_in_sample < min_games_required.
+--   INCOMPLETE_DATA (can_retry TRUE): completeness_pct < 70.
+-- After the early-season days, a team becomes a row once it has min_games_required games:
+-- during days 14..20 that is 9 to 11 games, from day 21 it is the full 15.
+
+WITH
+-- Constants of this model (spec 5.1), from nbapipe.vocab.
+params AS (
+    SELECT
+        {{ TDZA_WINDOW_GAMES }} AS window_games,          -- the team's last 15 games
+        {{ TDZA_WINDOW_GAMES }} AS full_min_games,        -- needed after the dynamic minimum
+        {{ TDZA_DYNAMIC_MIN_BASE }} AS dynamic_min_base,  -- dynamic minimum: min(5 + days / 3,
+        {{ DYNAMIC_MIN_DAYS_PER_GAME }} AS dynamic_min_days_per_game,
+        {{ TDZA_DYNAMIC_MIN_CAP }} AS dynamic_min_cap,    -- 14) ...
+        {{ DYNAMIC_MIN_DAYS }} AS dynamic_min_days,       -- ... for the first 21 days
+        {{ TDZA_MEDIUM_TIER_GAMES }} AS medium_tier_games,
+        {{ LEAGUE_WINDOW_DAYS }} AS league_window_days,
+        {{ LEAGUE_MIN_TEAM_GAMES }} AS league_min_team_games,
+        {{ LEAGUE_MIN_TEAMS }} AS league_min_teams,
+        CAST({{ DEFAULT_LEAGUE_PAINT_PCT }} AS DOUBLE) AS default_league_paint_pct,
+        CAST({{ DEFAULT_LEAGUE_MID_RANGE_PCT }} AS DOUBLE) AS default_league_mid_range_pct,
+        CAST({{ DEFAULT_LEAGUE_THREE_PT_PCT }} AS DOUBLE) AS default_league_three_pt_pct,
+        -- Shot-chart data has shots but no blockers: blocks by zone are unknown there.
+        {{ SHOTS_ONLY_SOURCE }} AS shots_only_source
+),
+
+schedule_games AS (
+    SELECT
+        game_id, game_date, season_year, home_team_abbr, away_team_abbr,
+        coalesce(game_status, 3) AS game_status,
+        coalesce(season_type, 'Regular Season') AS season_type
+    FROM nba_raw.schedule
+    WHERE game_date >= {{ season_start }}
+    QUALIFY row_number() OVER (PARTITION BY game_id ORDER BY source) = 1
+),
+
+-- The real opener: the season's first regular-season game date (schedules are known ahead).
+openers AS (
+    SELECT season_year, min(game_date) AS opener
+    FROM schedule_games
+    WHERE season_type = 'Regular Season'
+    GROUP BY season_year
+),
+
+-- Every team of the season's regular-season schedule gets a row (or a failure) every date.
+season_teams AS (
+    SELECT DISTINCT season_year, home_team_abbr AS team_abbr
+    FROM schedule_games WHERE season_type = 'Regular Season'
+    UNION
+    SELECT DISTINCT season_year, away_team_abbr
+    FROM schedule_games WHERE season_type = 'Regular Season'
+),
+
+analysis_dates AS (
+    SELECT
+        d.analysis_date, d.season_year, o.opener,
+        CAST(date_diff('day', o.opener, d.analysis_date) AS INTEGER) AS days_since_opener
+    FROM (
+        SELECT DISTINCT game_date AS analysis_date, season_year
+        FROM schedule_games
+        WHERE game_date >= {{ start_date }} AND game_date < {{ end_date }}
+    ) AS d
+    LEFT JOIN openers AS o ON o.season_year = d.season_year
+),
+
+team_dates AS (
+    SELECT
+        d.analysis_date, d.season_year, d.opener, d.days_since_opener, t.team_abbr,
+        CAST(CASE
+            WHEN d.days_since_opener < p.dynamic_min_days
+                THEN least(p.dynamic_min_base + CAST(floor(d.days_since_opener
+                    / p.dynamic_min_days_per_game) AS INTEGER), p.dynamic_min_cap)
+            ELSE p.full_min_games
+        END AS INTEGER) AS min_games_required
+    FROM analysis_dates AS d
+    JOIN season_teams AS t ON t.season_year = d.season_year
+    CROSS JOIN params AS p
+),
+
+-- Games that count: this season's, from the opener on, without pre-season or All-Star games.
+season_games AS (
+    SELECT g.game_id, g.game_date, g.season_year, g.game_status, g.home_team_abbr,
+           g.away_team_abbr
+    FROM schedule_games AS g
+    JOIN openers AS o ON o.season_year = g.season_year
+    WHERE g.game_date >= o.opener AND g.game_date < {{ end_date }}
+      AND g.season_type NOT IN ('Pre Season', 'All-Star')
+),
+
+defense_games AS (
+    SELECT t.*
+    FROM nba_analytics.team_defense_game_summary AS t
+    JOIN openers AS o ON o.season_year = t.season_year
+    LEFT JOIN schedule_games AS s ON s.game_id = t.game_id
+    WHERE t.game_date >= {{ season_start }} AND t.game_date < {{ end_date }}
+      AND t.game_date >= o.opener
+      AND coalesce(s.season_type, 'Regular Season') NOT IN ('Pre Season', 'All-Star')
+),
+
+-- The team's last 15 games before the date.
+window_games AS (
+    SELECT ranked.*
+    FROM (
+        SELECT
+            td.analysis_date, td.team_abbr, g.*, p.window_games,
+            g.shot_zones_available
+                AND coalesce(g.shot_zones_source, '') <> p.shots_only_source
+                AS blockers_recorded,
+            row_number() OVER (
+                PARTITION BY td.analysis_date, td.team_abbr ORDER BY g.game_date DESC
+            ) AS games_back
+        FROM team_dates AS td
+        CROSS JOIN params AS p
+        JOIN defense_games AS g
+          ON g.defending_team_abbr = td.team_abbr AND g.season_year = td.season_year
+         AND g.game_date < td.analysis_date
+    ) AS ranked
+    WHERE ranked.games_back <= ranked.window_games
+),
+
+window_sums AS (
+    SELECT
+        analysis_date, team_abbr,
+        CAST(count(*) AS INTEGER) AS games,
+        CAST(count(*) FILTER (WHERE shot_zones_available) AS INTEGER) AS zone_games,
+        CAST(count(*) FILTER (WHERE blockers_recorded) AS INTEGER) AS block_games,
+        min(game_date) AS first_game_date,
+        max(game_date) AS last_game_date,
+        CAST(sum(opp_paint_makes) FILTER (WHERE shot_zones_available) AS BIGINT) AS paint_makes,
+        CAST(sum(opp_paint_attempts) FILTER (WHERE shot_zones_available) AS BIGINT)
+            AS paint_attempts,
+        CAST(sum(points_in_paint_allowed) FILTER (WHERE shot_zones_available) AS BIGINT)
+            AS paint_points,
+        CAST(sum(opp_mid_range_makes) FILTER (WHERE shot_zones_available) AS BIGINT)
+            AS mid_makes,
+        CAST(sum(opp_mid_range_attempts) FILTER (WHERE shot_zones_available) AS BIGINT)
+            AS mid_attempts,
+        CAST(sum(mid_range_points_allowed) FILTER (WHERE shot_zones_available) AS BIGINT)
+            AS mid_points,
+        CAST(sum(opp_three_pt_makes) AS BIGINT) AS three_makes,
+        CAST(sum(opp_three_pt_attempts) AS BIGINT) AS three_attempts,
+        CAST(sum(three_pt_points_allowed) AS BIGINT) AS three_points,
+        CAST(sum(blocks_paint) FILTER (WHERE blockers_recorded) AS BIGINT) AS paint_blocks,
+        CAST(sum(blocks_mid_range) FILTER (WHERE blockers_recorded) AS BIGINT) AS mid_blocks,
+        CAST(sum(blocks_three_pt) FILTER (WHERE blockers_recorded) AS BIGINT) AS three_blocks,
+        CAST(sum(points_allowed) AS BIGINT) AS points_allowed,
+        avg(CAST(defensive_rating AS DECIMAL(12, 4))) AS defensive_rating,
+        avg(CAST(opponent_pace AS DECIMAL(12, 4))) AS opponent_pace
+    FROM window_games
+    GROUP BY analysis_date, team_abbr
+),
+
+-- Completeness: the team's last 15 completed schedule games before the date, and how many
+-- of them have a team_defense_game_summary row.
+expected_games AS (
+    SELECT ranked.analysis_date, ranked.team_abbr, ranked.game_id
+    FROM (
+        SELECT
+            td.analysis_date, td.team_abbr, g.game_id, p.window_games,
+            row_number() OVER (
+                PARTITION BY td.analysis_date, td.team_abbr ORDER BY g.game_date DESC, g.game_id
+            ) AS games_back
+        FROM team_dates AS td
+        CROSS JOIN params AS p
+        JOIN season_games AS g
+          ON g.season_year = td.season_year AND g.game_date < td.analysis_date
+         AND g.game_status = 3
+         AND (g.home_team_abbr = td.team_abbr OR g.away_team_abbr = td.team_abbr)
+    ) AS ranked
+    WHERE ranked.games_back <= ranked.window_games
+),
+
+completeness AS (
+    SELECT
+        e.analysis_date, e.team_abbr,
+        CAST(count(*) AS INTEGER) AS expected_games,
+        CAST(count(g.game_id) AS INTEGER) AS actual_games
+    FROM expected_games AS e
+    LEFT JOIN defense_games AS g
+      ON g.game_id = e.game_id AND g.defending_team_abbr = e.team_abbr
+    GROUP BY e.analysis_date, e.team_abbr
+),
+
+-- League averages: each team's zone FG% allowed over the 30 days before the date (teams with
+-- 10+ games there), then the mean over teams. Strictly before the date: the legacy window
+-- included the date itself, whose games are not played yet when the row is used.
+league_team_sums AS (
+    SELECT
+        d.analysis_date, g.defending_team_abbr,
+        count(*) AS games,
+        sum(g.opp_paint_makes) FILTER (WHERE g.shot_zones_available) AS paint_makes,
+        sum(g.opp_paint_attempts) FILTER (WHERE g.shot_zones_available) AS paint_attempts,
+        sum(g.opp_mid_range_makes) FILTER (WHERE g.shot_zones_available) AS mid_makes,
+        sum(g.opp_mid_range_attempts) FILTER (WHERE g.shot_zones_available) AS mid_attempts,
+        sum(g.opp_three_pt_makes) AS three_makes,
+        sum(g.opp_three_pt_attempts) AS three_attempts
+    FROM analysis_dates AS d
+    CROSS JOIN params AS p
+    JOIN defense_games AS g
+      ON g.season_year = d.season_year AND g.game_date < d.analysis_date
+     AND date_diff('day', g.game_date, d.analysis_date) <= p.league_window_days
+    GROUP BY d.analysis_date, g.defending_team_abbr
+),
+
+league_qualified AS (
+    SELECT
+        s.analysis_date,
+        CAST(s.paint_makes AS DOUBLE) / nullif(s.paint_attempts, 0) AS paint_pct,
+        CAST(s.mid_makes AS DOUBLE) / nullif(s.mid_attempts, 0) AS mid_pct,
+        CAST(s.three_makes AS DOUBLE) / nullif(s.three_attempts, 0) AS three_pct
+    FROM league_team_sums AS s
+    CROSS JOIN params AS p
+    WHERE s.games >= p.league_min_team_games
+),
+
+league_means AS (
+    SELECT
+        analysis_date,
+        count(*) AS teams,
+        avg(CAST(paint_pct AS DECIMAL(18, 12))) AS paint_pct,
+        avg(CAST(mid_pct AS DECIMAL(18, 12))) AS mid_pct,
+        avg(CAST(three_pct AS DECIMAL(18, 12))) AS three_pct
+    FROM league_qualified
+    GROUP BY analysis_date
+),
+
+league AS (
+    SELECT
+        d.analysis_date,
+        CAST(coalesce(m.teams, 0) AS INTEGER) AS teams,
+        coalesce(m.teams, 0) < p.league_min_teams AS is_default,
+        CASE WHEN coalesce(m.teams, 0) < p.league_min_teams THEN p.default_league_paint_pct
+             ELSE CAST(m.paint_pct AS DOUBLE) END AS paint_pct,
+        CASE WHEN coalesce(m.teams, 0) < p.league_min_teams THEN p.default_league_mid_range_pct
+             ELSE CAST(m.mid_pct AS DOUBLE) END AS mid_pct,
+        CASE WHEN coalesce(m.teams, 0) < p.league_min_teams THEN p.default_league_three_pt_pct
+             ELSE CAST(m.three_pct AS DOUBLE) END AS three_pct
+    FROM analysis_dates AS d
+    CROSS JOIN params AS p
+    LEFT JOIN league_means AS m ON m.analysis_date = d.analysis_date
+),
+
+metrics AS (
+    SELECT
+        td.analysis_date, td.team_abbr, td.season_year, td.opener, td.days_since_opener,
+        td.min_games_required,
+        coalesce(w.games, 0) AS games,
+        coalesce(w.zone_games, 0) AS zone_games,
+        coalesce(w.block_games, 0) AS block_games,
+        w.first_game_date, w.last_game_date,
+        w.paint_attempts, w.mid_attempts, w.three_attempts,
+        CAST(w.paint_makes AS DOUBLE) / nullif(w.paint_attempts, 0) AS paint_pct,
+        CAST(w.mid_makes AS DOUBLE) / nullif(w.mid_attempts, 0) AS mid_pct,
+        CAST(w.three_makes AS DOUBLE) / nullif(w.three_attempts, 0) AS three_pct,
+        CAST(w.paint_attempts AS DOUBLE) / nullif(w.zone_games, 0) AS paint_attempts_pg,
+        CAST(w.paint_points AS DOUBLE) / nullif(w.zone_games, 0) AS paint_points_pg,
+        CAST(w.paint_blocks AS DOUBLE) / nullif(w.block_games, 0) AS paint_blocks_pg,
+        CAST(w.mid_attempts AS DOUBLE) / nullif(w.zone_games, 0) AS mid_attempts_pg,
+        CAST(w.mid_points AS DOUBLE) / nullif(w.zone_games, 0) AS mid_points_pg,
+        CAST(w.mid_blocks AS DOUBLE) / nullif(w.block_games, 0) AS mid_blocks_pg,
+        CAST(w.three_attempts AS DOUBLE) / nullif(w.games, 0) AS three_attempts_pg,
+        CAST(w.three_points AS DOUBLE) / nullif(w.games, 0) AS three_points_pg,
+        CAST(w.three_blocks AS DOUBLE) / nullif(w.block_games, 0) AS three_blocks_pg,
+        CAST(w.points_allowed AS DOUBLE) / nullif(w.games, 0) AS points_allowed_pg,
+        CAST(w.defensive_rating AS DOUBLE) AS defensive_rating,
+        CAST(w.opponent_pace AS DOUBLE) AS opponent_pace,
+        l.paint_pct AS league_paint_pct,
+        l.mid_pct AS league_mid_pct,
+        l.three_pct AS league_three_pct,
+        l.teams AS league_teams,
+        l.is_default AS league_is_default,
+        coalesce(c.expected_games, 0) AS expected_games,
+        coalesce(c.actual_games, 0) AS actual_games
+    FROM team_dates AS td
+    LEFT JOIN window_sums AS w
+      ON w.analysis_date = td.analysis_date AND w.team_abbr = td.team_abbr
+    LEFT JOIN completeness AS c
+      ON c.analysis_date = td.analysis_date AND c.team_abbr = td.team_abbr
+    JOIN league AS l ON l.analysis_date = td.analysis_date
+),
+
+rounded AS (
+    SELECT
+        m.*,
+        round(m.paint_pct, 3) AS paint_pct_r,
+        round(m.mid_pct, 3) AS mid_pct_r,
+        round(m.three_pct, 3) AS three_pct_r,
+        round((m.paint_pct - m.league_paint_pct) * 100, 2) AS paint_vs_league,
+        round((m.mid_pct - m.league_mid_pct) * 100, 2) AS mid_vs_league,
+        round((m.three_pct - m.league_three_pct) * 100, 2) AS three_vs_league,
+        CASE WHEN m.paint_pct IS NULL THEN 0 ELSE 1 END
+            + CASE WHEN m.mid_pct IS NULL THEN 0 ELSE 1 END
+            + CASE WHEN m.three_pct IS NULL THEN 0 ELSE 1 END AS known_zones,
+        CASE WHEN m.expected_games = 0 THEN 100.0
+             ELSE round(100.0 * m.actual_games / m.expected_games, 1) END AS completeness_pct,
+        CASE WHEN m.expected_games = 0 THEN 100.0
+             ELSE 100.0 * m.actual_games / m.expected_games END
+            >= {{ PRODUCTION_READY_PCT }} AS is_production_ready
+    FROM metrics AS m
+),
+
+final AS (
+    SELECT
+        r.analysis_date,
+        r.team_abbr,
+        r.season_year,
+        r.paint_pct_r AS paint_pct_allowed_last_15,
+        round(r.paint_attempts_pg, 2) AS paint_attempts_allowed_per_game,
+        round(r.paint_points_pg, 2) AS paint_points_allowed_per_game,
+        round(r.paint_blocks_pg, 2) AS paint_blocks_per_game,
+        r.paint_vs_league AS paint_defense_vs_league_avg,
+        r.mid_pct_r AS mid_range_pct_allowed_last_15,
+        round(r.mid_attempts_pg, 2) AS mid_range_attempts_allowed_per_game,
+        round(r.mid_points_pg, 2) AS mid_range_points_allowed_per_game,
+        round(r.mid_blocks_pg, 2) AS mid_range_blocks_per_game,
+        r.mid_vs_league AS mid_range_defense_vs_league_avg,
+        r.three_pct_r AS three_pt_pct_allowed_last_15,
+        round(r.three_attempts_pg, 2) AS three_pt_attempts_allowed_per_game,
+        round(r.three_points_pg, 2) AS three_pt_points_allowed_per_game,
+        round(r.three_blocks_pg, 2) AS three_pt_blocks_per_game,
+        r.three_vs_league AS three_pt_defense_vs_league_avg,
+        round(r.defensive_rating, 2) AS defensive_rating_last_15,
+        round(r.points_allowed_pg, 2) AS opponent_points_per_game,
+        round(r.opponent_pace, 2) AS opponent_pace,
+        CASE
+            WHEN r.known_zones < 2 THEN NULL
+            WHEN r.paint_vs_league IS NOT NULL
+             AND (r.mid_vs_league IS NULL OR r.paint_vs_league <= r.mid_vs_league)
+             AND (r.three_vs_league IS NULL OR r.paint_vs_league <= r.three_vs_league)
+                THEN 'paint'
+            WHEN r.mid_vs_league IS NOT NULL
+             AND (r.three_vs_league IS NULL OR r.mid_vs_league <= r.three_vs_league)
+                THEN 'mid_range'
+            WHEN r.three_vs_league IS NOT NULL THEN 'perimeter'
+        END AS strongest_zone,
+        CASE
+            WHEN r.known_zones < 2 THEN NULL
+            WHEN r.paint_vs_league IS NOT NULL
+             AND (r.mid_vs_league IS NULL OR r.paint_vs_league >= r.mid_vs_league)
+             AND (r.three_vs_league IS NULL OR r.paint_vs_league >= r.three_vs_league)
+                THEN 'paint'
+            WHEN r.mid_vs_league IS NOT NULL
+             AND (r.three_vs_league IS NULL OR r.mid_vs_league >= r.three_vs_league)
+                THEN 'mid_range'
+            WHEN r.three_vs_league IS NOT NULL THEN 'perimeter'
+        END AS weakest_zone,
+        round(r.league_paint_pct, 4) AS league_paint_pct,
+        round(r.league_mid_pct, 4) AS league_mid_range_pct,
+        round(r.league_three_pct, 4) AS league_three_pt_pct,
+        r.league_teams AS league_teams_in_average,
+        r.league_is_default AS league_average_is_default,
+        CAST(r.games AS INTEGER) AS games_in_sample,
+        CAST(r.zone_games AS INTEGER) AS shot_zone_games,
+        CAST(r.block_games AS INTEGER) AS block_zone_games,
+        r.first_game_date AS window_first_game_date,
+        r.last_game_date AS window_last_game_date,
+        r.days_since_opener,
+        r.min_games_required,
+        CASE WHEN r.games >= p.window_games THEN 'high'
+             WHEN r.games >= p.medium_tier_games THEN 'medium'
+             ELSE 'low' END AS data_quality_tier,
+        CAST(r.expected_games AS INTEGER) AS expected_games_count,
+        CAST(r.actual_games AS INTEGER) AS actual_games_count,
+        CAST(r.expected_games - r.actual_games AS INTEGER) AS missing_games_count,
+        r.completeness_pct,
+        r.is_production_ready,
+        nullif(concat_ws('; ',
+            CASE WHEN r.zone_games > 0 AND coalesce(r.paint_attempts, 0) = 0
+                THEN 'no paint attempts' END,
+            CASE WHEN r.zone_games > 0 AND coalesce(r.mid_attempts, 0) = 0
+                THEN 'no mid-range attempts' END,
+            CASE WHEN r.games > 0 AND coalesce(r.three_attempts, 0) = 0
+                THEN 'no three-point attempts' END,
+            CASE WHEN r.zone_games < r.games
+                THEN 'shot zones from ' || CAST(r.zone_games AS VARCHAR) || ' of '
+                    || CAST(r.games AS VARCHAR) || ' games' END,
+            CASE WHEN r.block_games < r.zone_games
+                THEN 'blocks by zone from ' || CAST(r.block_games AS VARCHAR) || ' of '
+                    || CAST(r.games AS VARCHAR) || ' games (shot-chart data has no blockers)'
+                END,
+            CASE WHEN r.league_is_default
+                THEN 'league averages are the defaults (' || CAST(r.league_teams AS VARCHAR)
+                    || ' teams with enough games in the last 30 days)' END
+        ), '') AS calculation_notes,
+        -- failure gates, in order
+        CASE
+            WHEN r.opener IS NULL OR r.days_since_opener < {{ BOOTSTRAP_DAYS }}
+                THEN 'EARLY_SEASON'
+            WHEN r.games < r.min_games_required THEN 'INSUFFICIENT_DATA'
+            WHEN NOT r.is_production_ready THEN 'INCOMPLETE_DATA'
+        END AS failure_category,
+        CASE
+            WHEN r.opener IS NULL
+                THEN 'early season: no regular-season game in the schedule yet'
+            WHEN r.days_since_opener < 0
+                THEN 'early season: before the ' || CAST(r.opener AS VARCHAR) || ' opener'
+            WHEN r.days_since_opener < {{ BOOTSTRAP_DAYS }}
+                THEN 'early season: day ' || CAST(r.days_since_opener + 1 AS VARCHAR) || ' of '
+                    || CAST({{ BOOTSTRAP_DAYS }} AS VARCHAR) || ' after the '
+                    || CAST(r.opener AS VARCHAR) || ' opener'
+            WHEN r.games < r.min_games_required
+                THEN CAST(r.games AS VARCHAR) || ' games before the date, '
+                    || CAST(r.min_games_required AS VARCHAR) || ' needed ('
+                    || CAST(r.days_since_opener AS VARCHAR) || ' days after the '
+                    || CAST(r.opener AS VARCHAR) || ' opener)'
+            WHEN NOT r.is_production_ready
+                THEN CAST(r.actual_games AS VARCHAR) || ' of the last '
+                    || CAST(r.expected_games AS VARCHAR)
+                    || ' scheduled games have team_defense_game_summary rows ('
+                    || CAST(r.completeness_pct AS VARCHAR) || '% < '
+                    || CAST({{ PRODUCTION_READY_PCT }} AS VARCHAR) || '%)'
+        END AS failure_reason,
+        NOT (r.opener IS NULL OR r.days_since_opener < {{ BOOTSTRAP_DAYS }}) AS can_retry,
+        CAST(r.expected_games AS INTEGER) AS expected_game_count,
+        CAST(r.actual_games AS INTEGER) AS actual_game_count
+    FROM rounded AS r
+    CROSS JOIN params AS p
+)
+
+SELECT
+    f.analysis_date,
+    f.team_abbr,
+    f.season_year,
+    f.paint_pct_allowed_last_15,
+    f.paint_attempts_allowed_per_game,
+    f.paint_points_allowed_per_game,
+    f.paint_blocks_per_game,
+    f.paint_defense_vs_league_avg,
+    f.mid_range_pct_allowed_last_15,
+    f.mid_range_attempts_allowed_per_game,
+    f.mid_range_points_allowed_per_game,
+    f.mid_range_blocks_per_game,
+    f.mid_range_defense_vs_league_avg,
+    f.three_pt_pct_allowed_last_15,
+    f.three_pt_attempts_allowed_per_game,
+    f.three_pt_points_allowed_per_game,
+    f.three_pt_blocks_per_game,
+    f.three_pt_defense_vs_league_avg,
+    f.defensive_rating_last_15,
+    f.opponent_points_per_game,
+    f.opponent_pace,
+    f.strongest_zone,
+    f.weakest_zone,
+    f.league_paint_pct,
+    f.league_mid_range_pct,
+    f.league_three_pt_pct,
+    f.league_teams_in_average,
+    f.league_average_is_default,
+    f.games_in_sample,
+    f.shot_zone_games,
+    f.block_zone_games,
+    f.window_first_game_date,
+    f.window_last_game_date,
+    f.days_since_opener,
+    f.min_games_required,
+    f.data_quality_tier,
+    f.expected_games_count,
+    f.actual_games_count,
+    f.missing_games_count,
+    f.completeness_pct,
+    f.is_production_ready,
+    f.calculation_notes,
+    substr(sha256(concat_ws('|',
+        coalesce(CAST(f.paint_pct_allowed_last_15 AS VARCHAR), 'NULL'),
+        coalesce(CAST(f.paint_attempts_allowed_per_game AS VARCHAR), 'NULL'),
+        coalesce(CAST(f.paint_points_allowed_per_game AS VARCHAR), 'NULL'),
+        coalesce(CAST(f.paint_blocks_per_game AS VARCHAR), 'NULL'),
+        coalesce(CAST(f.paint_defense_vs_league_avg AS VARCHAR), 'NULL'),
+        coalesce(CAST(f.mid_range_pct_allowed_last_15 AS VARCHAR), 'NULL'),
+        coalesce(CAST(f.mid_range_attempts_allowed_per_game AS VARCHAR), 'NULL'),
+        coalesce(CAST(f.mid_range_points_allowed_per_game AS VARCHAR), 'NULL'),
+        coalesce(CAST(f.mid_range_blocks_per_game AS VARCHAR), 'NULL'),
+        coalesce(CAST(f.mid_range_defense_vs_league_avg AS VARCHAR), 'NULL'),
+        coalesce(CAST(f.three_pt_pct_allowed_last_15 AS VARCHAR), 'NULL'),
+        coalesce(CAST(f.three_pt_attempts_allowed_per_game AS VARCHAR), 'NULL'),
+        coalesce(CAST(f.three_pt_points_allowed_per_game AS VARCHAR), 'NULL'),
+        coalesce(CAST(f.three_pt_blocks_per_game AS VARCHAR), 'NULL'),
+        coalesce(CAST(f.three_pt_defense_vs_league_avg AS VARCHAR), 'NULL'),
+        coalesce(CAST(f.defensive_rating_last_15 AS VARCHAR), 'NULL'),
+        coalesce(CAST(f.opponent_points_per_game AS VARCHAR), 'NULL'),
+        coalesce(CAST(f.opponent_pace AS VARCHAR), 'NULL'),
+        coalesce(f.strongest_zone, 'NULL'),
+        coalesce(f.weakest_zone, 'NULL'),
+        CAST(f.games_in_sample AS VARCHAR),
+        CAST(f.completeness_pct AS VARCHAR)
+    )), 1, 16) AS data_hash,
+    f.failure_category,
+    f.failure_reason,
+    f.can_retry,
+    f.expected_game_count,
+    f.actual_game_count
+FROM final AS f
