@@ -394,3 +394,9 @@ def fetch_odds_api(
     fetched = fetch(d, markets=tuple(markets), historical=historical, cache_dir=folder)
     result = ingest_files("odds-api", list(fetched), warehouse=warehouse, progress=progress)
     return LiveIngestResult(len(fetched), str(folder), fetched.summary(), result)
+
+
+def failures_by_week(*, warehouse: Warehouse = None) -> list[ops.WeeklyFailureShare]:
+    """Failure share of each per-entity model by season week (spec 6.12's expected curve)."""
+    with contextlib.closing(open_warehouse(warehouse, read_only=True)) as engine:
+        return ops.failures_by_week(engine, model_registry.resolve(None))

@@ -516,8 +516,18 @@ def status(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
     start: Annotated[str | None, typer.Option(help="Model coverage from this date.")] = None,
     end: Annotated[str | None, typer.Option(help="Model coverage to this date.")] = None,
+    by_week: Annotated[
+        bool,
+        typer.Option(
+            "--failures-by-week",
+            help="Only the failure share per season week of models with per-entity failures.",
+        ),
+    ] = False,
 ) -> None:
     """Raw tables per source, model coverage against the schedule, last runs, failures."""
+    if by_week:
+        _render_failures_by_week(api.failures_by_week(warehouse=warehouse), as_json)
+        return
     st = api.status(warehouse, team=team)
     has_schedule = any(t.rows for t in st.tables if t.table == "nba_raw.schedule")
     cov = (
@@ -596,6 +606,29 @@ def status(
         f"registry: {st.registry_players:,} players, {st.registry_aliases:,} aliases, "
         f"{st.registry_failures:,} unresolved names; {st.ingest_runs} ingest runs"
     )
+
+
+def _render_failures_by_week(shares: list, as_json: bool) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps([w.to_dict() for w in shares], indent=2) + "\n")
+        return
+    if not shares:
+        out.print("no per-entity failures recorded yet (run a backfill of the Phase 4 models)")
+        return
+    models = sorted({w.model for w in shares})
+    weeks = sorted({w.season_week for w in shares})
+    share = {(w.model, w.season_week): w for w in shares}
+    table = Table(title="failure share by season week (week 1 = the opener's week), all seasons")
+    table.add_column("week", justify="right")
+    for m in models:
+        table.add_column(m.split(".")[-1], justify="right")
+    for wk in weeks:
+        cells = []
+        for m in models:
+            w = share.get((m, wk))
+            cells.append(f"{w.failure_share:.1f}% of {w.failures + w.rows:,}" if w else "-")
+        table.add_row(str(wk), *cells)
+    out.print(table)
 
 
 @app.command()

@@ -237,3 +237,64 @@ def list_failures(
         )
     )
     return [dict(zip(cols, r, strict=True)) for r in rows], counts
+
+
+@dataclass
+class WeeklyFailureShare:
+    model: str
+    season_week: int  # 1 = the opener's week (days 0-6 after the real opener)
+    failures: int
+    rows: int
+
+    @property
+    def failure_share(self) -> float:
+        total = self.failures + self.rows
+        return round(100.0 * self.failures / total, 1) if total else 0.0
+
+    def to_dict(self) -> dict:
+        return asdict(self) | {"failure_share_pct": self.failure_share}
+
+
+def failures_by_week(engine: Engine, models: list[Model]) -> list[WeeklyFailureShare]:
+    """Per model and season week: entity failures vs rows (spec 6.12 item 5), all seasons.
+
+    Only models that report per-entity failures are listed.
+    """
+    openers = (
+        f"SELECT season_year, min(game_date) AS opener FROM {schema.SCHEDULE.fqn} "
+        "WHERE coalesce(season_type, 'Regular Season') = 'Regular Season' GROUP BY season_year"
+    )
+    out: list[WeeklyFailureShare] = []
+    for m in models:
+        has_failures = engine.fetchone(
+            f"SELECT count(*) FROM {PRECOMPUTE_FAILURES.fqn} "
+            "WHERE model = ? AND entity_id <> '__date__'",
+            [m.name],
+        )[0]
+        if not has_failures or not engine.table_exists(m.name):
+            continue
+        dc = quote_ident(m.date_column)
+        rows = engine.fetchall(
+            f"""
+            WITH openers AS ({openers}),
+            events AS (
+                SELECT analysis_date AS d, 1 AS is_failure FROM {PRECOMPUTE_FAILURES.fqn}
+                WHERE model = ? AND entity_id <> '__date__'
+                UNION ALL
+                SELECT {dc}, 0 FROM {m.name}
+            ),
+            weeks AS (
+                SELECT CAST(floor(date_diff('day', o.opener, e.d) / 7) AS INTEGER) + 1 AS week,
+                       e.is_failure
+                FROM events e JOIN openers o
+                  ON o.season_year = CASE WHEN month(e.d) >= 10 THEN year(e.d)
+                                          ELSE year(e.d) - 1 END
+                WHERE e.d >= o.opener
+            )
+            SELECT week, sum(is_failure), count(*) - sum(is_failure)
+            FROM weeks GROUP BY week ORDER BY week
+            """,
+            [m.name],
+        )
+        out += [WeeklyFailureShare(m.name, int(w), int(f), int(r)) for w, f, r in rows]
+    return out
