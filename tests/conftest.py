@@ -27,3 +27,15 @@ def engine():
     migrate(eng)
     yield eng
     eng.close()
+
+
+def pbp(engine: DuckDBEngine, columns: str = "*", where: str = "true") -> list[tuple]:
+    """Play-by-play rows in game order."""
+    return engine.fetchall(
+        f"SELECT {columns} FROM nba_raw.play_by_play WHERE {where} ORDER BY game_id, event_sequence"
+    )
+
+
+def count(engine: DuckDBEngine) -> int:
+    """Rows in nba_raw.play_by_play."""
+    return engine.fetchone("SELECT count(*) FROM nba_raw.play_by_play")[0]

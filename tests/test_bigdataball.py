@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SHARED_DATA
+from conftest import SHARED_DATA, count, pbp
 from nbapipe.engine.duckdb import DuckDBEngine
 from nbapipe.sources import bigdataball
 from nbapipe.sources.bigdataball import ingest_bigdataball
@@ -171,16 +171,6 @@ def write_csv(path: Path, rows: list[dict], header: list[str] = HEADER) -> Path:
     writer.writerows(rows)
     path.write_text(buf.getvalue())
     return path
-
-
-def pbp(engine: DuckDBEngine, columns: str = "*", where: str = "true") -> list[tuple]:
-    return engine.fetchall(
-        f"SELECT {columns} FROM nba_raw.play_by_play WHERE {where} ORDER BY game_id, event_sequence"
-    )
-
-
-def count(engine: DuckDBEngine) -> int:
-    return engine.fetchone("SELECT count(*) FROM nba_raw.play_by_play")[0]
 
 
 # -- the real Finals game 7 file ------------------------------------------------------------

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SHARED_DATA
+from conftest import SHARED_DATA, count, pbp
 from nbapipe.engine.duckdb import DuckDBEngine
 from nbapipe.sources.bigdataball import eastern_date, eastern_date_by_rule
 from nbapipe.sources.nbacom_pbp import ingest_nbacom_pbp
@@ -141,16 +141,6 @@ def write_game(path: Path, actions: list[dict], game_id: str = "0022400001") -> 
     data = json.dumps(doc).encode()
     path.write_bytes(gzip.compress(data) if path.name.endswith(".gz") else data)
     return path
-
-
-def pbp(engine: DuckDBEngine, columns: str = "*", where: str = "true") -> list[tuple]:
-    return engine.fetchall(
-        f"SELECT {columns} FROM nba_raw.play_by_play WHERE {where} ORDER BY game_id, event_sequence"
-    )
-
-
-def count(engine: DuckDBEngine) -> int:
-    return engine.fetchone("SELECT count(*) FROM nba_raw.play_by_play")[0]
 
 
 # -- the real liveData samples ---------------------------------------------------------------

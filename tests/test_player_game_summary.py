@@ -17,6 +17,7 @@ import pytest
 from conftest import SHARED_DATA
 from nbapipe import api, vocab
 from nbapipe.engine.duckdb import DuckDBEngine
+from nbapipe.sources import schema
 
 TOGS = "nba_analytics.team_offense_game_summary"
 PGS = "nba_analytics.player_game_summary"
@@ -54,24 +55,7 @@ REST = ("rest", "load management", "recovery", "maintenance", "precautionary")
 PERSONAL = ("personal", "family", "birth", "funeral", "bereavement")
 COACH = ("coach", "decision", "not with team", "suspension", "team decision", "disciplinary")
 
-BOX_STATS = (
-    "points",
-    "field_goals_made",
-    "field_goals_attempted",
-    "three_pointers_made",
-    "three_pointers_attempted",
-    "free_throws_made",
-    "free_throws_attempted",
-    "offensive_rebounds",
-    "defensive_rebounds",
-    "total_rebounds",
-    "assists",
-    "steals",
-    "blocks",
-    "turnovers",
-    "personal_fouls",
-    "plus_minus",
-)
+BOX_STATS = tuple(c.name for c in schema.BOX_SCORE_STATS)
 # model column -> raw box column
 BOX_COLUMNS = {
     "points": "points",

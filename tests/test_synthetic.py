@@ -30,23 +30,7 @@ TABLES = {
     "game_lines": schema.GAME_LINES,
     "injury_report": schema.INJURY_REPORT,
 }
-STATS = (
-    "points",
-    "field_goals_made",
-    "field_goals_attempted",
-    "three_pointers_made",
-    "three_pointers_attempted",
-    "free_throws_made",
-    "free_throws_attempted",
-    "offensive_rebounds",
-    "defensive_rebounds",
-    "total_rebounds",
-    "assists",
-    "steals",
-    "blocks",
-    "turnovers",
-    "personal_fouls",
-)
+STATS = tuple(c.name for c in schema.BOX_SCORE_STATS if c.name != "plus_minus")
 
 
 @pytest.fixture(scope="module")
