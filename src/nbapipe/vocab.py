@@ -20,6 +20,9 @@ PLAYERS_ON_COURT = 5
 
 # -- windows and thresholds (spec 5, 6.3) ----------------------------------------------------
 BOOTSTRAP_DAYS = 14
+# Fatigue (spec 5.3): more minutes than this in the last 7 days costs 10 points of the score;
+# the same number as a team's regulation minutes, a different meaning.
+FATIGUE_HEAVY_MINUTES_LAST_7 = 240
 PRODUCTION_READY_PCT = 70.0
 COMPLETENESS_GAME_WINDOWS = (5, 10)
 COMPLETENESS_DAY_WINDOWS = (7, 14, 30)
@@ -111,6 +114,7 @@ def template_values() -> dict[str, str]:
         "TEAM_REGULATION_MINUTES": str(REGULATION_MINUTES * PLAYERS_ON_COURT),
         "TEAM_OVERTIME_MINUTES": str(OVERTIME_MINUTES * PLAYERS_ON_COURT),
         "BOOTSTRAP_DAYS": str(BOOTSTRAP_DAYS),
+        "FATIGUE_HEAVY_MINUTES_LAST_7": str(FATIGUE_HEAVY_MINUTES_LAST_7),
         "PRODUCTION_READY_PCT": repr(PRODUCTION_READY_PCT),
         "SHOT_ZONE": shot_zone_sql("shot_type", "shot_distance", "source_zone"),
         "PBP_SOURCE_PRIORITY": priority_sql("source", PBP_SOURCE_PRIORITY),

@@ -7,6 +7,9 @@
     -- date_column: game_date
     -- upstream: nba_raw.schedule (critical), nba_raw.play_by_play (optional)
     -- lookback: 0 days
+
+An upstream marked ``(critical, same-day)`` is a pre-game table whose rows for date D the model
+reads as well as its history: the runner requires them on every scheduled date D.
     -- check: unique_key
     -- check: not_null(team_abbr, points)
     -- check: range(pace, 80, 125) warn
@@ -30,7 +33,11 @@ from nbapipe.errors import NbapipeError
 
 _HEADER_LINE = re.compile(r"^--\s*([a-z_]+)\s*:\s*(.*)$")
 _COLUMN_LINE = re.compile(r"^--\s*column\s+([a-z_0-9]+)\s*:\s*(.*)$")
-_UPSTREAM = re.compile(r"^\s*([a-z_]+\.[a-z_0-9]+)\s*(?:\((critical|optional)\))?\s*$")
+_UPSTREAM = re.compile(
+    r"^\s*([a-z_]+\.[a-z_0-9]+)\s*(?:\((critical|optional)(\s*,\s*same-day)?\))?\s*$"
+)
+# Commas separate upstreams, except inside their parentheses.
+_UPSTREAM_SEP = re.compile(r",(?![^()]*\))")
 _LOOKBACK = re.compile(r"^\s*(\d+)\s+(days?|games?)\s*$")
 _CHECK = re.compile(r"^\s*([a-z_]+)\s*(?:\((.*)\))?\s*(error|warn)?\s*$")
 
@@ -43,6 +50,7 @@ class ModelError(NbapipeError):
 class Upstream:
     table: str
     critical: bool
+    same_day: bool = False  # the model reads this pre-game table's rows of the date itself
 
 
 @dataclass(frozen=True)
@@ -120,13 +128,13 @@ def parse_model(text: str, path: str) -> Model:
         return " ".join(values)
 
     upstream = []
-    for item in ",".join(fields.get("upstream", [])).split(","):
+    for item in _UPSTREAM_SEP.split(",".join(fields.get("upstream", []))):
         if not item.strip():
             continue
         m = _UPSTREAM.match(item)
         if not m:
             raise ModelError(f"{path}: bad upstream {item.strip()!r}")
-        upstream.append(Upstream(m.group(1), m.group(2) != "optional"))
+        upstream.append(Upstream(m.group(1), m.group(2) != "optional", m.group(3) is not None))
 
     lookback_days = lookback_games = 0
     m = _LOOKBACK.match(one("lookback", "0 days"))
@@ -241,7 +249,7 @@ def resolve(names: list[str] | None, *, from_model: str | None = None) -> list[M
     return ordered
 
 
-_PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_]+)\s*\}\}")
+_PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z_0-9]*)\s*\}\}")
 
 
 def render(model: Model, values: dict[str, str]) -> str:

@@ -241,6 +241,7 @@ def missing_dependencies(
         return {}
     back, fwd = dependency_window(model)
     gaps: dict[dt.date, list[str]] = {}
+    same_day_gaps: dict[dt.date, list[str]] = {}
     lo = min(dates) - dt.timedelta(days=back)
     hi = max(dates)
     models = all_models()
@@ -264,6 +265,15 @@ def missing_dependencies(
                 have = pa.table({"d": pa.array([], pa.date32())})
             known_holes = pa.table({"d": pa.array([], pa.date32())})
             if up.table in models:
+                # A date the upstream computed is present even without table rows: entities
+                # handled by failure rows (early season) or none to compute (the opener).
+                handled = engine.arrow(
+                    f"SELECT interval_date AS d FROM {MODEL_INTERVALS.fqn} "
+                    "WHERE model = ? AND status = 'success' AND interval_date >= ? "
+                    "AND interval_date <= ?",
+                    [up.table, lo, hi],
+                )
+                have = pa.concat_tables([have, handled.cast(have.schema)])
                 known_holes = engine.arrow(
                     f"SELECT interval_date AS d FROM {MODEL_INTERVALS.fqn} "
                     "WHERE model = ? AND status = 'failed' AND interval_date >= ? "
@@ -301,7 +311,29 @@ def missing_dependencies(
                     else f"no rows for {n} game dates from {first_gap}"
                 )
                 gaps.setdefault(d, []).append(f"{up.table} has {detail}")
-    return {d: "games were played but " + "; ".join(parts) for d, parts in gaps.items()}
+            if up.same_day:
+                # A pre-game upstream must have rows for D itself whenever games are
+                # scheduled on D (played or not yet: tonight's run needs them too).
+                with engine.registered("_have", have), engine.registered("_holes", known_holes):
+                    missing_today = engine.fetchall(
+                        f"""
+                        SELECT t.d FROM _dep_dates t
+                        WHERE t.d IN (SELECT game_date FROM {schema.SCHEDULE.fqn})
+                          AND t.d NOT IN (SELECT d FROM _have)
+                          AND t.d NOT IN (SELECT d FROM _holes)
+                        """
+                    )
+                for (d,) in missing_today:
+                    if fwd == 0 and any(up.table in p for p in gaps.get(d, [])):
+                        continue  # already reported by the same-day check above
+                    same_day_gaps.setdefault(d, []).append(
+                        f"{up.table} has no rows for the date itself"
+                    )
+    out = {d: "games were played but " + "; ".join(parts) for d, parts in gaps.items()}
+    for d, parts in same_day_gaps.items():
+        note = "games are scheduled but " + "; ".join(parts)
+        out[d] = f"{out[d]}; {note}" if d in out else note
+    return out
 
 
 def plan_chunks(dates: Sequence[dt.date]) -> list[list[dt.date]]:
