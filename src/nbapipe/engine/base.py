@@ -42,6 +42,10 @@ class Engine(Protocol):
 
     def drop(self, name: str) -> None: ...
 
+    def checkpoint(self) -> None:
+        """Make everything committed so far durable in the main store (a no-op where commits
+        already are)."""
+
     def window_fingerprints(
         self,
         upstreams: Sequence[tuple[str, str, Sequence[str]]],

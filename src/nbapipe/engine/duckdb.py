@@ -15,6 +15,9 @@ import pyarrow as pa
 
 from nbapipe.errors import WarehouseError
 
+# Log size at which a commit also checkpoints (see DuckDBEngine.__init__).
+CHECKPOINT_THRESHOLD = "1GB"
+
 
 def quote_ident(name: str) -> str:
     """Quote a (possibly schema-qualified) identifier: nba_raw.schedule -> "nba_raw"."schedule"."""
@@ -68,6 +71,11 @@ class DuckDBEngine:
         # Progress is ours to draw; DuckDB's own bar would interleave with it.
         with contextlib.suppress(duckdb.Error):
             self.con.execute("SET enable_progress_bar = false")
+        if not read_only:
+            # A commit over the default 16 MB of log checkpoints the whole database; the
+            # runner commits once per chunk, so it checkpoints once per model instead.
+            with contextlib.suppress(duckdb.Error):
+                self.con.execute(f"SET checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
 
     # -- execution ---------------------------------------------------------------------
     def execute(self, sql: str, params: Sequence[Any] | dict | None = None):
@@ -135,6 +143,9 @@ class DuckDBEngine:
 
     def materialize(self, name: str, sql: str) -> None:
         self.execute(f"CREATE OR REPLACE TEMP TABLE {quote_ident(name)} AS {sql}")
+
+    def checkpoint(self) -> None:
+        self.execute("CHECKPOINT")
 
     def drop(self, name: str) -> None:
         self.execute(f"DROP TABLE IF EXISTS {quote_ident(name)}")

@@ -380,6 +380,7 @@ def run_models(
         summary.models.append(
             _run_model(engine, model, start, end, force, trigger, run_id, progress)
         )
+        engine.checkpoint()
     summary.seconds = time.perf_counter() - t0
     return summary
 
