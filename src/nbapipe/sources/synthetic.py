@@ -80,9 +80,10 @@ AGE_CURVE = ((22, 0.22), (25, 0.10), (29, 0.02), (32, -0.08), (99, -0.22))
 
 # ------------------------------------------------------------------------------- minutes
 # Minutes by rotation rank among available players (sums to 240); ranks 11+ get garbage time
-# now and then, otherwise a coach's-decision DNP.
+# now and then (the 11th man in 35% of games, each rank further down about half as often),
+# otherwise a coach's-decision DNP: the end of the bench plays a handful of games a season.
 MINUTES_BY_RANK = np.array([36.0, 34.0, 32.0, 30.0, 28.0, 25.0, 21.0, 17.0, 11.0, 6.0])
-GARBAGE_MINUTES, GARBAGE_P = 3.0, 0.35
+GARBAGE_MINUTES, GARBAGE_P, GARBAGE_P_DECAY = 3.0, 0.35, 0.5
 MINUTES_NOISE, MAX_MINUTES = 2.4, 44.0
 MIN_AVAILABLE = 8  # a team never dresses fewer than eight players
 OT_ROTATION = 7  # overtime minutes go to the seven players who played most
@@ -93,6 +94,8 @@ EPISODE_HAZARD = 0.010
 EPISODE_HAZARD_AGE = 0.0007  # extra per year over 28
 EPISODE_MEAN = (3.0, 9.0)  # geometric means of short and medium episodes, in games
 EPISODE_MEDIUM_P, EPISODE_LONG_P = 0.22, 0.05
+# Training-camp injuries: some players start the season out for a few weeks.
+CAMP_INJURY_P, CAMP_INJURY_MEAN, CAMP_INJURY_MAX = 0.08, 10.0, 30
 KNOCK_P = 0.03  # day-to-day knock: listed questionable/probable/doubtful
 REST_B2B_P, REST_P = 0.18, 0.008  # stars rest mostly on the second night of back-to-backs
 # Report statuses and how often a listed player ends up available to play.
@@ -919,6 +922,11 @@ def _injuries(pg: _PlayerGames, sched: _Schedule, rng: np.random.Generator) -> N
             25,
         ),
     )
+    camp = first & (rng.random(n) < CAMP_INJURY_P)
+    begin |= camp
+    length = np.where(
+        camp, np.minimum(rng.geometric(1.0 / CAMP_INJURY_MEAN, n), CAMP_INJURY_MAX), length
+    )
     cat = rng.random(n)
     reason = np.where(length >= 8, rng.choice(R_MAJOR, n), rng.choice(R_MINOR, n))
     short = length <= 3
@@ -979,6 +987,11 @@ def _dress_enough(pg: _PlayerGames, rng: np.random.Generator) -> None:
 # ================================================================================= minutes
 
 
+def _garbage_p(rank: np.ndarray) -> np.ndarray:
+    """Chance that a player below the rotation (rank >= 10) gets garbage time."""
+    return GARBAGE_P * GARBAGE_P_DECAY ** np.maximum(rank - len(MINUTES_BY_RANK), 0)
+
+
 def _expected_minutes(pg: _PlayerGames, mask: np.ndarray, n_tg: int) -> np.ndarray:
     """Pre-game minutes expectation: rotation rank by talent among ``mask`` players."""
     key = np.where(mask, pg.talent, -np.inf)
@@ -988,7 +1001,7 @@ def _expected_minutes(pg: _PlayerGames, mask: np.ndarray, n_tg: int) -> np.ndarr
     template = np.where(
         rank < len(MINUTES_BY_RANK),
         MINUTES_BY_RANK[np.minimum(rank, len(MINUTES_BY_RANK) - 1)],
-        GARBAGE_MINUTES * GARBAGE_P,
+        GARBAGE_MINUTES * _garbage_p(rank),
     )
     m = np.where(mask, template, 0.0)
     tot = np.bincount(pg.tg, m, minlength=n_tg)
@@ -1005,7 +1018,7 @@ def _minutes(pg: _PlayerGames, n_tg: int, rng: np.random.Generator) -> None:
     key = key[order]
     rank = _group_rank(pg.tg)
     avail = pg.plays
-    garbage = rng.random(len(pg)) < GARBAGE_P
+    garbage = rng.random(len(pg)) < _garbage_p(rank)
     top = rank < len(MINUTES_BY_RANK)
     base = np.where(
         top, MINUTES_BY_RANK[np.minimum(rank, len(MINUTES_BY_RANK) - 1)], GARBAGE_MINUTES
