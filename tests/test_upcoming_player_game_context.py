@@ -15,13 +15,22 @@ from nbapipe.engine.duckdb import DuckDBEngine
 
 UPGC = "nba_analytics.upcoming_player_game_context"
 PGS = "nba_analytics.player_game_summary"
+MODELS = [
+    "nba_analytics.team_offense_game_summary",
+    "nba_analytics.team_defense_game_summary",
+    "nba_analytics.player_prop_lines",
+    PGS,
+    "nba_analytics.player_completeness",
+    "nba_analytics.upcoming_team_game_context",
+    UPGC,
+]
 
 
 @pytest.fixture(scope="module")
 def season(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("upgc") / "w.duckdb"
     api.ingest_synthetic("2024-25", seed=13, warehouse=path)
-    summary = api.backfill(warehouse=path)
+    summary = api.backfill(warehouse=path, models=MODELS)
     assert all(m.status in ("success", "partial") for m in summary.models), summary.models
     return path
 
@@ -163,7 +172,7 @@ def test_upcoming_player_context_only_sees_games_before_the_date(
             "WHERE game_date >= ? AND player_status = 'active'",
             [day],
         )
-    api.backfill(day, day + dt.timedelta(days=3), warehouse=copy, force=True)
+    api.backfill(day, day + dt.timedelta(days=3), warehouse=copy, models=MODELS, force=True)
     with DuckDBEngine(copy, create=False) as eng:
         assert eng.fetchall(query, [day]) == before
     assert len(before) > 50
@@ -184,7 +193,7 @@ def test_upcoming_player_context_future_game_uses_roster_minus_players_out(
         )
         for table in ("player_boxscores", "team_boxscores", "play_by_play"):
             eng.execute(f"DELETE FROM nba_raw.{table} WHERE game_date = ?", [day])
-    summary = api.backfill(day, day, warehouse=copy, force=True)
+    summary = api.backfill(day, day, warehouse=copy, models=MODELS, force=True)
     assert {m.model: m.status for m in summary.models}[UPGC] == "success"
     with DuckDBEngine(copy, create=False) as eng:
         rows, future, with_line, listed_out = eng.fetchone(
@@ -222,6 +231,6 @@ def test_upcoming_player_context_daily_run_equals_backfill(season: Path, tmp_pat
     query = f"SELECT * EXCLUDE (run_id, processed_at) FROM {UPGC} WHERE game_date = ? ORDER BY ALL"
     with DuckDBEngine(copy, create=False) as eng:
         before = eng.fetchall(query, [day])
-    api.run_daily(day, warehouse=copy, force=True)
+    api.run_daily(day, warehouse=copy, models=MODELS, force=True)
     with DuckDBEngine(copy, create=False) as eng:
         assert eng.fetchall(query, [day]) == before

@@ -3,7 +3,7 @@
 -- grain: one row per player per game date (every box-score row: active, DNP and inactive)
 -- key: game_date, player_lookup
 -- date_column: game_date
--- upstream: nba_raw.player_boxscores (critical), nba_analytics.team_offense_game_summary (critical), nba_raw.play_by_play (optional), nba_raw.player_props (optional), nba_raw.schedule (optional)
+-- upstream: nba_raw.player_boxscores (critical), nba_analytics.team_offense_game_summary (critical), nba_raw.play_by_play (optional), nba_analytics.player_prop_lines (optional), nba_raw.schedule (optional)
 -- lookback: 0 days
 -- check: unique_key
 -- check: not_null(game_id, player_lookup, team_abbr, player_status, is_active, is_dnp, primary_source_used, quality_tier, quality_score, data_quality_flag, data_hash)
@@ -13,7 +13,7 @@
 -- check: expr(over_under_result IS NULL OR (points_line IS NOT NULL AND points IS NOT NULL))
 -- check: expr(points IS NULL OR points = 2 * (fg_makes - three_pt_makes) + 3 * three_pt_makes + ft_makes) warn
 -- check: expr(paint_attempts IS NULL OR NOT is_active OR paint_attempts + mid_range_attempts + three_attempts_pbp + unknown_zone_attempts = fg_attempts) warn
--- check: expr(usage_rate IS NULL OR minutes_played < 10 OR usage_rate BETWEEN 0 AND 75) warn
+-- check: expr(usage_rate IS NULL OR minutes_played < 10 OR usage_rate BETWEEN 0 AND 90) warn
 -- check: range(efg_pct, 0, 1.5)
 --
 -- column game_id: NBA.com game id
@@ -250,55 +250,17 @@ player_blocks AS (
     GROUP BY game_id, secondary_lookup
 ),
 
--- Props: pre-game snapshots only; the main line of a (snapshot, book, player) is the rung
--- whose over and under prices are closest to each other.
-pregame_main_lines AS (
-    SELECT
-        game_id, player_lookup, source, bookmaker, snapshot_timestamp, points_line,
-        {{ BOOKMAKER_PRIORITY }} AS book_priority
-    FROM nba_raw.player_props
-    WHERE game_date >= {{ start_date }} AND game_date < {{ end_date }}
-      AND market = 'player_points' AND minutes_before_tipoff > 0
-    QUALIFY row_number() OVER (
-        PARTITION BY game_id, player_lookup, source, bookmaker, snapshot_timestamp
-        ORDER BY abs(over_price - under_price) NULLS LAST, points_line
-    ) = 1
-),
-
-book_latest_lines AS (
-    SELECT *
-    FROM pregame_main_lines
-    QUALIFY row_number() OVER (
-        PARTITION BY game_id, player_lookup, source, bookmaker ORDER BY snapshot_timestamp DESC
-    ) = 1
-),
-
-book_opening_lines AS (
-    SELECT game_id, player_lookup, source, bookmaker, points_line AS opening_line
-    FROM pregame_main_lines
-    QUALIFY row_number() OVER (
-        PARTITION BY game_id, player_lookup, source, bookmaker ORDER BY snapshot_timestamp
-    ) = 1
-),
-
-books_per_player_game AS (
-    SELECT game_id, player_lookup, CAST(count(DISTINCT bookmaker) AS INTEGER) AS lines_book_count
-    FROM book_latest_lines
-    GROUP BY game_id, player_lookup
-),
-
+-- Props: each book's pre-game lines come from player_prop_lines (pre-game snapshots, main
+-- line of a ladder, opening and current); the book by priority.
 chosen_lines AS (
     SELECT
-        l.game_id, l.player_lookup, l.source, l.bookmaker, l.points_line,
-        l.snapshot_timestamp, o.opening_line, n.lines_book_count
-    FROM book_latest_lines AS l
-    JOIN book_opening_lines AS o
-        ON o.game_id = l.game_id AND o.player_lookup = l.player_lookup
-        AND o.source = l.source AND o.bookmaker = l.bookmaker
-    JOIN books_per_player_game AS n
-        ON n.game_id = l.game_id AND n.player_lookup = l.player_lookup
+        game_id, player_lookup, source, bookmaker, current_line AS points_line,
+        current_snapshot_at AS snapshot_timestamp, opening_line,
+        CAST(count(*) OVER (PARTITION BY game_id, player_lookup) AS INTEGER) AS lines_book_count
+    FROM nba_analytics.player_prop_lines
+    WHERE game_date >= {{ start_date }} AND game_date < {{ end_date }}
     QUALIFY row_number() OVER (
-        PARTITION BY l.game_id, l.player_lookup ORDER BY l.book_priority, l.bookmaker, l.source
+        PARTITION BY game_id, player_lookup ORDER BY book_priority, bookmaker
     ) = 1
 ),
 

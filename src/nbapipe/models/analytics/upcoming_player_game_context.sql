@@ -3,7 +3,7 @@
 -- grain: one row per player per game date
 -- key: game_date, player_lookup
 -- date_column: game_date
--- upstream: nba_raw.schedule (critical), nba_analytics.player_game_summary (critical), nba_raw.player_props (optional), nba_raw.injury_report (optional), nba_raw.team_rosters (optional), nba_analytics.upcoming_team_game_context (optional), nba_analytics.team_offense_game_summary (optional), nba_analytics.team_defense_game_summary (optional), nba_analytics.player_completeness (optional)
+-- upstream: nba_raw.schedule (critical), nba_analytics.player_game_summary (critical), nba_analytics.player_prop_lines (optional), nba_raw.injury_report (optional), nba_raw.team_rosters (optional), nba_analytics.upcoming_team_game_context (optional), nba_analytics.team_offense_game_summary (optional), nba_analytics.team_defense_game_summary (optional), nba_analytics.player_completeness (optional)
 -- lookback: 82 games
 -- check: unique_key
 -- check: not_null(game_id, player_lookup, team_abbr, opponent_team_abbr)
@@ -231,44 +231,19 @@ target_windows AS (
     SELECT * FROM player_windows WHERE is_target = 1
 ),
 
--- Prop lines: pre-game snapshots; per snapshot and book the main line (prices closest to
--- even); the book by priority; its earliest and latest line.
-pregame_props AS (
-    SELECT p.game_id, p.player_lookup, p.bookmaker, p.snapshot_timestamp, p.points_line
-    FROM nba_raw.player_props AS p
-    JOIN games AS g ON g.game_id = p.game_id
-    WHERE p.market = 'player_points' AND p.minutes_before_tipoff > 0
-    QUALIFY row_number() OVER (
-        PARTITION BY p.game_id, p.player_lookup, p.bookmaker, p.snapshot_timestamp
-        ORDER BY abs(coalesce(p.over_price, 0) - coalesce(p.under_price, 0)), p.points_line
-    ) = 1
-),
-
-chosen_book AS (
-    SELECT game_id, player_lookup, bookmaker,
-           count(*) OVER (PARTITION BY game_id, player_lookup) AS prop_book_count
-    FROM (SELECT DISTINCT game_id, player_lookup, bookmaker FROM pregame_props) AS books
-    QUALIFY row_number() OVER (
-        PARTITION BY game_id, player_lookup ORDER BY {{ BOOKMAKER_PRIORITY }}, bookmaker
-    ) = 1
-),
-
+-- Prop lines: each book's pre-game lines come from player_prop_lines (pre-game snapshots,
+-- main line of a ladder, opening and current); the book by priority.
 prop_lines AS (
     SELECT
-        c.game_id, c.player_lookup, c.bookmaker, c.prop_book_count,
-        max(CASE WHEN p.is_latest THEN p.points_line END) AS current_points_line,
-        max(CASE WHEN p.is_earliest THEN p.points_line END) AS opening_points_line
-    FROM chosen_book AS c
-    JOIN (
-        SELECT *,
-               row_number() OVER (PARTITION BY game_id, player_lookup, bookmaker
-                                  ORDER BY snapshot_timestamp DESC) = 1 AS is_latest,
-               row_number() OVER (PARTITION BY game_id, player_lookup, bookmaker
-                                  ORDER BY snapshot_timestamp) = 1 AS is_earliest
-        FROM pregame_props
-    ) AS p ON p.game_id = c.game_id AND p.player_lookup = c.player_lookup
-          AND p.bookmaker = c.bookmaker
-    GROUP BY c.game_id, c.player_lookup, c.bookmaker, c.prop_book_count
+        game_id, player_lookup, bookmaker,
+        count(*) OVER (PARTITION BY game_id, player_lookup) AS prop_book_count,
+        current_line AS current_points_line,
+        opening_line AS opening_points_line
+    FROM nba_analytics.player_prop_lines
+    WHERE game_date >= {{ start_date }} AND game_date < {{ end_date }}
+    QUALIFY row_number() OVER (
+        PARTITION BY game_id, player_lookup ORDER BY book_priority, bookmaker
+    ) = 1
 ),
 
 -- Prop streaks: his last 20 games played against this game's current line.
