@@ -17,7 +17,17 @@ from nbapipe import api
 def season(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("weeks") / "w.duckdb"
     api.ingest_synthetic("2024-25", seed=21, warehouse=path)
-    api.backfill(warehouse=path)
+    api.backfill(
+        warehouse=path,
+        models=[
+            "nba_analytics.team_offense_game_summary",
+            "nba_analytics.team_defense_game_summary",
+            "nba_analytics.player_game_summary",
+            "nba_analytics.player_completeness",
+            "nba_precompute.player_shot_zone_analysis",
+            "nba_precompute.team_defense_zone_analysis",
+        ],
+    )
     return path
 
 

@@ -21,6 +21,15 @@ from nbapipe.pipeline.model import all_models
 TOGS = "nba_analytics.team_offense_game_summary"
 TDGS = "nba_analytics.team_defense_game_summary"
 TEAM_MODELS = (TOGS, TDGS)
+# The runner's mechanics on a few models: same-day ones, a history model with per-entity
+# failure rows, and the completeness model (the whole set runs in test_league.py).
+RUNNER_MODELS = [
+    TOGS,
+    TDGS,
+    "nba_analytics.player_completeness",
+    "nba_precompute.team_defense_zone_analysis",
+]
+MODEL_ARGS = [arg for m in RUNNER_MODELS for arg in ("--models", m)]
 
 
 @pytest.fixture(scope="module")
@@ -58,11 +67,11 @@ def duplicate_keys(path: Path) -> int:
 
 
 def test_pipeline_backfill_builds_team_tables_and_validates(wh: Path) -> None:
-    summary = api.backfill(warehouse=wh)
+    summary = api.backfill(warehouse=wh, models=RUNNER_MODELS)
     assert summary.ok
     by_model = {m.model: m for m in summary.models}
     assert by_model[TOGS].rows_written == by_model[TDGS].rows_written == 2 * 2 * 1230
-    report = api.validate(warehouse=wh)
+    report = api.validate(warehouse=wh, models=RUNNER_MODELS)
     assert report.ok, report.violations
     coverage = {c.model: c for c in api.coverage(warehouse=wh)}
     assert all(coverage[m].coverage_pct == 100.0 for m in TEAM_MODELS)
@@ -70,7 +79,7 @@ def test_pipeline_backfill_builds_team_tables_and_validates(wh: Path) -> None:
 
 
 def test_pipeline_team_tables_hold_nba_ranges(wh: Path) -> None:
-    api.backfill(warehouse=wh)
+    api.backfill(warehouse=wh, models=RUNNER_MODELS)
     with DuckDBEngine(wh, create=False) as eng:
         pace, ortg, poss, zone_gap, wins = eng.fetchone(
             f"""SELECT avg(pace), avg(offensive_rating), avg(possessions),
@@ -93,16 +102,16 @@ def test_pipeline_team_tables_hold_nba_ranges(wh: Path) -> None:
 
 
 def test_pipeline_unchanged_rerun_computes_nothing(wh: Path) -> None:
-    api.backfill(warehouse=wh)
+    api.backfill(warehouse=wh, models=RUNNER_MODELS)
     before = {m: table_rows(wh, m) for m in TEAM_MODELS}
-    again = api.backfill(warehouse=wh)
+    again = api.backfill(warehouse=wh, models=RUNNER_MODELS)
     assert not again.computed_anything
     assert all(m.status == "skipped" for m in again.models)
     assert {m: table_rows(wh, m) for m in TEAM_MODELS} == before
 
 
 def test_pipeline_one_changed_game_recomputes_only_its_date(wh: Path) -> None:
-    api.backfill(warehouse=wh)
+    api.backfill(warehouse=wh, models=RUNNER_MODELS)
     with DuckDBEngine(wh, create=False) as eng:
         game_id, day, team = eng.fetchone(
             "SELECT game_id, game_date, team_abbr FROM nba_raw.team_boxscores "
@@ -116,7 +125,7 @@ def test_pipeline_one_changed_game_recomputes_only_its_date(wh: Path) -> None:
             "WHERE game_id = ? AND team_abbr = ?",
             [game_id, team],
         )
-    summary = api.backfill(warehouse=wh)
+    summary = api.backfill(warehouse=wh, models=RUNNER_MODELS)
     computed = {m.model: m.dates_computed for m in summary.models}
     # The team tables recompute exactly the changed date (later pre-game context may change
     # too: streaks and records read past results).
@@ -132,8 +141,8 @@ def test_pipeline_one_changed_game_recomputes_only_its_date(wh: Path) -> None:
 
 
 def test_pipeline_force_recomputes_everything(wh: Path) -> None:
-    api.backfill(warehouse=wh)
-    forced = api.backfill(warehouse=wh, force=True)
+    api.backfill(warehouse=wh, models=RUNNER_MODELS)
+    forced = api.backfill(warehouse=wh, models=RUNNER_MODELS, force=True)
     assert all(m.dates_computed == m.dates_in_range for m in forced.models)
 
 
@@ -142,9 +151,9 @@ def test_pipeline_daily_runs_equal_one_backfill(wh: Path, tmp_path: Path) -> Non
     shutil.copy(wh, other)
     start = dt.date(2025, 1, 6)
     days = [start + dt.timedelta(days=i) for i in range(14)]
-    api.backfill(days[0], days[-1], warehouse=wh)
+    api.backfill(days[0], days[-1], warehouse=wh, models=RUNNER_MODELS)
     for d in days:
-        api.run_daily(d, warehouse=other)
+        api.run_daily(d, warehouse=other, models=RUNNER_MODELS)
     for model in TEAM_MODELS:
         assert table_rows(other, model) == table_rows(wh, model)
         assert len(table_rows(wh, model)) > 100
@@ -209,11 +218,13 @@ def test_pipeline_killed_backfill_resumes_to_identical_tables(
 ) -> None:
     reference = tmp_path / "reference.duckdb"
     shutil.copy(wh, reference)
-    api.backfill(warehouse=reference)
+    api.backfill(warehouse=reference, models=RUNNER_MODELS)
 
-    killed = nbapipe_cli("backfill", "--warehouse", str(wh), env={"NBAPIPE_FAILPOINT": failpoint})
+    killed = nbapipe_cli(
+        "backfill", *MODEL_ARGS, "--warehouse", str(wh), env={"NBAPIPE_FAILPOINT": failpoint}
+    )
     assert killed.returncode == -9, killed.stderr
-    resumed = nbapipe_cli("backfill", "--warehouse", str(wh))
+    resumed = nbapipe_cli("backfill", *MODEL_ARGS, "--warehouse", str(wh))
     assert resumed.returncode == 0, resumed.stderr
     for model in TEAM_MODELS:
         assert table_rows(wh, model) == table_rows(reference, model)
@@ -230,7 +241,7 @@ def test_pipeline_killed_backfill_resumes_to_identical_tables(
 
 def test_pipeline_second_writer_gets_busy_message(wh: Path) -> None:
     with writer_lock(wh, "run-test-holder"):
-        result = nbapipe_cli("backfill", "--warehouse", str(wh))
+        result = nbapipe_cli("backfill", *MODEL_ARGS, "--warehouse", str(wh))
     assert result.returncode == 1
     lines = [x for x in result.stderr.splitlines() if x.strip()]
     assert len(lines) == 1 and "is busy (run run-test-holder since" in lines[0]
@@ -239,7 +250,16 @@ def test_pipeline_second_writer_gets_busy_message(wh: Path) -> None:
 def test_pipeline_second_writer_waits_with_wait_flag(wh: Path) -> None:
     with writer_lock(wh, "run-test-holder"):
         proc = subprocess.Popen(
-            [sys.executable, "-m", "nbapipe.cli", "backfill", "--wait", "--warehouse", str(wh)],
+            [
+                sys.executable,
+                "-m",
+                "nbapipe.cli",
+                "backfill",
+                *MODEL_ARGS,
+                "--wait",
+                "--warehouse",
+                str(wh),
+            ],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -255,7 +275,16 @@ def test_pipeline_second_writer_waits_with_wait_flag(wh: Path) -> None:
 def test_pipeline_two_concurrent_backfills_leave_consistent_tables(wh: Path) -> None:
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "nbapipe.cli", "backfill", "--wait", "--warehouse", str(wh)],
+            [
+                sys.executable,
+                "-m",
+                "nbapipe.cli",
+                "backfill",
+                *MODEL_ARGS,
+                "--wait",
+                "--warehouse",
+                str(wh),
+            ],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

@@ -47,6 +47,14 @@ DEFAULT_LEAGUE_THREE_PT_PCT = 0.355
 # Play-by-play that has shots only (no assists, blockers or free throws).
 SHOTS_ONLY_SOURCE = "nba_stats_shotchart"
 
+# Each season's real opener (season_year, opener_date): its first Regular Season game in the
+# schedule. Early-season rules and dynamic minimums count days from it (the legacy used Oct 1,
+# spec 9.8). Models use it as a CTE: `season_openers AS ({{ SEASON_OPENERS }})`.
+SEASON_OPENERS_SQL = (
+    "SELECT season_year, min(game_date) AS opener_date FROM nba_raw.schedule "
+    "WHERE coalesce(season_type, 'Regular Season') = 'Regular Season' GROUP BY season_year"
+)
+
 # -- source priority (lower = preferred) --------------------------------------------------------
 # Play-by-play for shot zones: BigDataBall has assists/blocks and distances; NBA.com PBP next;
 # shot-chart data has shots only; synthetic data stands alone.
@@ -136,4 +144,5 @@ def template_values() -> dict[str, str]:
         "DEFAULT_LEAGUE_MID_RANGE_PCT": repr(DEFAULT_LEAGUE_MID_RANGE_PCT),
         "DEFAULT_LEAGUE_THREE_PT_PCT": repr(DEFAULT_LEAGUE_THREE_PT_PCT),
         "SHOTS_ONLY_SOURCE": f"'{SHOTS_ONLY_SOURCE}'",
+        "SEASON_OPENERS": SEASON_OPENERS_SQL,
     }

@@ -113,12 +113,7 @@ thresholds AS (
         5 AS completeness_checks
 ),
 
-season_openers AS (
-    SELECT season_year, min(game_date) AS opener_date
-    FROM nba_raw.schedule
-    WHERE coalesce(season_type, 'Regular Season') = 'Regular Season'
-    GROUP BY season_year
-),
+season_openers AS ({{ SEASON_OPENERS }}),
 
 players AS (
     SELECT

@@ -94,12 +94,7 @@ thresholds AS (
 ),
 
 -- Each season's real opener: its first Regular Season game date.
-season_openers AS (
-    SELECT season_year, min(game_date) AS opener_date
-    FROM nba_raw.schedule
-    WHERE coalesce(season_type, 'Regular Season') = 'Regular Season'
-    GROUP BY season_year
-),
+season_openers AS ({{ SEASON_OPENERS }}),
 
 analysis_dates AS (
     SELECT
@@ -210,66 +205,73 @@ player_teams AS (
      AND (r.next_row_date IS NULL OR pd.analysis_date <= r.next_row_date)
 ),
 
--- His last 20 games played before the date; recency 1 = the most recent.
-window_games AS (
+-- Running totals over his games played, in order: a window's sum is the total at his latest
+-- game minus the total 10 (or 20) games earlier, so every date reads three rows, not 20.
+-- (A NULL zone counts as 0, as in the legacy; the counts of non-NULL values say whether the
+-- window has zones at all.)
+running AS (
     SELECT
-        pd.analysis_date, pd.player_lookup,
-        pd.games_before - g.n + 1 AS recency,
-        g.fg_makes, g.paint_attempts, g.paint_makes, g.mid_range_attempts,
-        g.mid_range_makes, g.three_attempts_pbp, g.three_makes_pbp,
-        g.assisted_fg_makes, g.unassisted_fg_makes
-    FROM player_dates AS pd
-    CROSS JOIN thresholds AS t
-    JOIN played_games AS g
-      ON g.player_lookup = pd.player_lookup AND g.season_year = pd.season_year
-     AND g.n > pd.games_before - t.trend_window AND g.n <= pd.games_before
+        player_lookup, season_year, n,
+        count(paint_attempts) OVER running_total AS paint_known,
+        count(mid_range_attempts) OVER running_total AS mid_known,
+        count(three_attempts_pbp) OVER running_total AS three_known,
+        sum(coalesce(paint_attempts, 0)) OVER running_total AS paint_att,
+        sum(coalesce(paint_makes, 0)) OVER running_total AS paint_made,
+        sum(coalesce(mid_range_attempts, 0)) OVER running_total AS mid_att,
+        sum(coalesce(mid_range_makes, 0)) OVER running_total AS mid_made,
+        sum(coalesce(three_attempts_pbp, 0)) OVER running_total AS three_att,
+        sum(coalesce(three_makes_pbp, 0)) OVER running_total AS three_made,
+        -- assisted shares only over games whose play-by-play names assisters
+        count(assisted_fg_makes) OVER running_total AS assist_games,
+        sum(coalesce(assisted_fg_makes, 0)) OVER running_total AS assisted,
+        sum(coalesce(unassisted_fg_makes, 0)) OVER running_total AS unassisted,
+        sum(CASE WHEN assisted_fg_makes IS NOT NULL THEN coalesce(fg_makes, 0) ELSE 0 END)
+            OVER running_total AS assist_fg_makes
+    FROM played_games
+    WINDOW running_total AS (
+        PARTITION BY player_lookup, season_year ORDER BY n
+        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+    )
 ),
 
--- Sums per window (a NULL zone counts as 0, as in the legacy; the counts of non-NULL values
--- say whether the window has zones at all).
+-- Sums per window: the running totals at his latest game minus those just before the window.
 window_sums AS (
     SELECT
-        w.analysis_date, w.player_lookup,
-        CAST(count(*) FILTER (WHERE w.recency <= t.sample_window) AS INTEGER) AS games_10,
-        CAST(count(*) AS INTEGER) AS games_20,
-        CAST(count(w.paint_attempts) FILTER (WHERE w.recency <= t.sample_window) AS INTEGER)
-            AS paint_known_10,
-        CAST(count(w.mid_range_attempts) FILTER (WHERE w.recency <= t.sample_window) AS INTEGER)
-            AS mid_known_10,
-        CAST(count(w.three_attempts_pbp) FILTER (WHERE w.recency <= t.sample_window) AS INTEGER)
-            AS three_known_10,
-        CAST(coalesce(sum(w.paint_attempts) FILTER (WHERE w.recency <= t.sample_window), 0)
-            AS BIGINT) AS paint_att_10,
-        CAST(coalesce(sum(w.paint_makes) FILTER (WHERE w.recency <= t.sample_window), 0)
-            AS BIGINT) AS paint_made_10,
-        CAST(coalesce(sum(w.mid_range_attempts) FILTER (WHERE w.recency <= t.sample_window), 0)
-            AS BIGINT) AS mid_att_10,
-        CAST(coalesce(sum(w.mid_range_makes) FILTER (WHERE w.recency <= t.sample_window), 0)
-            AS BIGINT) AS mid_made_10,
-        CAST(coalesce(sum(w.three_attempts_pbp) FILTER (WHERE w.recency <= t.sample_window), 0)
-            AS BIGINT) AS three_att_10,
-        CAST(coalesce(sum(w.three_makes_pbp) FILTER (WHERE w.recency <= t.sample_window), 0)
-            AS BIGINT) AS three_made_10,
-        -- assisted shares only over games whose play-by-play names assisters
-        CAST(count(w.assisted_fg_makes) FILTER (WHERE w.recency <= t.sample_window) AS INTEGER)
-            AS assist_games_10,
-        CAST(coalesce(sum(w.assisted_fg_makes) FILTER (WHERE w.recency <= t.sample_window), 0)
-            AS BIGINT) AS assisted_10,
-        CAST(coalesce(sum(w.unassisted_fg_makes) FILTER (WHERE w.recency <= t.sample_window), 0)
-            AS BIGINT) AS unassisted_10,
-        CAST(coalesce(sum(w.fg_makes) FILTER (
-            WHERE w.recency <= t.sample_window AND w.assisted_fg_makes IS NOT NULL
-        ), 0) AS BIGINT) AS assist_fg_makes_10,
-        CAST(count(w.paint_attempts) AS INTEGER) AS paint_known_20,
-        CAST(count(w.mid_range_attempts) AS INTEGER) AS mid_known_20,
-        CAST(count(w.three_attempts_pbp) AS INTEGER) AS three_known_20,
-        CAST(coalesce(sum(w.paint_attempts), 0) AS BIGINT) AS paint_att_20,
-        CAST(coalesce(sum(w.paint_makes), 0) AS BIGINT) AS paint_made_20,
-        CAST(coalesce(sum(w.mid_range_attempts), 0) AS BIGINT) AS mid_att_20,
-        CAST(coalesce(sum(w.three_attempts_pbp), 0) AS BIGINT) AS three_att_20
-    FROM window_games AS w
+        pd.analysis_date, pd.player_lookup,
+        CAST(least(pd.games_before, t.sample_window) AS INTEGER) AS games_10,
+        CAST(least(pd.games_before, t.trend_window) AS INTEGER) AS games_20,
+        CAST(r.paint_known - coalesce(r10.paint_known, 0) AS INTEGER) AS paint_known_10,
+        CAST(r.mid_known - coalesce(r10.mid_known, 0) AS INTEGER) AS mid_known_10,
+        CAST(r.three_known - coalesce(r10.three_known, 0) AS INTEGER) AS three_known_10,
+        CAST(r.paint_att - coalesce(r10.paint_att, 0) AS BIGINT) AS paint_att_10,
+        CAST(r.paint_made - coalesce(r10.paint_made, 0) AS BIGINT) AS paint_made_10,
+        CAST(r.mid_att - coalesce(r10.mid_att, 0) AS BIGINT) AS mid_att_10,
+        CAST(r.mid_made - coalesce(r10.mid_made, 0) AS BIGINT) AS mid_made_10,
+        CAST(r.three_att - coalesce(r10.three_att, 0) AS BIGINT) AS three_att_10,
+        CAST(r.three_made - coalesce(r10.three_made, 0) AS BIGINT) AS three_made_10,
+        CAST(r.assist_games - coalesce(r10.assist_games, 0) AS INTEGER) AS assist_games_10,
+        CAST(r.assisted - coalesce(r10.assisted, 0) AS BIGINT) AS assisted_10,
+        CAST(r.unassisted - coalesce(r10.unassisted, 0) AS BIGINT) AS unassisted_10,
+        CAST(r.assist_fg_makes - coalesce(r10.assist_fg_makes, 0) AS BIGINT)
+            AS assist_fg_makes_10,
+        CAST(r.paint_known - coalesce(r20.paint_known, 0) AS INTEGER) AS paint_known_20,
+        CAST(r.mid_known - coalesce(r20.mid_known, 0) AS INTEGER) AS mid_known_20,
+        CAST(r.three_known - coalesce(r20.three_known, 0) AS INTEGER) AS three_known_20,
+        CAST(r.paint_att - coalesce(r20.paint_att, 0) AS BIGINT) AS paint_att_20,
+        CAST(r.paint_made - coalesce(r20.paint_made, 0) AS BIGINT) AS paint_made_20,
+        CAST(r.mid_att - coalesce(r20.mid_att, 0) AS BIGINT) AS mid_att_20,
+        CAST(r.three_att - coalesce(r20.three_att, 0) AS BIGINT) AS three_att_20
+    FROM player_dates AS pd
     CROSS JOIN thresholds AS t
-    GROUP BY w.analysis_date, w.player_lookup
+    JOIN running AS r
+      ON r.player_lookup = pd.player_lookup AND r.season_year = pd.season_year
+     AND r.n = pd.games_before
+    LEFT JOIN running AS r10
+      ON r10.player_lookup = pd.player_lookup AND r10.season_year = pd.season_year
+     AND r10.n = pd.games_before - t.sample_window
+    LEFT JOIN running AS r20
+      ON r20.player_lookup = pd.player_lookup AND r20.season_year = pd.season_year
+     AND r20.n = pd.games_before - t.trend_window
 ),
 
 -- Spec 5.2 metrics: rates in percent of zoned attempts (only when every zone column has a

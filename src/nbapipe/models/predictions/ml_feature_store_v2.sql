@@ -1,0 +1,1565 @@
+-- name: nba_predictions.ml_feature_store_v2
+-- description: The 60-feature vector per player and game date that the prediction models read (spec 5.5, feature_version v2_60features): recent and season scoring, fatigue and matchup factors, team and opponent context, shot profile, prop lines and their history, each as a typed column and in the features array, with each feature's source, a quality score and tier (spec 5.5.2) and production/candidate flags. Every player of upcoming_player_game_context gets a row (one rule for daily runs and backfills); the first 14 days after the real opener, players without a game in the 60 days before the date and out-of-range fatigue scores become failure rows. We have no birth dates: player_age is not available.
+-- grain: one row per player per game date (every player of upcoming_player_game_context on a date after the early-season days)
+-- key: game_date, player_lookup
+-- date_column: game_date
+-- upstream: nba_precompute.player_daily_cache (critical, same-day), nba_precompute.player_composite_factors (critical, same-day), nba_precompute.team_defense_zone_analysis (critical, same-day), nba_precompute.player_shot_zone_analysis (optional), nba_analytics.upcoming_player_game_context (critical, same-day), nba_analytics.player_game_summary (critical), nba_analytics.team_offense_game_summary (critical), nba_analytics.player_prop_lines (optional), nba_raw.injury_report (optional), nba_raw.schedule (critical)
+-- lookback: 365 days
+-- check: unique_key
+-- check: not_null(game_id, team_abbr, opponent_team_abbr, features, feature_names, feature_sources, feature_quality_score, quality_tier, data_hash)
+-- check: expr(feature_count = 60 AND feature_version = 'v2_60features')
+-- check: expr(games_found <= 10 AND games_expected <= 10)
+-- check: range(fatigue_score, 0, 100)
+-- check: range(feature_quality_score, 0, 100)
+-- check: range(shot_zone_mismatch_score, -10, 10) warn
+-- check: range(pace_score, -3, 3) warn
+-- check: range(usage_spike_score, -3, 3) warn
+-- check: range(rest_advantage, -2, 2)
+-- check: range(injury_risk, 0, 3)
+-- check: range(recent_trend, -2, 2)
+-- check: range(minutes_change, -2, 2)
+-- check: range(points_avg_last_5, 0, 70) warn
+-- check: range(points_avg_last_10, 0, 70) warn
+-- check: range(points_avg_season, 0, 60) warn
+-- check: range(points_std_last_10, 0, 30) warn
+-- check: range(games_in_last_7_days, 0, 5) warn
+-- check: range(opponent_def_rating, 90, 135) warn
+-- check: range(opponent_pace, 85, 120) warn
+-- check: range(pct_paint, 0, 1)
+-- check: range(pct_mid_range, 0, 1)
+-- check: range(pct_three, 0, 1)
+-- check: range(pct_free_throw, 0, 0.5)
+-- check: range(team_pace, 85, 120) warn
+-- check: range(team_off_rating, 90, 135) warn
+-- check: range(team_win_pct, 0, 1)
+-- check: range(vegas_points_line, 0, 60) warn
+-- check: range(minutes_avg_last_10, 0, 48) warn
+-- check: range(ppm_avg_last_10, 0, 5) warn
+-- check: range(dnp_rate, 0, 1)
+-- check: range(pts_vs_season_zscore, -3, 3)
+-- check: range(breakout_flag, 0, 1)
+-- check: range(over_rate_last_10, 0, 1)
+-- check: range(blowout_minutes_risk, 0, 1)
+-- check: range(games_since_structural_change, 0, 30)
+-- check: range(usage_rate_last_5, 0, 100) warn
+-- check: range(multi_book_line_std, 0, 5) warn
+--
+-- column game_date: the game date; every input is known before tip-off (history strictly before it)
+-- column player_lookup: normalised player name
+-- column universal_player_id: registry id (player context)
+-- column game_id: NBA.com game id of his game that date
+-- column season_year: season start year
+-- column team_abbr: his team
+-- column opponent_team_abbr: the other team
+-- column points_avg_last_5: feature 0: player_daily_cache points_avg_last_5, else the mean of his 5 latest games played within the 60 days before the date (needs 5), else 10 [points]
+-- column points_avg_last_10: feature 1: player_daily_cache, else the mean of his up to 10 latest games played within 60 days, else 10 [points]
+-- column points_avg_season: feature 2: player_daily_cache, else his mean points over this season's games played before the date, else 10 [points]
+-- column points_std_last_10: feature 3: player_daily_cache, else the sample std of points over his up to 10 latest games played within 60 days (needs 2), else 5 [points]
+-- column games_in_last_7_days: feature 4: player_daily_cache, else upcoming_player_game_context, else 3 [games]
+-- column fatigue_score: feature 5: player_composite_factors fatigue score (0-100), else 50; outside 0-100 the player fails with FEATURE_VALIDATION_ERROR
+-- column shot_zone_mismatch_score: feature 6: player_composite_factors, else 0 [points]
+-- column pace_score: feature 7: player_composite_factors, else 0 [points]
+-- column usage_spike_score: feature 8: player_composite_factors, else 0 [points]
+-- column rest_advantage: feature 9: his days_rest minus the opponent's days rest (both from the player context, 0 = back-to-back; the legacy opponent rest was always 0, spec 9.6), clamped to -2..2; 0 when either is unknown [days]
+-- column injury_risk: feature 10: from his latest injury status before tip-off: none/available 0, probable 1, questionable 2, doubtful or out 3
+-- column recent_trend: feature 11: d = mean of his 2 latest games - mean of the 3 before (games played within 60 days, needs 5): 2 if d >= 5, 1 if >= 2, -2 if <= -5, -1 if <= -2, else 0
+-- column minutes_change: feature 12: (minutes_avg_last_10 of the daily cache, else of his up to 10 latest games within 60 days) relative to his season mean minutes: 2 if >= +20%, 1 if >= +10%, -2 if <= -20%, -1 if <= -10%, else 0
+-- column opponent_def_rating: feature 13: the opponent's team_defense_zone_analysis defensive_rating_last_15 of the date, else 112 [points per 100 possessions]
+-- column opponent_pace: feature 14: the opponent's team_defense_zone_analysis opponent_pace (per 48 minutes; legacy raw possessions, spec 9.9), else 100 [possessions]
+-- column home_away: feature 15: 1 at home, 0 away (player context)
+-- column back_to_back: feature 16: 1 on the second night of a back-to-back (player context), else 0
+-- column playoff_game: feature 17: 1 when the schedule's season_type is Playoffs or Play-In (legacy: month-based season_phase), else 0
+-- column pct_paint: feature 18: player_shot_zone_analysis paint_rate_last_10 / 100; NULL without his row (legacy v1 0.30) [fraction]
+-- column pct_mid_range: feature 19: player_shot_zone_analysis mid_range_rate_last_10 / 100; NULL without his row [fraction]
+-- column pct_three: feature 20: player_shot_zone_analysis three_pt_rate_last_10 / 100; NULL without his row [fraction]
+-- column pct_free_throw: feature 21: free-throw makes / points over his up to 10 latest games within 60 days, clamped to 0-0.5; needs 5 games and points > 0, else 0.15 [fraction]
+-- column team_pace: feature 22: player_daily_cache team_pace_last_10, else the mean pace of his team's last 10 games this season (team_offense_game_summary), else 100 [possessions]
+-- column team_off_rating: feature 23: player_daily_cache team_off_rating_last_10, else the mean offensive rating of his team's last 10 games, else 112 [points per 100 possessions]
+-- column team_win_pct: feature 24: his team's wins / games this season before the date (team_offense_game_summary win_flag); needs 5 games, else 0.5 [fraction]
+-- column vegas_points_line: feature 25: the player context's current points line (latest pre-game main line, DraftKings, FanDuel, then A..Z); NULL without a line [points]
+-- column vegas_opening_line: feature 26: the same book's opening line, else the current line; NULL without a line [points]
+-- column vegas_line_move: feature 27: current - opening line; NULL without a line [points]
+-- column has_vegas_line: feature 28: 1 when feature 25 is present, else 0 (also the quality block's has_vegas_line flag)
+-- column avg_points_vs_opponent: feature 29: his mean points in games played against tonight's opponent in the 365 days before the date, else his season average (feature 2), else 10 [points]
+-- column games_vs_opponent: feature 30: those games [games]
+-- column minutes_avg_last_10: feature 31: his mean minutes over games played in the 30 days before the date, else player_daily_cache minutes_avg_last_10, else 28 [minutes]
+-- column ppm_avg_last_10: feature 32: mean of points / minutes over games played in the 30 days before the date, else the daily cache's points_avg_last_10 / minutes_avg_last_10, else 0.4 [points per minute]
+-- column dnp_rate: feature 33: share of his last 10 box-score rows within 60 days that are DNP or inactive; needs 3 rows, else 0 [fraction]
+-- column pts_slope_10g: feature 34: least-squares slope of points (NULL as 0) over his last 10 box-score rows within 60 days in date order; needs 5 rows, else 0 [points per game]
+-- column pts_vs_season_zscore: feature 35: (feature 0 - feature 2) / feature 3, clamped to -3..3; 0 when feature 3 is 0
+-- column breakout_flag: feature 36: 1 when feature 0 > feature 2 + 1.5 x feature 3, else 0
+-- column star_teammates_out: feature 37: star teammates out or doubtful before tip-off (player context) [players]
+-- column game_total_line: feature 38: the game total (player context, median over books); NULL without lines [points]
+-- column days_rest: feature 39: his days rest (player context, 0 = back-to-back); NULL without a previous game this season [days]
+-- column minutes_load_last_7d: feature 40: his minutes in the 7 days before the date (player context) [minutes]
+-- column spread_magnitude: feature 41: |his team's spread| (player context); NULL without lines [points]
+-- column implied_team_total: feature 42: (game total - his team's spread) / 2 (our spread is the team's own, so one formula home or away); NULL without lines [points]
+-- column points_avg_last_3: feature 43: mean points of his up to 3 latest games played within 60 days [points]
+-- column scoring_trend_slope: feature 44: least-squares slope of points over his up to 7 latest games within 60 days in date order; needs 4 games, else 0 [points per game]
+-- column deviation_from_avg_last3: feature 45: (feature 43 - his 60-day mean points) / his 60-day sample std of points (5 with fewer than 2 games or a zero std)
+-- column consecutive_games_below_avg: feature 46: his latest games in a row (newest first) scoring below his 60-day mean [games]
+-- column teammate_usage_available: feature 47: sum over teammates listed out or doubtful on the latest injury report before tip-off of their mean usage rate in their games of the 30 days before the date with more than 10 minutes; NULL when the game has no injury report before tip-off [%]
+-- column usage_rate_last_5: feature 48: mean usage rate of his 5 latest games within 60 days; needs 3 values, else 20 [%]
+-- column games_since_structural_change: feature 49: games he played since the last team change or gap of more than 14 days between games within 60 days (0 when his team or a gap changes today), capped at 30 [games]
+-- column multi_book_line_std: feature 50: sample std across books (Bovada left out) of each book's latest pre-game main points line (player_prop_lines); needs 2 books, else NULL (there is no BettingPros feed in our raw layer to fall back on) [points]
+-- column prop_over_streak: feature 51: player context prop_over_streak; NULL without a line [games]
+-- column prop_under_streak: feature 52: player context prop_under_streak; NULL without a line [games]
+-- column line_vs_season_avg: feature 53: feature 25 - feature 2; NULL without a line [points]
+-- column prop_line_delta: feature 54: today's median over books of those latest lines - the median of his previous line date within 14 days; NULL without both [points]
+-- column over_rate_last_10: feature 55: share OVER among his up to 10 latest graded games within 60 days (player_game_summary points_line / over_under_result, pushes left out); needs 5, else NULL [fraction]
+-- column margin_vs_line_avg_last_5: feature 56: mean points - line over his up to 5 latest graded games (pushes left out); needs 3, else NULL [points]
+-- column blowout_minutes_risk: feature 57: share of his team's last 10 games this season decided by 15 or more points; needs 5 games, else 0.2 [fraction]
+-- column minutes_volatility_last_10: feature 58: sample std of minutes over his up to 10 latest games within 60 days; needs 3, else NULL [minutes]
+-- column opponent_pace_mismatch: feature 59: feature 22 - feature 14; NULL when either is a default [possessions]
+-- column features: the 60 feature values above in spec order (index = feature number; NULL where a feature is missing)
+-- column feature_names: the 60 feature names in spec order
+-- column feature_sources: per feature: phase4 (precompute table), phase3 (analytics table or box scores), calculated (derived here), vegas (prop lines), default (the spec default was used) or missing (NULL)
+-- column feature_count: 60
+-- column feature_version: v2_60features (the legacy wrote 60 features under v2_54features, spec 9.14)
+-- column feature_quality_score: mean source weight over the 60 features (phase4, calculated, vegas 100, phase3 87, default 40, missing 0), optional features (25-27, 37-59) skipped when missing or defaulted; capped at 69 with a required feature defaulted or missing, at 49 with 5 or more; 2 decimals [0-100]
+-- column quality_tier: gold >= 95, silver >= 85, bronze >= 70, poor >= 50, else critical
+-- column matchup_quality_pct: mean source weight of the matchup features (features 5-8, 13, 14), 2 decimals [0-100]
+-- column matchup_default_count: matchup features with a default or missing value
+-- column player_history_quality_pct: mean source weight of the player_history features (features 0-4, 29-37, 43-46, 48, 49, 54-56, 58), 2 decimals [0-100]
+-- column player_history_default_count: player_history features with a default or missing value
+-- column team_context_quality_pct: mean source weight of the team_context features (features 22-24, 57), 2 decimals [0-100]
+-- column team_context_default_count: team_context features with a default or missing value
+-- column vegas_quality_pct: mean source weight of the vegas features (features 25-28), 2 decimals [0-100]
+-- column vegas_default_count: vegas features with a default or missing value
+-- column game_context_quality_pct: mean source weight of the game_context features (features 9-12, 15-21, 38-42, 47, 50-53, 59), 2 decimals [0-100]
+-- column game_context_default_count: game_context features with a default or missing value
+-- column quality_alert_level: red when matchup_quality_pct < 50 or the score < 50; yellow with a required default, a score < 70 or matchup < 70; else green
+-- column is_quality_ready: tier gold/silver/bronze (score >= 70), matchup_quality_pct >= 50 and no required feature defaulted or missing
+-- column is_training_ready: tier gold/silver (score >= 85), matchup_quality_pct >= 70 and player_history_quality_pct >= 80
+-- column data_source: among features sourced from tables (phase4, phase3, default, missing): phase4 with >= 90% phase4, phase4_partial >= 50%, phase3 with >= 50% phase3, else mixed
+-- column default_feature_count: features with a default or missing value
+-- column required_default_count: required (non-optional) features with a default or missing value
+-- column default_feature_indices: comma-separated indices of those features, ascending; empty when none
+-- column has_composite_factors: his player_composite_factors row exists for the date
+-- column has_opponent_defense: the opponent's team_defense_zone_analysis row exists for the date
+-- column vegas_line_source: odds_api with a line, else none (no BettingPros feed in our raw layer)
+-- column games_found: games he played among his up to 10 latest within the 60 days before the date [games]
+-- column games_expected: min(his team's games this season within those 60 days, 10) [games]
+-- column is_production_ready: his player_composite_factors row is production ready (his own 10-game completeness and the player-context, shot-zone, opponent-defence and opponent-context rows it read) and his player_daily_cache row exists with 10-game completeness >= 70%
+-- column is_prediction_candidate: the legacy daily player filter: (avg_minutes_per_game_last_7 >= 15 or a prop line) and not listed out or doubtful and (player context production ready or a prop line)
+-- column days_since_opener: days from the season's real opener (first Regular Season game in the schedule) [days]
+-- column data_hash: first 16 hex chars of sha256 over the key, game, team and the 60 feature values (joined by '|', NULL as 'NULL')
+-- column failure_category: NULL on table rows. EARLY_SEASON on days 0-13 after the real opener (every player of the player context); MISSING_DATA when he played no game in the 60 days before the date; FEATURE_VALIDATION_ERROR when fatigue_score is outside 0-100
+-- column failure_reason: e.g. 'early season: day 3 of 14 after the 2024-10-22 opener', 'no game played in the 60 days before the date (his team played 20 games in them)'
+-- column can_retry: TRUE only for FEATURE_VALIDATION_ERROR (a recomputed upstream can fix it)
+-- column expected_game_count: games_expected [games]
+-- column actual_game_count: games_found [games]
+--
+-- Point in time: history is strictly before the game date; prop lines and injury reports only
+-- before tip-off; pre-game tables (player context, daily cache, composite factors, shot zones,
+-- opponent defence) are their rows for the date itself.
+-- Legacy fixes: one player rule for daily runs and backfills (the legacy used box-score
+-- players in backfills and a filtered context list daily: that filter is now the
+-- is_prediction_candidate flag); 9.6 rest_advantage on the opponent's real rest; 9.9
+-- opponent_pace per 48 minutes; 9.14 feature_version says v2_60features; 9.2 over_rate and
+-- margin_vs_line leave pushes out; playoff_game from the schedule's season type, not the
+-- month; features 18-20 NULL (not 0.30/0.20/0.35) when the shot profile is missing; the early
+-- season gives one failure row per player instead of nothing (9.15).
+
+WITH
+-- The numbers of spec 5.5 in one place.
+thresholds AS (
+    SELECT
+        60 AS recent_days,             -- the last-10 list: games within the 60 days before the date
+        30 AS minutes_days,            -- features 31, 32, 47: the 30 days before the date
+        365 AS opponent_days,          -- features 29-30: games against the opponent in a year
+        14 AS prop_delta_days,         -- feature 54: previous line date at most 14 days back
+        14 AS structural_gap_days,     -- feature 49: a longer gap between games is a change
+        30 AS structural_cap_games,    -- feature 49 cap
+        10 AS teammate_min_minutes,    -- feature 47: teammates' games with more minutes count
+        15 AS blowout_margin,          -- feature 57: |margin| of a blowout [points]
+        15.0 AS candidate_min_minutes  -- is_prediction_candidate: minutes per game last 7 days
+),
+
+-- Each season's real opener: its first Regular Season game date.
+season_openers AS ({{ SEASON_OPENERS }}),
+
+schedule_games AS (
+    SELECT game_id, game_date, season_type, game_start_time
+    FROM nba_raw.schedule
+    WHERE game_date >= {{ start_date }} AND game_date < {{ end_date }}
+    QUALIFY row_number() OVER (PARTITION BY game_id ORDER BY game_status DESC, source) = 1
+),
+
+-- Who gets a row: every player-context row of the date (played dates: who appeared; dates
+-- not played yet: rostered minus out). One rule for daily runs and backfills.
+targets AS (
+    SELECT
+        u.game_date, u.player_lookup, u.game_id, u.season_year, u.universal_player_id,
+        u.team_abbr, u.opponent_team_abbr, u.home_game, u.injury_status, u.has_prop_line,
+        u.current_points_line, u.opening_points_line, u.game_spread, u.game_total,
+        u.days_rest, u.opponent_days_rest, u.is_back_to_back, u.games_in_last_7_days,
+        u.minutes_in_last_7_days, u.avg_minutes_per_game_last_7, u.star_teammates_out,
+        u.prop_over_streak, u.prop_under_streak, u.is_production_ready,
+        g.season_type, g.game_start_time, o.opener_date,
+        date_diff('day', o.opener_date, u.game_date) AS days_since_opener
+    FROM nba_analytics.upcoming_player_game_context AS u
+    LEFT JOIN schedule_games AS g ON g.game_id = u.game_id
+    LEFT JOIN season_openers AS o ON o.season_year = u.season_year
+    WHERE u.game_date >= {{ start_date }} AND u.game_date < {{ end_date }}
+),
+
+-- Box-score history of the year before the range (every status; pre-season and All-Star
+-- games left out). played = active with minutes.
+history AS (
+    SELECT
+        p.player_lookup, p.game_date, p.season_year, p.team_abbr, p.opponent_team_abbr,
+        coalesce(p.is_active AND p.minutes_played > 0, FALSE) AS played,
+        coalesce(p.is_dnp, NOT p.is_active) AS is_dnp,
+        p.points, p.ft_makes, p.usage_rate, p.points_line, p.over_under_result,
+        CAST(p.minutes_played AS DECIMAL(12, 4)) AS minutes_played
+    FROM nba_analytics.player_game_summary AS p
+    CROSS JOIN thresholds AS t
+    WHERE p.game_date < {{ end_date }}
+      AND date_diff('day', p.game_date, {{ start_date }}) <= t.opponent_days
+      AND coalesce(p.season_type, 'Regular Season') NOT IN ('Pre Season', 'All-Star')
+),
+
+-- His rows in date order with running counts (all rows, games played, graded games) and
+-- the previous game he played: computed once per row, so a target's "n-th latest" is a
+-- difference of counts instead of a sort per target.
+history_ordered AS (
+    SELECT
+        h.*,
+        h.played AND h.over_under_result IN ('OVER', 'UNDER') AS graded,
+        row_number() OVER by_date AS k,
+        sum(CASE WHEN h.played THEN 1 ELSE 0 END) OVER by_date AS pk,
+        sum(CASE WHEN h.played AND h.over_under_result IN ('OVER', 'UNDER') THEN 1 ELSE 0 END)
+            OVER by_date AS gk,
+        lag(h.team_abbr) OVER played_by_date AS older_team,
+        lag(h.game_date) OVER played_by_date AS older_game_date
+    FROM history AS h
+    WINDOW
+        by_date AS (PARTITION BY h.player_lookup ORDER BY h.game_date
+                    ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW),
+        played_by_date AS (PARTITION BY h.player_lookup, h.played ORDER BY h.game_date)
+),
+
+-- For each target, the counts of his rows before the date: targets sort before that day's
+-- own row, so a running sum at the target covers exactly the earlier rows.
+target_counts AS (
+    SELECT target_date, player_lookup, rows_before, played_before, graded_before
+    FROM (
+        SELECT
+            s.*,
+            sum(s.is_row) OVER by_date AS rows_before,
+            sum(s.is_played) OVER by_date AS played_before,
+            sum(s.is_graded) OVER by_date AS graded_before
+        FROM (
+            SELECT player_lookup, game_date AS target_date, 0 AS is_row, 0 AS is_played,
+                   0 AS is_graded, 1 AS is_target
+            FROM targets
+            UNION ALL
+            SELECT player_lookup, game_date, 1, CASE WHEN played THEN 1 ELSE 0 END,
+                   CASE WHEN played AND over_under_result IN ('OVER', 'UNDER') THEN 1 ELSE 0 END,
+                   0
+            FROM history
+        ) AS s
+        WINDOW by_date AS (PARTITION BY s.player_lookup ORDER BY s.target_date, s.is_row
+                           ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+    ) AS c
+    WHERE c.is_target = 1
+),
+
+-- The last-10 list of the legacy: his rows of the 60 days before the date, newest first
+-- (row_back 1 = his latest row; played_back and graded_back count only such rows).
+recent_rows AS (
+    SELECT
+        t.game_date AS target_date, t.player_lookup, t.team_abbr AS target_team,
+        h.game_date, h.team_abbr, h.played, h.is_dnp, h.points, h.ft_makes, h.usage_rate,
+        h.points_line, h.over_under_result, h.minutes_played, h.graded,
+        h.older_team AS previous_played_team, h.older_game_date AS previous_played_date,
+        date_diff('day', h.game_date, t.game_date) AS days_ago,
+        c.rows_before - h.k + 1 AS row_back,
+        CASE WHEN h.played THEN c.played_before - h.pk + 1 END AS played_back,
+        CASE WHEN h.graded THEN c.graded_before - h.gk + 1 END AS graded_back
+    FROM targets AS t
+    CROSS JOIN thresholds AS th
+    JOIN target_counts AS c
+      ON c.target_date = t.game_date AND c.player_lookup = t.player_lookup
+    JOIN history_ordered AS h
+      ON h.player_lookup = t.player_lookup AND h.game_date < t.game_date
+     AND date_diff('day', h.game_date, t.game_date) <= th.recent_days
+),
+
+-- Games he played in those 60 days, with the previous game he played when it is in the
+-- window too (for structural changes: team change or a long gap).
+recent_played AS (
+    SELECT
+        r.*,
+        CASE WHEN date_diff('day', r.previous_played_date, r.target_date) <= t.recent_days
+            THEN r.previous_played_team END AS older_team,
+        CASE WHEN date_diff('day', r.previous_played_date, r.target_date) <= t.recent_days
+            THEN r.previous_played_date END AS older_game_date
+    FROM recent_rows AS r
+    CROSS JOIN thresholds AS t
+    WHERE r.played
+),
+
+recent_row_stats AS (
+    SELECT
+        target_date, player_lookup,
+        count(*) FILTER (WHERE row_back <= 10) AS rows_10,
+        count(*) FILTER (WHERE row_back <= 10 AND is_dnp) AS dnp_rows_10,
+        -- OLS slope of points (NULL as 0) over the last 10 rows; x = -row_back is the
+        -- chronological order shifted, which leaves the slope unchanged
+        sum(-row_back) FILTER (WHERE row_back <= 10) AS sx_10,
+        sum(coalesce(points, 0)) FILTER (WHERE row_back <= 10) AS sy_10,
+        sum(-row_back * coalesce(points, 0)) FILTER (WHERE row_back <= 10) AS sxy_10,
+        sum(row_back * row_back) FILTER (WHERE row_back <= 10) AS sxx_10
+    FROM recent_rows
+    GROUP BY target_date, player_lookup
+),
+
+recent_played_stats AS (
+    SELECT
+        p.target_date, p.player_lookup,
+        count(*) AS played_60,
+        max(p.game_date) AS last_played_date,
+        max(CASE WHEN p.played_back = 1 THEN p.team_abbr END) AS last_played_team,
+        count(*) FILTER (WHERE p.played_back <= 10) AS played_10,
+        count(*) FILTER (WHERE p.played_back <= 5) AS played_5,
+        count(*) FILTER (WHERE p.played_back <= 3) AS played_3,
+        sum(p.points) FILTER (WHERE p.played_back <= 5) AS points_5,
+        sum(p.points) FILTER (WHERE p.played_back <= 10) AS points_10,
+        sum(p.points) FILTER (WHERE p.played_back <= 3) AS points_3,
+        sum(p.points) FILTER (WHERE p.played_back <= 2) AS points_newest_2,
+        sum(p.points) FILTER (WHERE p.played_back BETWEEN 3 AND 5) AS points_older_3,
+        sum(p.ft_makes) FILTER (WHERE p.played_back <= 10) AS ft_makes_10,
+        stddev_samp(p.points) FILTER (WHERE p.played_back <= 10) AS points_std_10,
+        sum(p.minutes_played) FILTER (WHERE p.played_back <= 10) AS minutes_10,
+        stddev_samp(p.minutes_played) FILTER (WHERE p.played_back <= 10) AS minutes_std_10,
+        sum(p.points) AS points_60,
+        stddev_samp(p.points) AS points_std_60,
+        -- OLS slope over the last 7 games (x = -played_back, chronological order shifted)
+        count(*) FILTER (WHERE p.played_back <= 7) AS n_7,
+        sum(-p.played_back) FILTER (WHERE p.played_back <= 7) AS sx_7,
+        sum(p.points) FILTER (WHERE p.played_back <= 7) AS sy_7,
+        sum(-p.played_back * p.points) FILTER (WHERE p.played_back <= 7) AS sxy_7,
+        sum(p.played_back * p.played_back) FILTER (WHERE p.played_back <= 7) AS sxx_7,
+        count(p.usage_rate) FILTER (WHERE p.played_back <= 5) AS usage_n_5,
+        sum(CAST(p.usage_rate AS DECIMAL(12, 4))) FILTER (WHERE p.played_back <= 5) AS usage_5,
+        count(*) FILTER (WHERE p.days_ago <= t.minutes_days) AS played_30,
+        sum(p.minutes_played) FILTER (WHERE p.days_ago <= t.minutes_days) AS minutes_30,
+        sum(CAST(p.points / p.minutes_played AS DECIMAL(18, 6)))
+            FILTER (WHERE p.days_ago <= t.minutes_days) AS ppm_sum_30,
+        -- the newest game that follows a structural change (team change or a long gap)
+        min(p.played_back) FILTER (
+            WHERE p.older_game_date IS NOT NULL
+              AND (p.older_team <> p.team_abbr
+                   OR date_diff('day', p.older_game_date, p.game_date) > t.structural_gap_days)
+        ) AS games_since_change
+    FROM recent_played AS p
+    CROSS JOIN thresholds AS t
+    GROUP BY p.target_date, p.player_lookup
+),
+
+-- Games in a row (newest first) below his 60-day mean.
+below_average_streaks AS (
+    SELECT
+        p.target_date, p.player_lookup,
+        coalesce(
+            min(p.played_back) FILTER (WHERE p.points * s.played_60 >= s.points_60),
+            max(p.played_back) + 1
+        ) - 1 AS games_below
+    FROM recent_played AS p
+    JOIN recent_played_stats AS s
+      ON s.target_date = p.target_date AND s.player_lookup = p.player_lookup
+    GROUP BY p.target_date, p.player_lookup
+),
+
+-- Graded props of the 60 days (points_line and over_under_result of player_game_summary;
+-- pushes left out, we have no prediction_accuracy table), newest first.
+graded_games AS (
+    SELECT
+        target_date, player_lookup, over_under_result, points - points_line AS margin_vs_line,
+        graded_back
+    FROM recent_rows
+    WHERE graded
+),
+
+graded_stats AS (
+    SELECT
+        target_date, player_lookup,
+        count(*) FILTER (WHERE graded_back <= 10) AS graded_10,
+        count(*) FILTER (WHERE graded_back <= 10 AND over_under_result = 'OVER') AS overs_10,
+        count(*) FILTER (WHERE graded_back <= 5) AS graded_5,
+        sum(CAST(margin_vs_line AS DECIMAL(12, 4))) FILTER (WHERE graded_back <= 5)
+            AS margin_sum_5
+    FROM graded_games
+    GROUP BY target_date, player_lookup
+),
+
+-- This season's games played before the date.
+season_stats AS (
+    SELECT
+        t.game_date AS target_date, t.player_lookup,
+        count(*) AS season_games,
+        sum(h.points) AS season_points,
+        sum(h.minutes_played) AS season_minutes
+    FROM targets AS t
+    JOIN history AS h
+      ON h.player_lookup = t.player_lookup AND h.season_year = t.season_year
+     AND h.game_date < t.game_date AND h.played
+    GROUP BY t.game_date, t.player_lookup
+),
+
+-- His games against tonight's opponent in the year before the date.
+opponent_history AS (
+    SELECT
+        t.game_date AS target_date, t.player_lookup,
+        count(*) AS games_vs_opponent,
+        sum(h.points) AS points_vs_opponent
+    FROM targets AS t
+    CROSS JOIN thresholds AS th
+    JOIN history AS h
+      ON h.player_lookup = t.player_lookup AND h.opponent_team_abbr = t.opponent_team_abbr
+     AND h.game_date < t.game_date AND h.played
+     AND date_diff('day', h.game_date, t.game_date) <= th.opponent_days
+    GROUP BY t.game_date, t.player_lookup
+),
+
+-- His team's games of the season before the date, newest first.
+target_teams AS (
+    SELECT DISTINCT game_date, season_year, team_abbr FROM targets
+),
+
+team_games AS (
+    SELECT
+        tt.game_date AS target_date, tt.team_abbr, g.game_date,
+        CAST(g.pace AS DECIMAL(12, 4)) AS pace,
+        CAST(g.offensive_rating AS DECIMAL(12, 4)) AS offensive_rating,
+        g.win_flag, g.margin_of_victory,
+        row_number() OVER (
+            PARTITION BY tt.game_date, tt.team_abbr ORDER BY g.game_date DESC
+        ) AS games_back
+    FROM target_teams AS tt
+    JOIN nba_analytics.team_offense_game_summary AS g
+      ON g.team_abbr = tt.team_abbr AND g.season_year = tt.season_year
+     AND g.game_date < tt.game_date
+    WHERE g.game_date >= {{ season_start }} AND g.game_date < {{ end_date }}
+),
+
+team_stats AS (
+    SELECT
+        g.target_date, g.team_abbr,
+        count(*) AS team_games_season,
+        count(*) FILTER (WHERE g.win_flag) AS team_wins_season,
+        count(*) FILTER (WHERE g.games_back <= 10) AS team_games_10,
+        avg(g.pace) FILTER (WHERE g.games_back <= 10) AS team_pace_10,
+        avg(g.offensive_rating) FILTER (WHERE g.games_back <= 10) AS team_off_rating_10,
+        count(*) FILTER (
+            WHERE g.games_back <= 10 AND abs(g.margin_of_victory) >= t.blowout_margin
+        ) AS blowouts_10,
+        count(*) FILTER (
+            WHERE date_diff('day', g.game_date, g.target_date) <= t.recent_days
+        ) AS team_games_60
+    FROM team_games AS g
+    CROSS JOIN thresholds AS t
+    GROUP BY g.target_date, g.team_abbr
+),
+
+-- Each book's latest pre-game main line (Bovada left out, as in the legacy), from
+-- player_prop_lines. Odds API lines only: our raw layer has no BettingPros feed to fall back on.
+book_lines AS (
+    SELECT l.game_date, l.player_lookup, l.bookmaker, l.current_line AS points_line
+    FROM nba_analytics.player_prop_lines AS l
+    CROSS JOIN thresholds AS t
+    WHERE l.bookmaker <> 'bovada'
+      AND l.game_date < {{ end_date }}
+      AND date_diff('day', l.game_date, {{ start_date }}) <= t.prop_delta_days
+),
+
+line_dates AS (
+    SELECT
+        game_date, player_lookup,
+        count(*) AS books,
+        stddev_samp(points_line) AS line_std,
+        median(points_line) AS line_median
+    FROM book_lines
+    GROUP BY game_date, player_lookup
+),
+
+line_deltas AS (
+    SELECT
+        l.*,
+        lag(l.line_median) OVER by_date AS previous_median,
+        lag(l.game_date) OVER by_date AS previous_line_date
+    FROM line_dates AS l
+    WINDOW by_date AS (PARTITION BY l.player_lookup ORDER BY l.game_date)
+),
+
+-- Teammates listed out or doubtful on the latest report before tip-off, and their mean usage
+-- over their games of the 30 days before the date with more than 10 minutes.
+latest_injuries AS (
+    SELECT i.game_id, i.team_abbr, i.player_lookup, lower(trim(i.injury_status)) AS status
+    FROM nba_raw.injury_report AS i
+    JOIN schedule_games AS g ON g.game_id = i.game_id
+    WHERE g.game_start_time IS NULL OR i.report_timestamp < g.game_start_time
+    QUALIFY row_number() OVER (
+        PARTITION BY i.game_id, i.player_lookup ORDER BY i.report_timestamp DESC, i.source
+    ) = 1
+),
+
+games_with_reports AS (
+    SELECT DISTINCT game_id FROM latest_injuries
+),
+
+absent_usage AS (
+    SELECT
+        i.game_id, i.team_abbr, i.player_lookup,
+        avg(CAST(h.usage_rate AS DECIMAL(12, 4))) AS recent_usage
+    FROM latest_injuries AS i
+    CROSS JOIN thresholds AS t
+    JOIN schedule_games AS g ON g.game_id = i.game_id
+    JOIN history AS h
+      ON h.player_lookup = i.player_lookup AND h.game_date < g.game_date
+     AND date_diff('day', h.game_date, g.game_date) <= t.minutes_days
+     AND h.minutes_played > t.teammate_min_minutes AND h.usage_rate IS NOT NULL
+    WHERE i.status IN ('out', 'doubtful')
+    GROUP BY i.game_id, i.team_abbr, i.player_lookup
+),
+
+teammate_usage AS (
+    SELECT t.game_date, t.player_lookup, sum(a.recent_usage) AS usage_out
+    FROM targets AS t
+    JOIN absent_usage AS a
+      ON a.game_id = t.game_id AND a.team_abbr = t.team_abbr
+     AND a.player_lookup <> t.player_lookup
+    GROUP BY t.game_date, t.player_lookup
+),
+
+-- Everything a feature reads, one row per target.
+inputs AS (
+    SELECT
+        t.*,
+        pdc.player_lookup IS NOT NULL AS has_pdc,
+        pdc.points_avg_last_5 AS pdc_points_avg_last_5,
+        pdc.points_avg_last_10 AS pdc_points_avg_last_10,
+        pdc.points_avg_season AS pdc_points_avg_season,
+        pdc.points_std_last_10 AS pdc_points_std_last_10,
+        pdc.games_in_last_7_days AS pdc_games_in_last_7_days,
+        pdc.minutes_avg_last_10 AS pdc_minutes_avg_last_10,
+        pdc.team_pace_last_10 AS pdc_team_pace_last_10,
+        pdc.team_off_rating_last_10 AS pdc_team_off_rating_last_10,
+        pdc.l10_completeness_pct AS pdc_l10_completeness_pct,
+        pcf.player_lookup IS NOT NULL AS has_pcf,
+        pcf.fatigue_score AS pcf_fatigue_score,
+        pcf.shot_zone_mismatch_score AS pcf_shot_zone_mismatch_score,
+        pcf.pace_score AS pcf_pace_score,
+        pcf.usage_spike_score AS pcf_usage_spike_score,
+        pcf.is_production_ready AS pcf_is_production_ready,
+        tdza.team_abbr IS NOT NULL AS has_tdza,
+        tdza.defensive_rating_last_15 AS tdza_defensive_rating,
+        tdza.opponent_pace AS tdza_opponent_pace,
+        psza.paint_rate_last_10 AS psza_paint_rate,
+        psza.mid_range_rate_last_10 AS psza_mid_range_rate,
+        psza.three_pt_rate_last_10 AS psza_three_pt_rate,
+        coalesce(rp.played_60, 0) AS played_60,
+        rp.last_played_date, rp.last_played_team,
+        coalesce(rp.played_10, 0) AS played_10,
+        coalesce(rp.played_5, 0) AS played_5,
+        coalesce(rp.played_3, 0) AS played_3,
+        rp.points_5, rp.points_10, rp.points_3, rp.points_newest_2, rp.points_older_3,
+        rp.ft_makes_10, rp.points_std_10, rp.minutes_10, rp.minutes_std_10, rp.points_60,
+        rp.points_std_60, coalesce(rp.n_7, 0) AS n_7, rp.sx_7, rp.sy_7, rp.sxy_7, rp.sxx_7,
+        coalesce(rp.usage_n_5, 0) AS usage_n_5, rp.usage_5,
+        coalesce(rp.played_30, 0) AS played_30, rp.minutes_30, rp.ppm_sum_30,
+        rp.games_since_change,
+        coalesce(rr.rows_10, 0) AS rows_10, rr.dnp_rows_10, rr.sx_10, rr.sy_10, rr.sxy_10,
+        rr.sxx_10,
+        b.games_below,
+        coalesce(gs.graded_10, 0) AS graded_10, gs.overs_10,
+        coalesce(gs.graded_5, 0) AS graded_5, gs.margin_sum_5,
+        coalesce(ss.season_games, 0) AS season_games, ss.season_points, ss.season_minutes,
+        coalesce(oh.games_vs_opponent, 0) AS games_vs_opponent, oh.points_vs_opponent,
+        coalesce(ts.team_games_season, 0) AS team_games_season, ts.team_wins_season,
+        coalesce(ts.team_games_10, 0) AS team_games_10, ts.team_pace_10,
+        ts.team_off_rating_10, ts.blowouts_10,
+        coalesce(ts.team_games_60, 0) AS team_games_60,
+        ld.books AS line_books, ld.line_std, ld.line_median, ld.previous_median,
+        ld.previous_line_date,
+        r.game_id IS NOT NULL AS has_injury_report,
+        tu.usage_out
+    FROM targets AS t
+    LEFT JOIN nba_precompute.player_daily_cache AS pdc
+      ON pdc.cache_date = t.game_date AND pdc.player_lookup = t.player_lookup
+    LEFT JOIN nba_precompute.player_composite_factors AS pcf
+      ON pcf.game_date = t.game_date AND pcf.player_lookup = t.player_lookup
+    LEFT JOIN nba_precompute.team_defense_zone_analysis AS tdza
+      ON tdza.analysis_date = t.game_date AND tdza.team_abbr = t.opponent_team_abbr
+    LEFT JOIN nba_precompute.player_shot_zone_analysis AS psza
+      ON psza.analysis_date = t.game_date AND psza.player_lookup = t.player_lookup
+    LEFT JOIN recent_played_stats AS rp
+      ON rp.target_date = t.game_date AND rp.player_lookup = t.player_lookup
+    LEFT JOIN recent_row_stats AS rr
+      ON rr.target_date = t.game_date AND rr.player_lookup = t.player_lookup
+    LEFT JOIN below_average_streaks AS b
+      ON b.target_date = t.game_date AND b.player_lookup = t.player_lookup
+    LEFT JOIN graded_stats AS gs
+      ON gs.target_date = t.game_date AND gs.player_lookup = t.player_lookup
+    LEFT JOIN season_stats AS ss
+      ON ss.target_date = t.game_date AND ss.player_lookup = t.player_lookup
+    LEFT JOIN opponent_history AS oh
+      ON oh.target_date = t.game_date AND oh.player_lookup = t.player_lookup
+    LEFT JOIN team_stats AS ts ON ts.target_date = t.game_date AND ts.team_abbr = t.team_abbr
+    LEFT JOIN line_deltas AS ld
+      ON ld.game_date = t.game_date AND ld.player_lookup = t.player_lookup
+    LEFT JOIN games_with_reports AS r ON r.game_id = t.game_id
+    LEFT JOIN teammate_usage AS tu
+      ON tu.game_date = t.game_date AND tu.player_lookup = t.player_lookup
+),
+
+-- Features 0-4, 22-23, 31 and their sources (spec 5.5.1): the daily cache, else the
+-- box-score history (phase3), else the default.
+base_features AS (
+    SELECT
+        i.*,
+        CASE
+            WHEN i.pdc_points_avg_last_5 IS NOT NULL THEN i.pdc_points_avg_last_5
+            WHEN i.played_5 >= 5 THEN round(1.0 * i.points_5 / i.played_5, 4)
+            ELSE 10.0
+        END AS f_points_avg_last_5,
+        CASE
+            WHEN i.pdc_points_avg_last_5 IS NOT NULL THEN 'phase4'
+            WHEN i.played_5 >= 5 THEN 'phase3' ELSE 'default'
+        END AS s_points_avg_last_5,
+        CASE
+            WHEN i.pdc_points_avg_last_10 IS NOT NULL THEN i.pdc_points_avg_last_10
+            WHEN i.played_10 >= 1 THEN round(1.0 * i.points_10 / i.played_10, 4)
+            ELSE 10.0
+        END AS f_points_avg_last_10,
+        CASE
+            WHEN i.pdc_points_avg_last_10 IS NOT NULL THEN 'phase4'
+            WHEN i.played_10 >= 1 THEN 'phase3' ELSE 'default'
+        END AS s_points_avg_last_10,
+        CASE
+            WHEN i.pdc_points_avg_season IS NOT NULL THEN i.pdc_points_avg_season
+            WHEN i.season_games >= 1 THEN round(1.0 * i.season_points / i.season_games, 4)
+            ELSE 10.0
+        END AS f_points_avg_season,
+        CASE
+            WHEN i.pdc_points_avg_season IS NOT NULL THEN 'phase4'
+            WHEN i.season_games >= 1 THEN 'phase3' ELSE 'default'
+        END AS s_points_avg_season,
+        CASE
+            WHEN i.pdc_points_std_last_10 IS NOT NULL THEN i.pdc_points_std_last_10
+            WHEN i.played_10 >= 2 THEN round(i.points_std_10, 4)
+            ELSE 5.0
+        END AS f_points_std_last_10,
+        CASE
+            WHEN i.pdc_points_std_last_10 IS NOT NULL THEN 'phase4'
+            WHEN i.played_10 >= 2 THEN 'phase3' ELSE 'default'
+        END AS s_points_std_last_10,
+        CAST(coalesce(i.pdc_games_in_last_7_days, i.games_in_last_7_days, 3) AS DOUBLE)
+            AS f_games_in_last_7_days,
+        CASE
+            WHEN i.pdc_games_in_last_7_days IS NOT NULL THEN 'phase4'
+            WHEN i.games_in_last_7_days IS NOT NULL THEN 'phase3' ELSE 'default'
+        END AS s_games_in_last_7_days,
+        CASE
+            WHEN i.pdc_minutes_avg_last_10 IS NOT NULL THEN i.pdc_minutes_avg_last_10
+            WHEN i.played_10 >= 1 THEN CAST(round(i.minutes_10 / i.played_10, 4) AS DOUBLE)
+        END AS minutes_avg_last_10_used,
+        CASE WHEN i.season_games >= 1 AND i.season_minutes > 0
+            THEN CAST(i.season_minutes / i.season_games AS DOUBLE) END AS season_minutes_avg,
+        CASE
+            WHEN i.pdc_team_pace_last_10 IS NOT NULL THEN i.pdc_team_pace_last_10
+            WHEN i.team_games_10 >= 1 THEN CAST(round(i.team_pace_10, 4) AS DOUBLE)
+            ELSE 100.0
+        END AS f_team_pace,
+        CASE
+            WHEN i.pdc_team_pace_last_10 IS NOT NULL THEN 'phase4'
+            WHEN i.team_games_10 >= 1 THEN 'phase3' ELSE 'default'
+        END AS s_team_pace,
+        CASE
+            WHEN i.pdc_team_off_rating_last_10 IS NOT NULL THEN i.pdc_team_off_rating_last_10
+            WHEN i.team_games_10 >= 1 THEN CAST(round(i.team_off_rating_10, 4) AS DOUBLE)
+            ELSE 112.0
+        END AS f_team_off_rating,
+        CASE
+            WHEN i.pdc_team_off_rating_last_10 IS NOT NULL THEN 'phase4'
+            WHEN i.team_games_10 >= 1 THEN 'phase3' ELSE 'default'
+        END AS s_team_off_rating,
+        CASE
+            WHEN i.played_30 >= 1 THEN CAST(round(i.minutes_30 / i.played_30, 4) AS DOUBLE)
+            WHEN i.pdc_minutes_avg_last_10 IS NOT NULL THEN i.pdc_minutes_avg_last_10
+            ELSE 28.0
+        END AS f_minutes_avg_last_10,
+        CASE
+            WHEN i.played_30 >= 1 THEN 'phase3'
+            WHEN i.pdc_minutes_avg_last_10 IS NOT NULL THEN 'phase4' ELSE 'default'
+        END AS s_minutes_avg_last_10,
+        CASE
+            WHEN i.played_30 >= 1 THEN CAST(round(i.ppm_sum_30 / i.played_30, 4) AS DOUBLE)
+            WHEN i.pdc_points_avg_last_10 IS NOT NULL AND i.pdc_minutes_avg_last_10 > 0
+                THEN round(i.pdc_points_avg_last_10 / i.pdc_minutes_avg_last_10, 4)
+            ELSE 0.4
+        END AS f_ppm_avg_last_10,
+        CASE
+            WHEN i.played_30 >= 1 THEN 'phase3'
+            WHEN i.pdc_points_avg_last_10 IS NOT NULL AND i.pdc_minutes_avg_last_10 > 0
+                THEN 'phase4'
+            ELSE 'default'
+        END AS s_ppm_avg_last_10,
+        CAST(round(
+            CASE WHEN i.points_60 IS NOT NULL THEN 1.0 * i.points_60 / i.played_60 END, 4
+        ) AS DOUBLE) AS mean_points_60
+    FROM inputs AS i
+),
+
+-- Every feature's value (default applied) and source, spec 5.5.1 order.
+features AS (
+    SELECT
+        b.*,
+        coalesce(b.pcf_fatigue_score, 50.0) AS f_fatigue_score,
+        CASE WHEN b.pcf_fatigue_score IS NOT NULL THEN 'phase4' ELSE 'default' END
+            AS s_fatigue_score,
+        coalesce(b.pcf_shot_zone_mismatch_score, 0.0) AS f_shot_zone_mismatch_score,
+        CASE WHEN b.pcf_shot_zone_mismatch_score IS NOT NULL THEN 'phase4' ELSE 'default' END
+            AS s_shot_zone_mismatch_score,
+        coalesce(b.pcf_pace_score, 0.0) AS f_pace_score,
+        CASE WHEN b.pcf_pace_score IS NOT NULL THEN 'phase4' ELSE 'default' END
+            AS s_pace_score,
+        coalesce(b.pcf_usage_spike_score, 0.0) AS f_usage_spike_score,
+        CASE WHEN b.pcf_usage_spike_score IS NOT NULL THEN 'phase4' ELSE 'default' END
+            AS s_usage_spike_score,
+        -- 9: both rests are real values in our tables (legacy opponent rest was always 0, 9.6)
+        CAST(coalesce(greatest(-2, least(2, b.days_rest - b.opponent_days_rest)), 0) AS DOUBLE)
+            AS f_rest_advantage,
+        CASE WHEN b.days_rest IS NOT NULL AND b.opponent_days_rest IS NOT NULL
+            THEN 'calculated' ELSE 'default' END AS s_rest_advantage,
+        CASE lower(trim(coalesce(b.injury_status, '')))
+            WHEN 'probable' THEN 1.0 WHEN 'questionable' THEN 2.0
+            WHEN 'doubtful' THEN 3.0 WHEN 'out' THEN 3.0 ELSE 0.0
+        END AS f_injury_risk,
+        'calculated' AS s_injury_risk,
+        -- 11: 6 x (mean of the 2 newest - mean of the 3 older) = 3 x newest - 2 x older
+        CASE
+            WHEN b.played_5 < 5 THEN 0.0
+            WHEN 3 * b.points_newest_2 - 2 * b.points_older_3 >= 30 THEN 2.0
+            WHEN 3 * b.points_newest_2 - 2 * b.points_older_3 >= 12 THEN 1.0
+            WHEN 3 * b.points_newest_2 - 2 * b.points_older_3 <= -30 THEN -2.0
+            WHEN 3 * b.points_newest_2 - 2 * b.points_older_3 <= -12 THEN -1.0
+            ELSE 0.0
+        END AS f_recent_trend,
+        CASE WHEN b.played_5 >= 5 THEN 'calculated' ELSE 'default' END AS s_recent_trend,
+        CASE
+            WHEN b.minutes_avg_last_10_used IS NULL OR b.season_minutes_avg IS NULL THEN 0.0
+            WHEN (b.minutes_avg_last_10_used - b.season_minutes_avg) / b.season_minutes_avg
+                 >= 0.2 THEN 2.0
+            WHEN (b.minutes_avg_last_10_used - b.season_minutes_avg) / b.season_minutes_avg
+                 >= 0.1 THEN 1.0
+            WHEN (b.minutes_avg_last_10_used - b.season_minutes_avg) / b.season_minutes_avg
+                 <= -0.2 THEN -2.0
+            WHEN (b.minutes_avg_last_10_used - b.season_minutes_avg) / b.season_minutes_avg
+                 <= -0.1 THEN -1.0
+            ELSE 0.0
+        END AS f_minutes_change,
+        CASE WHEN b.minutes_avg_last_10_used IS NULL OR b.season_minutes_avg IS NULL
+            THEN 'default' ELSE 'calculated' END AS s_minutes_change,
+        coalesce(b.tdza_defensive_rating, 112.0) AS f_opponent_def_rating,
+        CASE WHEN b.tdza_defensive_rating IS NOT NULL THEN 'phase4' ELSE 'default' END
+            AS s_opponent_def_rating,
+        -- 14: per 48 minutes in our TDZA (legacy averaged raw possessions, 9.9)
+        coalesce(b.tdza_opponent_pace, 100.0) AS f_opponent_pace,
+        CASE WHEN b.tdza_opponent_pace IS NOT NULL THEN 'phase4' ELSE 'default' END
+            AS s_opponent_pace,
+        CASE WHEN b.home_game THEN 1.0 ELSE 0.0 END AS f_home_away,
+        CASE WHEN b.home_game IS NOT NULL THEN 'phase3' ELSE 'default' END AS s_home_away,
+        CASE WHEN b.is_back_to_back THEN 1.0 ELSE 0.0 END AS f_back_to_back,
+        CASE WHEN b.is_back_to_back IS NOT NULL THEN 'phase3' ELSE 'default' END
+            AS s_back_to_back,
+        -- 17: from the schedule's season type (legacy: month-based season_phase)
+        CASE WHEN b.season_type IN ('Playoffs', 'Play-In') THEN 1.0 ELSE 0.0 END
+            AS f_playoff_game,
+        CASE WHEN b.season_type IS NOT NULL THEN 'calculated' ELSE 'default' END
+            AS s_playoff_game,
+        round(b.psza_paint_rate / 100, 4) AS f_pct_paint,
+        CASE WHEN b.psza_paint_rate IS NOT NULL THEN 'phase4' ELSE 'missing' END
+            AS s_pct_paint,
+        round(b.psza_mid_range_rate / 100, 4) AS f_pct_mid_range,
+        CASE WHEN b.psza_mid_range_rate IS NOT NULL THEN 'phase4' ELSE 'missing' END
+            AS s_pct_mid_range,
+        round(b.psza_three_pt_rate / 100, 4) AS f_pct_three,
+        CASE WHEN b.psza_three_pt_rate IS NOT NULL THEN 'phase4' ELSE 'missing' END
+            AS s_pct_three,
+        CASE
+            WHEN b.played_10 >= 5 AND b.points_10 > 0
+                THEN round(greatest(0.0, least(0.5, 1.0 * b.ft_makes_10 / b.points_10)), 4)
+            ELSE 0.15
+        END AS f_pct_free_throw,
+        CASE WHEN b.played_10 >= 5 AND b.points_10 > 0 THEN 'calculated' ELSE 'default' END
+            AS s_pct_free_throw,
+        CASE WHEN b.team_games_season >= 5
+            THEN round(1.0 * b.team_wins_season / b.team_games_season, 4) ELSE 0.5 END
+            AS f_team_win_pct,
+        CASE WHEN b.team_games_season >= 5 THEN 'calculated' ELSE 'default' END
+            AS s_team_win_pct,
+        b.current_points_line AS f_vegas_points_line,
+        CASE WHEN b.current_points_line IS NOT NULL THEN 'vegas' ELSE 'missing' END
+            AS s_vegas_points_line,
+        coalesce(b.opening_points_line, b.current_points_line) AS f_vegas_opening_line,
+        CASE WHEN b.current_points_line IS NOT NULL THEN 'vegas' ELSE 'missing' END
+            AS s_vegas_opening_line,
+        b.current_points_line - coalesce(b.opening_points_line, b.current_points_line)
+            AS f_vegas_line_move,
+        CASE WHEN b.current_points_line IS NOT NULL THEN 'vegas' ELSE 'missing' END
+            AS s_vegas_line_move,
+        CASE WHEN b.current_points_line IS NOT NULL THEN 1.0 ELSE 0.0 END AS f_has_vegas_line,
+        'calculated' AS s_has_vegas_line,
+        CASE
+            WHEN b.games_vs_opponent >= 1
+                THEN round(1.0 * b.points_vs_opponent / b.games_vs_opponent, 4)
+            WHEN b.pdc_points_avg_season IS NOT NULL OR b.season_games >= 1
+                THEN b.f_points_avg_season
+            ELSE 10.0
+        END AS f_avg_points_vs_opponent,
+        CASE
+            WHEN b.games_vs_opponent >= 1 THEN 'phase3'
+            WHEN b.pdc_points_avg_season IS NOT NULL OR b.season_games >= 1 THEN 'calculated'
+            ELSE 'default'
+        END AS s_avg_points_vs_opponent,
+        CAST(b.games_vs_opponent AS DOUBLE) AS f_games_vs_opponent,
+        'phase3' AS s_games_vs_opponent,
+        CASE WHEN b.rows_10 >= 3 THEN round(1.0 * b.dnp_rows_10 / b.rows_10, 4) ELSE 0.0 END
+            AS f_dnp_rate,
+        CASE WHEN b.rows_10 >= 3 THEN 'calculated' ELSE 'default' END AS s_dnp_rate,
+        CASE WHEN b.rows_10 >= 5 THEN round(
+            1.0 * (b.rows_10 * b.sxy_10 - b.sx_10 * b.sy_10)
+            / (b.rows_10 * b.sxx_10 - b.sx_10 * b.sx_10), 4) ELSE 0.0 END AS f_pts_slope_10g,
+        CASE WHEN b.rows_10 >= 5 THEN 'calculated' ELSE 'default' END AS s_pts_slope_10g,
+        CAST(b.star_teammates_out AS DOUBLE) AS f_star_teammates_out,
+        CASE WHEN b.star_teammates_out IS NOT NULL THEN 'phase3' ELSE 'missing' END
+            AS s_star_teammates_out,
+        b.game_total AS f_game_total_line,
+        CASE WHEN b.game_total IS NOT NULL THEN 'phase3' ELSE 'missing' END
+            AS s_game_total_line,
+        CAST(b.days_rest AS DOUBLE) AS f_days_rest,
+        CASE WHEN b.days_rest IS NOT NULL THEN 'phase3' ELSE 'missing' END AS s_days_rest,
+        b.minutes_in_last_7_days AS f_minutes_load_last_7d,
+        CASE WHEN b.minutes_in_last_7_days IS NOT NULL THEN 'phase3' ELSE 'missing' END
+            AS s_minutes_load_last_7d,
+        abs(b.game_spread) AS f_spread_magnitude,
+        CASE WHEN b.game_spread IS NOT NULL THEN 'phase3' ELSE 'missing' END
+            AS s_spread_magnitude,
+        -- 42: game_spread is the player's own team's spread, so (total - spread) / 2 home
+        -- or away (the legacy's home/away formulas assume the home team's spread)
+        (b.game_total - b.game_spread) / 2 AS f_implied_team_total,
+        CASE WHEN b.game_total IS NOT NULL AND b.game_spread IS NOT NULL THEN 'calculated'
+            ELSE 'missing' END AS s_implied_team_total,
+        CASE WHEN b.played_3 >= 1 THEN round(1.0 * b.points_3 / b.played_3, 4) END
+            AS f_points_avg_last_3,
+        CASE WHEN b.played_3 >= 1 THEN 'phase3' ELSE 'missing' END AS s_points_avg_last_3,
+        CASE
+            WHEN b.n_7 >= 4 THEN round(
+                1.0 * (b.n_7 * b.sxy_7 - b.sx_7 * b.sy_7) / (b.n_7 * b.sxx_7 - b.sx_7 * b.sx_7), 4)
+            WHEN b.played_60 >= 1 THEN 0.0
+        END AS f_scoring_trend_slope,
+        CASE WHEN b.n_7 >= 4 THEN 'calculated' WHEN b.played_60 >= 1 THEN 'default'
+            ELSE 'missing' END AS s_scoring_trend_slope,
+        CASE WHEN b.played_3 >= 1 THEN round(
+            (1.0 * b.points_3 / b.played_3 - b.mean_points_60)
+            / CASE WHEN b.played_60 >= 2 AND b.points_std_60 > 0 THEN b.points_std_60
+                   ELSE 5.0 END, 4) END AS f_deviation_from_avg_last3,
+        CASE WHEN b.played_3 >= 1 THEN 'calculated' ELSE 'missing' END
+            AS s_deviation_from_avg_last3,
+        CAST(b.games_below AS DOUBLE) AS f_consecutive_games_below_avg,
+        CASE WHEN b.games_below IS NOT NULL THEN 'calculated' ELSE 'missing' END
+            AS s_consecutive_games_below_avg,
+        CASE WHEN b.has_injury_report
+            THEN CAST(round(coalesce(b.usage_out, 0), 4) AS DOUBLE) END
+            AS f_teammate_usage_available,
+        CASE WHEN b.has_injury_report THEN 'calculated' ELSE 'missing' END
+            AS s_teammate_usage_available,
+        CASE WHEN b.usage_n_5 >= 3 THEN CAST(round(b.usage_5 / b.usage_n_5, 4) AS DOUBLE)
+            WHEN b.played_60 >= 1 THEN 20.0 END AS f_usage_rate_last_5,
+        CASE WHEN b.usage_n_5 >= 3 THEN 'phase3' WHEN b.played_60 >= 1 THEN 'default'
+            ELSE 'missing' END AS s_usage_rate_last_5,
+        CASE
+            WHEN b.played_60 = 0 THEN NULL
+            WHEN b.last_played_team <> b.team_abbr
+                     OR date_diff('day', b.last_played_date, b.game_date) > t.structural_gap_days
+                THEN 0.0
+            ELSE CAST(least(coalesce(b.games_since_change, b.played_60), t.structural_cap_games)
+                      AS DOUBLE)
+        END AS f_games_since_structural_change,
+        CASE WHEN b.played_60 = 0 THEN 'missing' ELSE 'calculated' END
+            AS s_games_since_structural_change,
+        CASE WHEN b.line_books >= 2 THEN round(b.line_std, 4) END AS f_multi_book_line_std,
+        CASE WHEN b.line_books >= 2 THEN 'vegas' ELSE 'missing' END AS s_multi_book_line_std,
+        CAST(b.prop_over_streak AS DOUBLE) AS f_prop_over_streak,
+        CASE WHEN b.prop_over_streak IS NOT NULL THEN 'phase3' ELSE 'missing' END
+            AS s_prop_over_streak,
+        CAST(b.prop_under_streak AS DOUBLE) AS f_prop_under_streak,
+        CASE WHEN b.prop_under_streak IS NOT NULL THEN 'phase3' ELSE 'missing' END
+            AS s_prop_under_streak,
+        CASE WHEN b.previous_median IS NOT NULL
+                  AND date_diff('day', b.previous_line_date, b.game_date) <= t.prop_delta_days
+            THEN b.line_median - b.previous_median END AS f_prop_line_delta,
+        CASE WHEN b.previous_median IS NOT NULL
+                  AND date_diff('day', b.previous_line_date, b.game_date) <= t.prop_delta_days
+            THEN 'vegas' ELSE 'missing' END AS s_prop_line_delta,
+        CASE WHEN b.graded_10 >= 5 THEN round(1.0 * b.overs_10 / b.graded_10, 4) END
+            AS f_over_rate_last_10,
+        CASE WHEN b.graded_10 >= 5 THEN 'calculated' ELSE 'missing' END
+            AS s_over_rate_last_10,
+        CASE WHEN b.graded_5 >= 3 THEN CAST(round(b.margin_sum_5 / b.graded_5, 4) AS DOUBLE) END
+            AS f_margin_vs_line_avg_last_5,
+        CASE WHEN b.graded_5 >= 3 THEN 'calculated' ELSE 'missing' END
+            AS s_margin_vs_line_avg_last_5,
+        CASE WHEN b.team_games_10 >= 5 THEN round(1.0 * b.blowouts_10 / b.team_games_10, 4)
+            ELSE 0.2 END AS f_blowout_minutes_risk,
+        CASE WHEN b.team_games_10 >= 5 THEN 'calculated' ELSE 'default' END
+            AS s_blowout_minutes_risk,
+        CASE WHEN b.played_10 >= 3 THEN CAST(round(b.minutes_std_10, 4) AS DOUBLE) END
+            AS f_minutes_volatility_last_10,
+        CASE WHEN b.played_10 >= 3 THEN 'phase3' ELSE 'missing' END
+            AS s_minutes_volatility_last_10
+    FROM base_features AS b
+    CROSS JOIN thresholds AS t
+),
+
+-- Features built from other features (35, 36, 53, 59).
+derived_features AS (
+    SELECT
+        f.*,
+        CASE WHEN f.f_points_std_last_10 > 0 THEN round(greatest(-3.0, least(3.0,
+            (f.f_points_avg_last_5 - f.f_points_avg_season) / f.f_points_std_last_10)), 4)
+            ELSE 0.0 END AS f_pts_vs_season_zscore,
+        CASE WHEN f.f_points_std_last_10 > 0 THEN 'calculated' ELSE 'default' END
+            AS s_pts_vs_season_zscore,
+        CASE WHEN f.f_points_avg_last_5 > f.f_points_avg_season + 1.5 * f.f_points_std_last_10
+            THEN 1.0 ELSE 0.0 END AS f_breakout_flag,
+        'calculated' AS s_breakout_flag,
+        f.f_vegas_points_line - f.f_points_avg_season AS f_line_vs_season_avg,
+        CASE WHEN f.f_vegas_points_line IS NOT NULL THEN 'calculated' ELSE 'missing' END
+            AS s_line_vs_season_avg,
+        CASE WHEN f.s_team_pace <> 'default' AND f.s_opponent_pace <> 'default'
+            THEN round(f.f_team_pace - f.f_opponent_pace, 4) END AS f_opponent_pace_mismatch,
+        CASE WHEN f.s_team_pace <> 'default' AND f.s_opponent_pace <> 'default'
+            THEN 'calculated' ELSE 'missing' END AS s_opponent_pace_mismatch
+    FROM features AS f
+),
+
+-- The feature catalog of spec 5.5.1/5.5.2: index, name, optional (skipped in the quality
+-- score when missing or defaulted), quality category.
+feature_catalog AS (
+    SELECT * FROM (VALUES
+        (0, 'points_avg_last_5', FALSE, 'player_history'),
+        (1, 'points_avg_last_10', FALSE, 'player_history'),
+        (2, 'points_avg_season', FALSE, 'player_history'),
+        (3, 'points_std_last_10', FALSE, 'player_history'),
+        (4, 'games_in_last_7_days', FALSE, 'player_history'),
+        (5, 'fatigue_score', FALSE, 'matchup'),
+        (6, 'shot_zone_mismatch_score', FALSE, 'matchup'),
+        (7, 'pace_score', FALSE, 'matchup'),
+        (8, 'usage_spike_score', FALSE, 'matchup'),
+        (9, 'rest_advantage', FALSE, 'game_context'),
+        (10, 'injury_risk', FALSE, 'game_context'),
+        (11, 'recent_trend', FALSE, 'game_context'),
+        (12, 'minutes_change', FALSE, 'game_context'),
+        (13, 'opponent_def_rating', FALSE, 'matchup'),
+        (14, 'opponent_pace', FALSE, 'matchup'),
+        (15, 'home_away', FALSE, 'game_context'),
+        (16, 'back_to_back', FALSE, 'game_context'),
+        (17, 'playoff_game', FALSE, 'game_context'),
+        (18, 'pct_paint', FALSE, 'game_context'),
+        (19, 'pct_mid_range', FALSE, 'game_context'),
+        (20, 'pct_three', FALSE, 'game_context'),
+        (21, 'pct_free_throw', FALSE, 'game_context'),
+        (22, 'team_pace', FALSE, 'team_context'),
+        (23, 'team_off_rating', FALSE, 'team_context'),
+        (24, 'team_win_pct', FALSE, 'team_context'),
+        (25, 'vegas_points_line', TRUE, 'vegas'),
+        (26, 'vegas_opening_line', TRUE, 'vegas'),
+        (27, 'vegas_line_move', TRUE, 'vegas'),
+        (28, 'has_vegas_line', FALSE, 'vegas'),
+        (29, 'avg_points_vs_opponent', FALSE, 'player_history'),
+        (30, 'games_vs_opponent', FALSE, 'player_history'),
+        (31, 'minutes_avg_last_10', FALSE, 'player_history'),
+        (32, 'ppm_avg_last_10', FALSE, 'player_history'),
+        (33, 'dnp_rate', FALSE, 'player_history'),
+        (34, 'pts_slope_10g', FALSE, 'player_history'),
+        (35, 'pts_vs_season_zscore', FALSE, 'player_history'),
+        (36, 'breakout_flag', FALSE, 'player_history'),
+        (37, 'star_teammates_out', TRUE, 'player_history'),
+        (38, 'game_total_line', TRUE, 'game_context'),
+        (39, 'days_rest', TRUE, 'game_context'),
+        (40, 'minutes_load_last_7d', TRUE, 'game_context'),
+        (41, 'spread_magnitude', TRUE, 'game_context'),
+        (42, 'implied_team_total', TRUE, 'game_context'),
+        (43, 'points_avg_last_3', TRUE, 'player_history'),
+        (44, 'scoring_trend_slope', TRUE, 'player_history'),
+        (45, 'deviation_from_avg_last3', TRUE, 'player_history'),
+        (46, 'consecutive_games_below_avg', TRUE, 'player_history'),
+        (47, 'teammate_usage_available', TRUE, 'game_context'),
+        (48, 'usage_rate_last_5', TRUE, 'player_history'),
+        (49, 'games_since_structural_change', TRUE, 'player_history'),
+        (50, 'multi_book_line_std', TRUE, 'game_context'),
+        (51, 'prop_over_streak', TRUE, 'game_context'),
+        (52, 'prop_under_streak', TRUE, 'game_context'),
+        (53, 'line_vs_season_avg', TRUE, 'game_context'),
+        (54, 'prop_line_delta', TRUE, 'player_history'),
+        (55, 'over_rate_last_10', TRUE, 'player_history'),
+        (56, 'margin_vs_line_avg_last_5', TRUE, 'player_history'),
+        (57, 'blowout_minutes_risk', TRUE, 'team_context'),
+        (58, 'minutes_volatility_last_10', TRUE, 'player_history'),
+        (59, 'opponent_pace_mismatch', TRUE, 'game_context')
+    ) AS c(feature_index, feature_name, is_optional, category)
+),
+
+-- Spec 5.5.2 source weights (phase3 87, v2; no fallback/opponent_history/minutes_ppm labels
+-- are produced here).
+source_weights AS (
+    SELECT * FROM (VALUES
+        ('phase4', 100.0), ('phase3', 87.0), ('calculated', 100.0), ('vegas', 100.0),
+        ('default', 40.0), ('missing', 0.0)
+    ) AS w(source, weight)
+),
+
+-- One row per feature of a player-date: its source and weight.
+feature_sources_long AS (
+    SELECT
+        d.game_date, d.player_lookup, c.feature_index, c.is_optional, c.category,
+        CASE c.feature_index
+            WHEN 0 THEN d.s_points_avg_last_5
+            WHEN 1 THEN d.s_points_avg_last_10
+            WHEN 2 THEN d.s_points_avg_season
+            WHEN 3 THEN d.s_points_std_last_10
+            WHEN 4 THEN d.s_games_in_last_7_days
+            WHEN 5 THEN d.s_fatigue_score
+            WHEN 6 THEN d.s_shot_zone_mismatch_score
+            WHEN 7 THEN d.s_pace_score
+            WHEN 8 THEN d.s_usage_spike_score
+            WHEN 9 THEN d.s_rest_advantage
+            WHEN 10 THEN d.s_injury_risk
+            WHEN 11 THEN d.s_recent_trend
+            WHEN 12 THEN d.s_minutes_change
+            WHEN 13 THEN d.s_opponent_def_rating
+            WHEN 14 THEN d.s_opponent_pace
+            WHEN 15 THEN d.s_home_away
+            WHEN 16 THEN d.s_back_to_back
+            WHEN 17 THEN d.s_playoff_game
+            WHEN 18 THEN d.s_pct_paint
+            WHEN 19 THEN d.s_pct_mid_range
+            WHEN 20 THEN d.s_pct_three
+            WHEN 21 THEN d.s_pct_free_throw
+            WHEN 22 THEN d.s_team_pace
+            WHEN 23 THEN d.s_team_off_rating
+            WHEN 24 THEN d.s_team_win_pct
+            WHEN 25 THEN d.s_vegas_points_line
+            WHEN 26 THEN d.s_vegas_opening_line
+            WHEN 27 THEN d.s_vegas_line_move
+            WHEN 28 THEN d.s_has_vegas_line
+            WHEN 29 THEN d.s_avg_points_vs_opponent
+            WHEN 30 THEN d.s_games_vs_opponent
+            WHEN 31 THEN d.s_minutes_avg_last_10
+            WHEN 32 THEN d.s_ppm_avg_last_10
+            WHEN 33 THEN d.s_dnp_rate
+            WHEN 34 THEN d.s_pts_slope_10g
+            WHEN 35 THEN d.s_pts_vs_season_zscore
+            WHEN 36 THEN d.s_breakout_flag
+            WHEN 37 THEN d.s_star_teammates_out
+            WHEN 38 THEN d.s_game_total_line
+            WHEN 39 THEN d.s_days_rest
+            WHEN 40 THEN d.s_minutes_load_last_7d
+            WHEN 41 THEN d.s_spread_magnitude
+            WHEN 42 THEN d.s_implied_team_total
+            WHEN 43 THEN d.s_points_avg_last_3
+            WHEN 44 THEN d.s_scoring_trend_slope
+            WHEN 45 THEN d.s_deviation_from_avg_last3
+            WHEN 46 THEN d.s_consecutive_games_below_avg
+            WHEN 47 THEN d.s_teammate_usage_available
+            WHEN 48 THEN d.s_usage_rate_last_5
+            WHEN 49 THEN d.s_games_since_structural_change
+            WHEN 50 THEN d.s_multi_book_line_std
+            WHEN 51 THEN d.s_prop_over_streak
+            WHEN 52 THEN d.s_prop_under_streak
+            WHEN 53 THEN d.s_line_vs_season_avg
+            WHEN 54 THEN d.s_prop_line_delta
+            WHEN 55 THEN d.s_over_rate_last_10
+            WHEN 56 THEN d.s_margin_vs_line_avg_last_5
+            WHEN 57 THEN d.s_blowout_minutes_risk
+            WHEN 58 THEN d.s_minutes_volatility_last_10
+            WHEN 59 THEN d.s_opponent_pace_mismatch
+        END AS source
+    FROM derived_features AS d
+    CROSS JOIN feature_catalog AS c
+    WHERE d.played_60 > 0
+),
+
+-- Spec 5.5.2: the mean weight, optional features skipped when missing or defaulted.
+quality_sums AS (
+    SELECT
+        l.game_date, l.player_lookup,
+        avg(w.weight) FILTER (
+            WHERE NOT (l.is_optional AND l.source IN ('default', 'missing'))
+        ) AS raw_quality_score,
+        count(*) FILTER (WHERE NOT l.is_optional AND l.source IN ('default', 'missing'))
+            AS required_default_count,
+        count(*) FILTER (WHERE l.source IN ('default', 'missing')) AS default_feature_count,
+        count(*) FILTER (WHERE l.source = 'phase4') AS phase4_features,
+        count(*) FILTER (WHERE l.source = 'phase3') AS phase3_features,
+        count(*) FILTER (WHERE l.source IN ('phase4', 'phase3', 'default', 'missing'))
+            AS sourced_features,
+        avg(w.weight) FILTER (WHERE l.category = 'matchup') AS matchup_quality_pct,
+        count(*) FILTER (WHERE l.category = 'matchup' AND l.source IN ('default', 'missing'))
+            AS matchup_default_count,
+        avg(w.weight) FILTER (WHERE l.category = 'player_history') AS player_history_quality_pct,
+        count(*) FILTER (WHERE l.category = 'player_history' AND l.source IN ('default', 'missing'))
+            AS player_history_default_count,
+        avg(w.weight) FILTER (WHERE l.category = 'team_context') AS team_context_quality_pct,
+        count(*) FILTER (WHERE l.category = 'team_context' AND l.source IN ('default', 'missing'))
+            AS team_context_default_count,
+        avg(w.weight) FILTER (WHERE l.category = 'vegas') AS vegas_quality_pct,
+        count(*) FILTER (WHERE l.category = 'vegas' AND l.source IN ('default', 'missing'))
+            AS vegas_default_count,
+        avg(w.weight) FILTER (WHERE l.category = 'game_context') AS game_context_quality_pct,
+        count(*) FILTER (WHERE l.category = 'game_context' AND l.source IN ('default', 'missing'))
+            AS game_context_default_count,
+        count(*) AS feature_rows
+    FROM feature_sources_long AS l
+    JOIN source_weights AS w ON w.source = l.source
+    GROUP BY l.game_date, l.player_lookup
+),
+
+quality AS (
+    SELECT
+        q.*,
+        round(CASE
+            WHEN q.required_default_count >= 5 THEN least(q.raw_quality_score, 49.0)
+            WHEN q.required_default_count >= 1 THEN least(q.raw_quality_score, 69.0)
+            ELSE q.raw_quality_score
+        END, 2) AS feature_quality_score
+    FROM quality_sums AS q
+),
+
+-- Gates (spec 5.5 and the Phase 4 early-season rule), in this order.
+gated AS (
+    SELECT
+        d.*,
+        CASE
+            WHEN d.days_since_opener < {{ BOOTSTRAP_DAYS }} THEN 'EARLY_SEASON'
+            WHEN d.played_60 = 0 THEN 'MISSING_DATA'
+            WHEN d.f_fatigue_score < 0 OR d.f_fatigue_score > 100 THEN 'FEATURE_VALIDATION_ERROR'
+        END AS failure_category
+    FROM derived_features AS d
+)
+
+SELECT
+    d.game_date,
+    d.player_lookup,
+    d.universal_player_id,
+    d.game_id,
+    d.season_year,
+    d.team_abbr,
+    d.opponent_team_abbr,
+    CAST(d.f_points_avg_last_5 AS DOUBLE) AS points_avg_last_5,
+    CAST(d.f_points_avg_last_10 AS DOUBLE) AS points_avg_last_10,
+    CAST(d.f_points_avg_season AS DOUBLE) AS points_avg_season,
+    CAST(d.f_points_std_last_10 AS DOUBLE) AS points_std_last_10,
+    CAST(d.f_games_in_last_7_days AS DOUBLE) AS games_in_last_7_days,
+    CAST(d.f_fatigue_score AS DOUBLE) AS fatigue_score,
+    CAST(d.f_shot_zone_mismatch_score AS DOUBLE) AS shot_zone_mismatch_score,
+    CAST(d.f_pace_score AS DOUBLE) AS pace_score,
+    CAST(d.f_usage_spike_score AS DOUBLE) AS usage_spike_score,
+    CAST(d.f_rest_advantage AS DOUBLE) AS rest_advantage,
+    CAST(d.f_injury_risk AS DOUBLE) AS injury_risk,
+    CAST(d.f_recent_trend AS DOUBLE) AS recent_trend,
+    CAST(d.f_minutes_change AS DOUBLE) AS minutes_change,
+    CAST(d.f_opponent_def_rating AS DOUBLE) AS opponent_def_rating,
+    CAST(d.f_opponent_pace AS DOUBLE) AS opponent_pace,
+    CAST(d.f_home_away AS DOUBLE) AS home_away,
+    CAST(d.f_back_to_back AS DOUBLE) AS back_to_back,
+    CAST(d.f_playoff_game AS DOUBLE) AS playoff_game,
+    CAST(d.f_pct_paint AS DOUBLE) AS pct_paint,
+    CAST(d.f_pct_mid_range AS DOUBLE) AS pct_mid_range,
+    CAST(d.f_pct_three AS DOUBLE) AS pct_three,
+    CAST(d.f_pct_free_throw AS DOUBLE) AS pct_free_throw,
+    CAST(d.f_team_pace AS DOUBLE) AS team_pace,
+    CAST(d.f_team_off_rating AS DOUBLE) AS team_off_rating,
+    CAST(d.f_team_win_pct AS DOUBLE) AS team_win_pct,
+    CAST(d.f_vegas_points_line AS DOUBLE) AS vegas_points_line,
+    CAST(d.f_vegas_opening_line AS DOUBLE) AS vegas_opening_line,
+    CAST(d.f_vegas_line_move AS DOUBLE) AS vegas_line_move,
+    CAST(d.f_has_vegas_line AS DOUBLE) AS has_vegas_line,
+    CAST(d.f_avg_points_vs_opponent AS DOUBLE) AS avg_points_vs_opponent,
+    CAST(d.f_games_vs_opponent AS DOUBLE) AS games_vs_opponent,
+    CAST(d.f_minutes_avg_last_10 AS DOUBLE) AS minutes_avg_last_10,
+    CAST(d.f_ppm_avg_last_10 AS DOUBLE) AS ppm_avg_last_10,
+    CAST(d.f_dnp_rate AS DOUBLE) AS dnp_rate,
+    CAST(d.f_pts_slope_10g AS DOUBLE) AS pts_slope_10g,
+    CAST(d.f_pts_vs_season_zscore AS DOUBLE) AS pts_vs_season_zscore,
+    CAST(d.f_breakout_flag AS DOUBLE) AS breakout_flag,
+    CAST(d.f_star_teammates_out AS DOUBLE) AS star_teammates_out,
+    CAST(d.f_game_total_line AS DOUBLE) AS game_total_line,
+    CAST(d.f_days_rest AS DOUBLE) AS days_rest,
+    CAST(d.f_minutes_load_last_7d AS DOUBLE) AS minutes_load_last_7d,
+    CAST(d.f_spread_magnitude AS DOUBLE) AS spread_magnitude,
+    CAST(d.f_implied_team_total AS DOUBLE) AS implied_team_total,
+    CAST(d.f_points_avg_last_3 AS DOUBLE) AS points_avg_last_3,
+    CAST(d.f_scoring_trend_slope AS DOUBLE) AS scoring_trend_slope,
+    CAST(d.f_deviation_from_avg_last3 AS DOUBLE) AS deviation_from_avg_last3,
+    CAST(d.f_consecutive_games_below_avg AS DOUBLE) AS consecutive_games_below_avg,
+    CAST(d.f_teammate_usage_available AS DOUBLE) AS teammate_usage_available,
+    CAST(d.f_usage_rate_last_5 AS DOUBLE) AS usage_rate_last_5,
+    CAST(d.f_games_since_structural_change AS DOUBLE) AS games_since_structural_change,
+    CAST(d.f_multi_book_line_std AS DOUBLE) AS multi_book_line_std,
+    CAST(d.f_prop_over_streak AS DOUBLE) AS prop_over_streak,
+    CAST(d.f_prop_under_streak AS DOUBLE) AS prop_under_streak,
+    CAST(d.f_line_vs_season_avg AS DOUBLE) AS line_vs_season_avg,
+    CAST(d.f_prop_line_delta AS DOUBLE) AS prop_line_delta,
+    CAST(d.f_over_rate_last_10 AS DOUBLE) AS over_rate_last_10,
+    CAST(d.f_margin_vs_line_avg_last_5 AS DOUBLE) AS margin_vs_line_avg_last_5,
+    CAST(d.f_blowout_minutes_risk AS DOUBLE) AS blowout_minutes_risk,
+    CAST(d.f_minutes_volatility_last_10 AS DOUBLE) AS minutes_volatility_last_10,
+    CAST(d.f_opponent_pace_mismatch AS DOUBLE) AS opponent_pace_mismatch,
+    [
+        CAST(d.f_points_avg_last_5 AS DOUBLE),
+        CAST(d.f_points_avg_last_10 AS DOUBLE),
+        CAST(d.f_points_avg_season AS DOUBLE),
+        CAST(d.f_points_std_last_10 AS DOUBLE),
+        CAST(d.f_games_in_last_7_days AS DOUBLE),
+        CAST(d.f_fatigue_score AS DOUBLE),
+        CAST(d.f_shot_zone_mismatch_score AS DOUBLE),
+        CAST(d.f_pace_score AS DOUBLE),
+        CAST(d.f_usage_spike_score AS DOUBLE),
+        CAST(d.f_rest_advantage AS DOUBLE),
+        CAST(d.f_injury_risk AS DOUBLE),
+        CAST(d.f_recent_trend AS DOUBLE),
+        CAST(d.f_minutes_change AS DOUBLE),
+        CAST(d.f_opponent_def_rating AS DOUBLE),
+        CAST(d.f_opponent_pace AS DOUBLE),
+        CAST(d.f_home_away AS DOUBLE),
+        CAST(d.f_back_to_back AS DOUBLE),
+        CAST(d.f_playoff_game AS DOUBLE),
+        CAST(d.f_pct_paint AS DOUBLE),
+        CAST(d.f_pct_mid_range AS DOUBLE),
+        CAST(d.f_pct_three AS DOUBLE),
+        CAST(d.f_pct_free_throw AS DOUBLE),
+        CAST(d.f_team_pace AS DOUBLE),
+        CAST(d.f_team_off_rating AS DOUBLE),
+        CAST(d.f_team_win_pct AS DOUBLE),
+        CAST(d.f_vegas_points_line AS DOUBLE),
+        CAST(d.f_vegas_opening_line AS DOUBLE),
+        CAST(d.f_vegas_line_move AS DOUBLE),
+        CAST(d.f_has_vegas_line AS DOUBLE),
+        CAST(d.f_avg_points_vs_opponent AS DOUBLE),
+        CAST(d.f_games_vs_opponent AS DOUBLE),
+        CAST(d.f_minutes_avg_last_10 AS DOUBLE),
+        CAST(d.f_ppm_avg_last_10 AS DOUBLE),
+        CAST(d.f_dnp_rate AS DOUBLE),
+        CAST(d.f_pts_slope_10g AS DOUBLE),
+        CAST(d.f_pts_vs_season_zscore AS DOUBLE),
+        CAST(d.f_breakout_flag AS DOUBLE),
+        CAST(d.f_star_teammates_out AS DOUBLE),
+        CAST(d.f_game_total_line AS DOUBLE),
+        CAST(d.f_days_rest AS DOUBLE),
+        CAST(d.f_minutes_load_last_7d AS DOUBLE),
+        CAST(d.f_spread_magnitude AS DOUBLE),
+        CAST(d.f_implied_team_total AS DOUBLE),
+        CAST(d.f_points_avg_last_3 AS DOUBLE),
+        CAST(d.f_scoring_trend_slope AS DOUBLE),
+        CAST(d.f_deviation_from_avg_last3 AS DOUBLE),
+        CAST(d.f_consecutive_games_below_avg AS DOUBLE),
+        CAST(d.f_teammate_usage_available AS DOUBLE),
+        CAST(d.f_usage_rate_last_5 AS DOUBLE),
+        CAST(d.f_games_since_structural_change AS DOUBLE),
+        CAST(d.f_multi_book_line_std AS DOUBLE),
+        CAST(d.f_prop_over_streak AS DOUBLE),
+        CAST(d.f_prop_under_streak AS DOUBLE),
+        CAST(d.f_line_vs_season_avg AS DOUBLE),
+        CAST(d.f_prop_line_delta AS DOUBLE),
+        CAST(d.f_over_rate_last_10 AS DOUBLE),
+        CAST(d.f_margin_vs_line_avg_last_5 AS DOUBLE),
+        CAST(d.f_blowout_minutes_risk AS DOUBLE),
+        CAST(d.f_minutes_volatility_last_10 AS DOUBLE),
+        CAST(d.f_opponent_pace_mismatch AS DOUBLE)
+    ] AS features,
+    [
+        'points_avg_last_5', 'points_avg_last_10', 'points_avg_season', 'points_std_last_10',
+        'games_in_last_7_days', 'fatigue_score', 'shot_zone_mismatch_score', 'pace_score',
+        'usage_spike_score', 'rest_advantage', 'injury_risk', 'recent_trend',
+        'minutes_change', 'opponent_def_rating', 'opponent_pace', 'home_away',
+        'back_to_back', 'playoff_game', 'pct_paint', 'pct_mid_range',
+        'pct_three', 'pct_free_throw', 'team_pace', 'team_off_rating',
+        'team_win_pct', 'vegas_points_line', 'vegas_opening_line', 'vegas_line_move',
+        'has_vegas_line', 'avg_points_vs_opponent', 'games_vs_opponent', 'minutes_avg_last_10',
+        'ppm_avg_last_10', 'dnp_rate', 'pts_slope_10g', 'pts_vs_season_zscore',
+        'breakout_flag', 'star_teammates_out', 'game_total_line', 'days_rest',
+        'minutes_load_last_7d', 'spread_magnitude', 'implied_team_total', 'points_avg_last_3',
+        'scoring_trend_slope', 'deviation_from_avg_last3', 'consecutive_games_below_avg', 'teammate_usage_available',
+        'usage_rate_last_5', 'games_since_structural_change', 'multi_book_line_std', 'prop_over_streak',
+        'prop_under_streak', 'line_vs_season_avg', 'prop_line_delta', 'over_rate_last_10',
+        'margin_vs_line_avg_last_5', 'blowout_minutes_risk', 'minutes_volatility_last_10', 'opponent_pace_mismatch'
+    ] AS feature_names,
+    [
+        d.s_points_avg_last_5,
+        d.s_points_avg_last_10,
+        d.s_points_avg_season,
+        d.s_points_std_last_10,
+        d.s_games_in_last_7_days,
+        d.s_fatigue_score,
+        d.s_shot_zone_mismatch_score,
+        d.s_pace_score,
+        d.s_usage_spike_score,
+        d.s_rest_advantage,
+        d.s_injury_risk,
+        d.s_recent_trend,
+        d.s_minutes_change,
+        d.s_opponent_def_rating,
+        d.s_opponent_pace,
+        d.s_home_away,
+        d.s_back_to_back,
+        d.s_playoff_game,
+        d.s_pct_paint,
+        d.s_pct_mid_range,
+        d.s_pct_three,
+        d.s_pct_free_throw,
+        d.s_team_pace,
+        d.s_team_off_rating,
+        d.s_team_win_pct,
+        d.s_vegas_points_line,
+        d.s_vegas_opening_line,
+        d.s_vegas_line_move,
+        d.s_has_vegas_line,
+        d.s_avg_points_vs_opponent,
+        d.s_games_vs_opponent,
+        d.s_minutes_avg_last_10,
+        d.s_ppm_avg_last_10,
+        d.s_dnp_rate,
+        d.s_pts_slope_10g,
+        d.s_pts_vs_season_zscore,
+        d.s_breakout_flag,
+        d.s_star_teammates_out,
+        d.s_game_total_line,
+        d.s_days_rest,
+        d.s_minutes_load_last_7d,
+        d.s_spread_magnitude,
+        d.s_implied_team_total,
+        d.s_points_avg_last_3,
+        d.s_scoring_trend_slope,
+        d.s_deviation_from_avg_last3,
+        d.s_consecutive_games_below_avg,
+        d.s_teammate_usage_available,
+        d.s_usage_rate_last_5,
+        d.s_games_since_structural_change,
+        d.s_multi_book_line_std,
+        d.s_prop_over_streak,
+        d.s_prop_under_streak,
+        d.s_line_vs_season_avg,
+        d.s_prop_line_delta,
+        d.s_over_rate_last_10,
+        d.s_margin_vs_line_avg_last_5,
+        d.s_blowout_minutes_risk,
+        d.s_minutes_volatility_last_10,
+        d.s_opponent_pace_mismatch
+    ] AS feature_sources,
+    60 AS feature_count,
+    'v2_60features' AS feature_version,
+    q.feature_quality_score,
+    CASE
+        WHEN q.feature_quality_score >= 95 THEN 'gold'
+        WHEN q.feature_quality_score >= 85 THEN 'silver'
+        WHEN q.feature_quality_score >= 70 THEN 'bronze'
+        WHEN q.feature_quality_score >= 50 THEN 'poor'
+        ELSE 'critical'
+    END AS quality_tier,
+    CAST(round(q.matchup_quality_pct, 2) AS DOUBLE) AS matchup_quality_pct,
+    CAST(q.matchup_default_count AS INTEGER) AS matchup_default_count,
+    CAST(round(q.player_history_quality_pct, 2) AS DOUBLE) AS player_history_quality_pct,
+    CAST(q.player_history_default_count AS INTEGER) AS player_history_default_count,
+    CAST(round(q.team_context_quality_pct, 2) AS DOUBLE) AS team_context_quality_pct,
+    CAST(q.team_context_default_count AS INTEGER) AS team_context_default_count,
+    CAST(round(q.vegas_quality_pct, 2) AS DOUBLE) AS vegas_quality_pct,
+    CAST(q.vegas_default_count AS INTEGER) AS vegas_default_count,
+    CAST(round(q.game_context_quality_pct, 2) AS DOUBLE) AS game_context_quality_pct,
+    CAST(q.game_context_default_count AS INTEGER) AS game_context_default_count,
+    CASE
+        WHEN q.matchup_quality_pct < 50 OR q.feature_quality_score < 50 THEN 'red'
+        WHEN q.required_default_count > 0 OR q.feature_quality_score < 70
+             OR q.matchup_quality_pct < 70 THEN 'yellow'
+        ELSE 'green'
+    END AS quality_alert_level,
+    q.feature_quality_score >= 70 AND q.matchup_quality_pct >= 50
+        AND q.required_default_count = 0 AS is_quality_ready,
+    q.feature_quality_score >= 85 AND q.matchup_quality_pct >= 70
+        AND q.player_history_quality_pct >= 80 AS is_training_ready,
+    CASE
+        WHEN q.phase4_features >= 0.9 * q.sourced_features THEN 'phase4'
+        WHEN q.phase4_features >= 0.5 * q.sourced_features THEN 'phase4_partial'
+        WHEN q.phase3_features >= 0.5 * q.sourced_features THEN 'phase3'
+        ELSE 'mixed'
+    END AS data_source,
+    CAST(q.default_feature_count AS INTEGER) AS default_feature_count,
+    CAST(q.required_default_count AS INTEGER) AS required_default_count,
+    concat_ws(',',
+        CASE WHEN d.s_points_avg_last_5 IN ('default', 'missing') THEN '0' END,
+        CASE WHEN d.s_points_avg_last_10 IN ('default', 'missing') THEN '1' END,
+        CASE WHEN d.s_points_avg_season IN ('default', 'missing') THEN '2' END,
+        CASE WHEN d.s_points_std_last_10 IN ('default', 'missing') THEN '3' END,
+        CASE WHEN d.s_games_in_last_7_days IN ('default', 'missing') THEN '4' END,
+        CASE WHEN d.s_fatigue_score IN ('default', 'missing') THEN '5' END,
+        CASE WHEN d.s_shot_zone_mismatch_score IN ('default', 'missing') THEN '6' END,
+        CASE WHEN d.s_pace_score IN ('default', 'missing') THEN '7' END,
+        CASE WHEN d.s_usage_spike_score IN ('default', 'missing') THEN '8' END,
+        CASE WHEN d.s_rest_advantage IN ('default', 'missing') THEN '9' END,
+        CASE WHEN d.s_injury_risk IN ('default', 'missing') THEN '10' END,
+        CASE WHEN d.s_recent_trend IN ('default', 'missing') THEN '11' END,
+        CASE WHEN d.s_minutes_change IN ('default', 'missing') THEN '12' END,
+        CASE WHEN d.s_opponent_def_rating IN ('default', 'missing') THEN '13' END,
+        CASE WHEN d.s_opponent_pace IN ('default', 'missing') THEN '14' END,
+        CASE WHEN d.s_home_away IN ('default', 'missing') THEN '15' END,
+        CASE WHEN d.s_back_to_back IN ('default', 'missing') THEN '16' END,
+        CASE WHEN d.s_playoff_game IN ('default', 'missing') THEN '17' END,
+        CASE WHEN d.s_pct_paint IN ('default', 'missing') THEN '18' END,
+        CASE WHEN d.s_pct_mid_range IN ('default', 'missing') THEN '19' END,
+        CASE WHEN d.s_pct_three IN ('default', 'missing') THEN '20' END,
+        CASE WHEN d.s_pct_free_throw IN ('default', 'missing') THEN '21' END,
+        CASE WHEN d.s_team_pace IN ('default', 'missing') THEN '22' END,
+        CASE WHEN d.s_team_off_rating IN ('default', 'missing') THEN '23' END,
+        CASE WHEN d.s_team_win_pct IN ('default', 'missing') THEN '24' END,
+        CASE WHEN d.s_vegas_points_line IN ('default', 'missing') THEN '25' END,
+        CASE WHEN d.s_vegas_opening_line IN ('default', 'missing') THEN '26' END,
+        CASE WHEN d.s_vegas_line_move IN ('default', 'missing') THEN '27' END,
+        CASE WHEN d.s_has_vegas_line IN ('default', 'missing') THEN '28' END,
+        CASE WHEN d.s_avg_points_vs_opponent IN ('default', 'missing') THEN '29' END,
+        CASE WHEN d.s_games_vs_opponent IN ('default', 'missing') THEN '30' END,
+        CASE WHEN d.s_minutes_avg_last_10 IN ('default', 'missing') THEN '31' END,
+        CASE WHEN d.s_ppm_avg_last_10 IN ('default', 'missing') THEN '32' END,
+        CASE WHEN d.s_dnp_rate IN ('default', 'missing') THEN '33' END,
+        CASE WHEN d.s_pts_slope_10g IN ('default', 'missing') THEN '34' END,
+        CASE WHEN d.s_pts_vs_season_zscore IN ('default', 'missing') THEN '35' END,
+        CASE WHEN d.s_breakout_flag IN ('default', 'missing') THEN '36' END,
+        CASE WHEN d.s_star_teammates_out IN ('default', 'missing') THEN '37' END,
+        CASE WHEN d.s_game_total_line IN ('default', 'missing') THEN '38' END,
+        CASE WHEN d.s_days_rest IN ('default', 'missing') THEN '39' END,
+        CASE WHEN d.s_minutes_load_last_7d IN ('default', 'missing') THEN '40' END,
+        CASE WHEN d.s_spread_magnitude IN ('default', 'missing') THEN '41' END,
+        CASE WHEN d.s_implied_team_total IN ('default', 'missing') THEN '42' END,
+        CASE WHEN d.s_points_avg_last_3 IN ('default', 'missing') THEN '43' END,
+        CASE WHEN d.s_scoring_trend_slope IN ('default', 'missing') THEN '44' END,
+        CASE WHEN d.s_deviation_from_avg_last3 IN ('default', 'missing') THEN '45' END,
+        CASE WHEN d.s_consecutive_games_below_avg IN ('default', 'missing') THEN '46' END,
+        CASE WHEN d.s_teammate_usage_available IN ('default', 'missing') THEN '47' END,
+        CASE WHEN d.s_usage_rate_last_5 IN ('default', 'missing') THEN '48' END,
+        CASE WHEN d.s_games_since_structural_change IN ('default', 'missing') THEN '49' END,
+        CASE WHEN d.s_multi_book_line_std IN ('default', 'missing') THEN '50' END,
+        CASE WHEN d.s_prop_over_streak IN ('default', 'missing') THEN '51' END,
+        CASE WHEN d.s_prop_under_streak IN ('default', 'missing') THEN '52' END,
+        CASE WHEN d.s_line_vs_season_avg IN ('default', 'missing') THEN '53' END,
+        CASE WHEN d.s_prop_line_delta IN ('default', 'missing') THEN '54' END,
+        CASE WHEN d.s_over_rate_last_10 IN ('default', 'missing') THEN '55' END,
+        CASE WHEN d.s_margin_vs_line_avg_last_5 IN ('default', 'missing') THEN '56' END,
+        CASE WHEN d.s_blowout_minutes_risk IN ('default', 'missing') THEN '57' END,
+        CASE WHEN d.s_minutes_volatility_last_10 IN ('default', 'missing') THEN '58' END,
+        CASE WHEN d.s_opponent_pace_mismatch IN ('default', 'missing') THEN '59' END
+    ) AS default_feature_indices,
+    d.has_pcf AS has_composite_factors,
+    d.has_tdza AS has_opponent_defense,
+    CASE WHEN d.current_points_line IS NOT NULL THEN 'odds_api' ELSE 'none' END
+        AS vegas_line_source,
+    CAST(d.played_10 AS INTEGER) AS games_found,
+    CAST(least(d.team_games_60, 10) AS INTEGER) AS games_expected,
+    coalesce(d.pcf_is_production_ready, FALSE) AND d.has_pdc
+        AND coalesce(d.pdc_l10_completeness_pct >= {{ PRODUCTION_READY_PCT }}, FALSE)
+        AS is_production_ready,
+    (coalesce(d.avg_minutes_per_game_last_7, 0) >= t.candidate_min_minutes
+        OR coalesce(d.has_prop_line, FALSE))
+        AND lower(trim(coalesce(d.injury_status, ''))) NOT IN ('out', 'doubtful')
+        AND (coalesce(d.is_production_ready, FALSE) OR coalesce(d.has_prop_line, FALSE))
+        AS is_prediction_candidate,
+    CAST(d.days_since_opener AS INTEGER) AS days_since_opener,
+    substr(sha256(concat_ws('|',
+        CAST(d.game_date AS VARCHAR), d.player_lookup, coalesce(d.game_id, 'NULL'),
+        coalesce(d.team_abbr, 'NULL'),
+        coalesce(CAST(d.f_points_avg_last_5 AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_points_avg_last_10 AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_points_avg_season AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_points_std_last_10 AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_games_in_last_7_days AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_fatigue_score AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_shot_zone_mismatch_score AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_pace_score AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_usage_spike_score AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_rest_advantage AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_injury_risk AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_recent_trend AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_minutes_change AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_opponent_def_rating AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_opponent_pace AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_home_away AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_back_to_back AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_playoff_game AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_pct_paint AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_pct_mid_range AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_pct_three AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_pct_free_throw AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_team_pace AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_team_off_rating AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_team_win_pct AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_vegas_points_line AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_vegas_opening_line AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_vegas_line_move AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_has_vegas_line AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_avg_points_vs_opponent AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_games_vs_opponent AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_minutes_avg_last_10 AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_ppm_avg_last_10 AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_dnp_rate AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_pts_slope_10g AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_pts_vs_season_zscore AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_breakout_flag AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_star_teammates_out AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_game_total_line AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_days_rest AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_minutes_load_last_7d AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_spread_magnitude AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_implied_team_total AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_points_avg_last_3 AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_scoring_trend_slope AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_deviation_from_avg_last3 AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_consecutive_games_below_avg AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_teammate_usage_available AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_usage_rate_last_5 AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_games_since_structural_change AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_multi_book_line_std AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_prop_over_streak AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_prop_under_streak AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_line_vs_season_avg AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_prop_line_delta AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_over_rate_last_10 AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_margin_vs_line_avg_last_5 AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_blowout_minutes_risk AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_minutes_volatility_last_10 AS VARCHAR), 'NULL'),
+        coalesce(CAST(d.f_opponent_pace_mismatch AS VARCHAR), 'NULL')
+    )), 1, 16) AS data_hash,
+    d.failure_category,
+    CASE d.failure_category
+        WHEN 'EARLY_SEASON' THEN
+            'early season: day ' || CAST(d.days_since_opener AS VARCHAR) || ' of '
+            || CAST({{ BOOTSTRAP_DAYS }} AS VARCHAR) || ' after the '
+            || CAST(d.opener_date AS VARCHAR) || ' opener'
+        WHEN 'MISSING_DATA' THEN
+            'no game played in the ' || CAST(t.recent_days AS VARCHAR)
+            || ' days before the date (his team played '
+            || CAST(d.team_games_60 AS VARCHAR) || ' games in them)'
+        WHEN 'FEATURE_VALIDATION_ERROR' THEN
+            'fatigue_score ' || CAST(d.f_fatigue_score AS VARCHAR)
+            || ' from player_composite_factors is outside 0-100'
+    END AS failure_reason,
+    CASE WHEN d.failure_category IS NULL THEN NULL
+        ELSE d.failure_category = 'FEATURE_VALIDATION_ERROR' END AS can_retry,
+    CASE WHEN d.failure_category IS NULL THEN NULL
+        ELSE CAST(least(d.team_games_60, 10) AS INTEGER) END AS expected_game_count,
+    CASE WHEN d.failure_category IS NULL THEN NULL
+        ELSE CAST(d.played_10 AS INTEGER) END AS actual_game_count
+FROM gated AS d
+CROSS JOIN thresholds AS t
+LEFT JOIN quality AS q ON q.game_date = d.game_date AND q.player_lookup = d.player_lookup
