@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from bench.reference import player_completeness as completeness_reference
 from nbapipe import api
 from nbapipe.engine.duckdb import DuckDBEngine
 
 MODEL = "nba_analytics.player_completeness"
-WINDOWS = ("l5", "l10", "l7d", "l14d", "l30d")
 
 
 @pytest.fixture(scope="module")
@@ -25,60 +25,29 @@ def season(tmp_path_factory) -> Path:
     return path
 
 
-def reference(eng: DuckDBEngine, day: dt.date, player: str) -> dict:
-    """One player on one date, computed the obvious way, one row at a time."""
-    rows = eng.fetchall(
-        "SELECT game_id, game_date, team_abbr, player_status FROM nba_raw.player_boxscores "
-        "WHERE player_lookup = ? AND season_year = 2024 ORDER BY game_date",
-        [player],
-    )
-    before = [r for r in rows if r[1] < day]
-    team = before[-1][2]
-    status = {r[0]: r[3] for r in rows}
-    games = eng.fetchall(
-        "SELECT game_id, game_date FROM nba_raw.schedule WHERE season_year = 2024 "
-        "AND (home_team_abbr = ? OR away_team_abbr = ?) AND game_date < ? "
-        "ORDER BY game_date DESC",
-        [team, team, day],
-    )
-    windows = {
-        "l5": games[:5],
-        "l10": games[:10],
-        "l7d": [g for g in games if (day - g[1]).days <= 7],
-        "l14d": [g for g in games if (day - g[1]).days <= 14],
-        "l30d": [g for g in games if (day - g[1]).days <= 30],
-    }
-    out: dict = {"team_abbr": team}
-    for name, window in windows.items():
-        sat = sum(status.get(g[0]) in ("dnp", "inactive") for g in window)
-        out[f"{name}_expected"] = len(window) - sat
-        out[f"{name}_actual"] = sum(status.get(g[0]) == "active" for g in window)
-    return out
-
-
 def test_completeness_matches_per_player_reference(season: Path) -> None:
+    """150 random (date, player) rows equal the per-player reference of
+    bench/reference/player_completeness.py in every column."""
     with DuckDBEngine(season, create=False) as eng:
         rows = eng.fetchall(f"SELECT analysis_date, player_lookup FROM {MODEL} ORDER BY ALL")
-        rng = random.Random(1)
-        sample = rng.sample(rows, 150)
-        cols = ["team_abbr"] + [f"{w}_{k}" for w in WINDOWS for k in ("expected", "actual")]
-        mismatches = []
+        sample = random.Random(1).sample(rows, 150)
+        by_day = defaultdict(set)
         for day, player in sample:
-            got = dict(
-                zip(
-                    cols,
-                    eng.fetchone(
-                        f"SELECT {', '.join(cols)} FROM {MODEL} "
-                        "WHERE analysis_date = ? AND player_lookup = ?",
-                        [day, player],
-                    ),
-                    strict=True,
-                )
-            )
-            want = reference(eng, day, player)
-            if got != want:
-                mismatches.append((day, player, got, want))
-    assert mismatches == []
+            by_day[day].add(player)
+        cur = eng.execute(
+            f"SELECT * EXCLUDE (run_id, processed_at) FROM {MODEL} "
+            "WHERE (analysis_date, player_lookup) IN (SELECT unnest(?), unnest(?))",
+            [[d for d, _ in sample], [p for _, p in sample]],
+        )
+        names = [d[0] for d in cur.description]
+        got = {(r[0], r[1]): dict(zip(names, r, strict=True)) for r in cur.fetchall()}
+        want = {}
+        for day, players in sorted(by_day.items()):
+            for r in completeness_reference.compute(eng.con, day).rows:
+                if r["player_lookup"] in players:
+                    want[(day, r["player_lookup"])] = r
+    assert len(got) == len(want) == 150
+    assert {k: v for k, v in got.items() if v != want[k]} == {}
 
 
 def test_completeness_league_is_mostly_production_ready(season: Path) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.reference.player_composite_factors import REFERENCE
 from nbapipe import api
 from nbapipe.engine.duckdb import DuckDBEngine
 
@@ -45,120 +46,6 @@ def _dicts(eng: DuckDBEngine, sql: str, params: list | None = None) -> list[dict
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
-def _round2(x: float) -> float:
-    """Round half away from zero to 2 decimals (SQL ROUND, not Python's banker's rounding)."""
-    return math.copysign(math.floor(abs(x) * 100 + 0.5), x) / 100
-
-
-def _clamp(x: float, lo: float, hi: float) -> float:
-    return max(lo, min(hi, x))
-
-
-def reference_row(ctx: dict, zone: dict | None, defense: dict | None, opp_ctx: bool) -> dict:
-    """Spec 5.3, factor by factor, for one player on one date."""
-    # 1. fatigue (days_rest: 0 = back-to-back; the legacy "3 days" counted calendar days)
-    score = 100
-    days_rest = 1 if ctx["days_rest"] is None else ctx["days_rest"]
-    if ctx["is_back_to_back"]:
-        score -= 15
-    elif days_rest >= 2:
-        score += 5
-    if (3 if ctx["games_in_last_7_days"] is None else ctx["games_in_last_7_days"]) >= 4:
-        score -= 10
-    if (200 if ctx["minutes_in_last_7_days"] is None else ctx["minutes_in_last_7_days"]) > 240:
-        score -= 10
-    mpg = ctx["avg_minutes_per_game_last_7"]
-    if (30 if mpg is None else mpg) > 35:
-        score -= 8
-    b2b = ctx["back_to_backs_last_14_days"] or 0
-    if b2b >= 2:
-        score -= 12
-    elif b2b == 1:
-        score -= 5
-    score = int(_clamp(score, 0, 100))
-    fatigue_adj = (score - 100) / 20
-
-    # 2. shot-zone mismatch
-    primary = (zone or {}).get("primary_scoring_zone")
-    primary = primary if primary in ("mid_range", "perimeter") else "paint"
-    rate_col = {
-        "paint": "paint_rate_last_10",
-        "mid_range": "mid_range_rate_last_10",
-        "perimeter": "three_pt_rate_last_10",
-    }[primary]
-    vs_col = {
-        "paint": "paint_defense_vs_league_avg",
-        "mid_range": "mid_range_defense_vs_league_avg",
-        "perimeter": "three_pt_defense_vs_league_avg",
-    }[primary]
-    rate = zone.get(rate_col) if zone else None
-    base = defense.get(vs_col) if defense else None
-    if zone is None or defense is None or base is None:
-        mismatch = 0.0
-    else:
-        weighted = base * min((50.0 if rate is None else rate) / 50.0, 1.0)
-        if abs(weighted) > 5:
-            weighted *= 1.2
-        mismatch = _clamp(weighted, -10, 10)
-
-    # 3. pace
-    pace = 0.0 if ctx["pace_differential"] is None else _clamp(ctx["pace_differential"] / 2, -3, 3)
-
-    # 4. usage spike (no projection: 25, as the legacy's default)
-    recent = (
-        25.0 if ctx["avg_usage_rate_last_7_games"] is None else ctx["avg_usage_rate_last_7_games"]
-    )
-    if recent == 0:
-        usage = 0.0
-    else:
-        usage = (25.0 - recent) * 0.3
-        stars = ctx["star_teammates_out"] or 0
-        if usage > 0 and stars >= 2:
-            usage *= 1.30
-        elif usage > 0 and stars == 1:
-            usage *= 1.15
-        usage = _clamp(usage, -3, 3)
-
-    total = _round2(fatigue_adj + mismatch + pace + usage)
-    present = sum(
-        [
-            ctx["days_rest"] is not None,
-            ctx["pace_differential"] is not None,
-            zone is not None,
-            defense is not None,
-        ]
-    )
-    warnings = [
-        w
-        for w, on in (
-            ("EXTREME_FATIGUE", score < 50),
-            ("EXTREME_MATCHUP", abs(mismatch) > 8),
-            ("EXTREME_ADJUSTMENT", abs(total) > 12),
-        )
-        if on
-    ]
-    ready = (
-        bool(ctx["is_production_ready"])
-        and bool(zone and zone["is_production_ready"])
-        and bool(defense and defense["is_production_ready"])
-        and opp_ctx
-    )
-    return {
-        "fatigue_score": score,
-        "fatigue_adjustment": fatigue_adj,
-        "shot_zone_mismatch_score": mismatch,
-        "pace_score": pace,
-        "usage_spike_score": usage,
-        "total_composite_adjustment": total,
-        "player_primary_zone": primary,
-        "data_completeness_pct": 100.0 * present / 5,
-        "warnings": ",".join(warnings) or None,
-        "has_shot_zone_data": zone is not None,
-        "has_team_defense_data": defense is not None,
-        "is_production_ready": ready,
-    }
-
-
 def _same(a: object, b: object) -> bool:
     if isinstance(a, float) and isinstance(b, float):
         return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
@@ -166,57 +53,28 @@ def _same(a: object, b: object) -> bool:
 
 
 def test_player_composite_factors_reference_matches_every_row_of_sampled_dates(wh: Path) -> None:
+    """The per-player reference (bench/reference, written from spec 5.3) on 12 random dates:
+    every row and every column but the hash."""
     rng = random.Random(11)
     with DuckDBEngine(wh, create=False) as eng:
         dates = [d for (d,) in eng.fetchall(f"SELECT DISTINCT game_date FROM {PCF} ORDER BY 1")]
         sample = sorted(rng.sample(dates, 12))
         diffs, checked = [], 0
         for d in sample:
-            ctxs = _dicts(eng, f"SELECT * FROM {UPGC} WHERE game_date = ?", [d])
-            zones = {
-                r["player_lookup"]: r
-                for r in _dicts(
-                    eng,
-                    "SELECT * FROM nba_precompute.player_shot_zone_analysis "
-                    "WHERE analysis_date = ?",
-                    [d],
-                )
-            }
-            defense = {
-                r["team_abbr"]: r
-                for r in _dicts(
-                    eng,
-                    "SELECT * FROM nba_precompute.team_defense_zone_analysis "
-                    "WHERE analysis_date = ?",
-                    [d],
-                )
-            }
-            teams = {
-                t
-                for (t,) in eng.fetchall(
-                    "SELECT team_abbr FROM nba_analytics.upcoming_team_game_context "
-                    "WHERE game_date = ?",
-                    [d],
-                )
-            }
+            answer = REFERENCE.compute(eng.con, d)
             got = {
                 r["player_lookup"]: r
                 for r in _dicts(eng, f"SELECT * FROM {PCF} WHERE game_date = ?", [d])
             }
-            assert len(got) == len(ctxs)
-            for ctx in ctxs:
-                want = reference_row(
-                    ctx,
-                    zones.get(ctx["player_lookup"]),
-                    defense.get(ctx["opponent_team_abbr"]),
-                    ctx["opponent_team_abbr"] in teams,
-                )
-                row = got[ctx["player_lookup"]]
+            assert not answer.failures
+            assert set(got) == {r["player_lookup"] for r in answer.rows}
+            for want in answer.rows:
+                row = got[want["player_lookup"]]
                 for col, value in want.items():
                     checked += 1
                     if not _same(row[col], value):
-                        diffs.append((d, ctx["player_lookup"], col, row[col], value))
-    assert diffs == [] and checked > 5000
+                        diffs.append((d, want["player_lookup"], col, row[col], value))
+    assert diffs == [] and checked > 50000
 
 
 def test_player_composite_factors_factors_vary_and_stay_in_bounds(wh: Path) -> None:

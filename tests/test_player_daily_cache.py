@@ -6,14 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import random
 import shutil
-import statistics
 from collections import defaultdict
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 
 import pytest
 
+from bench.reference import player_daily_cache as reference
 from conftest import SHARED_DATA
 from nbapipe import api
 from nbapipe.engine.duckdb import DuckDBEngine
@@ -34,15 +33,7 @@ REAL_FILES = [
     "player_gamelogs_2024_25.csv",
     "shots_2024_25.csv.zip",
 ]
-COPIED = [
-    "games_in_last_7_days",
-    "games_in_last_14_days",
-    "minutes_in_last_7_days",
-    "minutes_in_last_14_days",
-    "back_to_backs_last_14_days",
-    "avg_minutes_per_game_last_7",
-]
-WINDOWS = ["l5", "l10", "l7d", "l14d"]
+COPIED, WINDOWS = reference.COPIED, reference.WINDOWS
 METRICS = [
     "universal_player_id",
     "team_abbr",
@@ -79,7 +70,13 @@ METRICS = [
     "days_since_last_game",
     "cache_version",
 ]
-FAILURE_FIELDS = ["failure_category", "can_retry", "expected_game_count", "actual_game_count"]
+FAILURE_FIELDS = [
+    "failure_category",
+    "failure_reason",
+    "can_retry",
+    "expected_game_count",
+    "actual_game_count",
+]
 CATEGORIES = {"EARLY_SEASON", "INSUFFICIENT_DATA", "STALE_DATA", "INCOMPLETE_DATA"}
 
 
@@ -123,187 +120,7 @@ def real(tmp_path_factory) -> Built:
     return Built(path, seconds)
 
 
-# -- the reference: one player-date the obvious way ---------------------------------------
-
-
-def mean(values: list) -> float | None:
-    values = [Fraction(v) for v in values if v is not None]
-    return float(sum(values) / len(values)) if values else None
-
-
-def played(r: dict) -> bool:
-    return bool(
-        r["is_active"]
-        and not r["is_dnp"]
-        and ((r["minutes_played"] or 0) > 0 or (r["points"] or 0) > 0)
-    )
-
-
-class League:
-    """Schedule, player and team games, context, zones and completeness, loaded once."""
-
-    def __init__(self, eng: DuckDBEngine) -> None:
-        self.openers = dict(
-            eng.fetchall(
-                "SELECT season_year, min(game_date) FROM nba_raw.schedule "
-                "WHERE season_type = 'Regular Season' GROUP BY 1"
-            )
-        )
-        self.season = dict(
-            eng.fetchall("SELECT DISTINCT game_date, season_year FROM nba_raw.schedule")
-        )
-        self.day_games: dict[tuple[dt.date, str], str] = {}
-        self.team_games: dict[tuple[int, str], list[dt.date]] = defaultdict(list)
-        for game_id, day, sy, home, away, status in eng.fetchall(
-            "SELECT DISTINCT game_id, game_date, season_year, home_team_abbr, away_team_abbr, "
-            "game_status FROM nba_raw.schedule"
-        ):
-            self.day_games[(day, home)] = self.day_games[(day, away)] = game_id
-            if status in (3, None):
-                self.team_games[(sy, home)].append(day)
-                self.team_games[(sy, away)].append(day)
-        cols = [
-            "season_year", "player_lookup", "universal_player_id", "game_date", "team_abbr",
-            "is_active", "is_dnp", "minutes_played", "points", "usage_rate", "ts_pct",
-            "assisted_fg_makes", "fg_makes",
-        ]  # fmt: skip
-        self.rows: dict[tuple[int, str], list[dict]] = defaultdict(list)
-        for values in eng.fetchall(f"SELECT {', '.join(cols)} FROM {PGS} ORDER BY game_date"):
-            r = dict(zip(cols, values, strict=True))
-            self.rows[(r["season_year"], r["player_lookup"])].append(r)
-        self.togs: dict[tuple[int, str], list[tuple]] = defaultdict(list)
-        for sy, team, day, pace, rating in eng.fetchall(
-            f"SELECT season_year, team_abbr, game_date, pace, offensive_rating FROM {TOGS} "
-            "ORDER BY game_date"
-        ):
-            self.togs[(sy, team)].append((day, pace, rating))
-        ucols = ["player_lookup", "universal_player_id", "team_abbr", "game_id", *COPIED]
-        self.upgc: dict[dt.date, dict[str, dict]] = defaultdict(dict)
-        for values in eng.fetchall(f"SELECT game_date, {', '.join(ucols)} FROM {UPGC}"):
-            self.upgc[values[0]][values[1]] = dict(zip(ucols, values[1:], strict=True))
-        self.zones = {
-            (d, p): (zone, paint, three)
-            for d, p, zone, paint, three in eng.fetchall(
-                f"SELECT analysis_date, player_lookup, primary_scoring_zone, paint_rate_last_10, "
-                f"three_pt_rate_last_10 FROM {PSZA}"
-            )
-        }
-        ccols = [f"{w}_{x}" for w in WINDOWS for x in ("expected", "actual", "pct")]
-        self.completeness = {
-            (v[0], v[1]): dict(zip(ccols, v[2:], strict=True))
-            for v in eng.fetchall(
-                f"SELECT analysis_date, player_lookup, {', '.join(ccols)} FROM {COMPLETENESS}"
-            )
-        }
-
-    def expected(self, day: dt.date) -> dict[str, dict]:
-        """Every player the model must return for ``day``: metrics, or the failure."""
-        sy = self.season[day]
-        opener = self.openers[sy]
-        drivers = {p: dict(u, in_upcoming_context=True) for p, u in self.upgc[day].items()}
-        # roster expansion: his team (latest row) plays today, he played in the last 30 days
-        for (season, player), rows in self.rows.items():
-            before = [r for r in rows if opener <= r["game_date"] < day]
-            if season != sy or player in drivers or not before:
-                continue
-            games = [r for r in before if played(r)]
-            team = before[-1]["team_abbr"]
-            if (
-                games
-                and (day - games[-1]["game_date"]).days <= 30
-                and (day, team) in self.day_games
-            ):
-                drivers[player] = {
-                    "player_lookup": player,
-                    "universal_player_id": before[-1]["universal_player_id"],
-                    "team_abbr": team,
-                    "game_id": self.day_games[(day, team)],
-                    "in_upcoming_context": False,
-                } | dict.fromkeys(COPIED)
-        return {p: self.one(sy, opener, day, d) for p, d in drivers.items()}
-
-    def one(self, sy: int, opener: dt.date, day: dt.date, driver: dict) -> dict:
-        player, team = driver["player_lookup"], driver["team_abbr"]
-        rows = [r for r in self.rows[(sy, player)] if opener <= r["game_date"] < day]
-        hist = [r for r in rows if played(r)][::-1][:82]  # newest first, up to 82
-        w5, w10 = hist[:5], hist[:10]
-        pts10 = [r["points"] for r in w10 if r["points"] is not None]
-        assist_games = [r for r in w10 if r["assisted_fg_makes"] is not None]
-        fgm = sum(r["fg_makes"] or 0 for r in assist_games)
-        team_last10 = [g for g in self.togs[(sy, team)] if opener <= g[0] < day][-10:]
-        zone = self.zones.get((day, player))
-        comp = self.completeness.get((day, player))
-        out = {
-            "universal_player_id": driver["universal_player_id"]
-            or (rows[-1]["universal_player_id"] if rows else None),
-            "team_abbr": team,
-            "game_id": driver["game_id"],
-            "in_upcoming_context": driver["in_upcoming_context"],
-            "points_avg_last_5": mean([r["points"] for r in w5]),
-            "points_avg_last_10": mean(pts10),
-            "points_avg_season": mean([r["points"] for r in hist]),
-            "points_std_last_10": statistics.stdev(pts10) if len(pts10) >= 2 else None,
-            "minutes_avg_last_10": mean([r["minutes_played"] for r in w10]),
-            "usage_rate_last_10": mean([r["usage_rate"] for r in w10]),
-            "ts_pct_last_10": mean([r["ts_pct"] for r in w10]),
-            "games_played_season": len(hist),
-            "player_usage_rate_season": mean([r["usage_rate"] for r in hist]),
-            "assisted_rate_last_10": (
-                sum(r["assisted_fg_makes"] for r in assist_games) / fgm if fgm else None
-            ),
-            "team_pace_last_10": mean([g[1] for g in team_last10]),
-            "team_off_rating_last_10": mean([g[2] for g in team_last10]),
-            **{c: driver[c] for c in COPIED},
-            "primary_scoring_zone": zone[0] if zone else None,
-            "paint_rate_last_10": zone[1] if zone else None,
-            "three_pt_rate_last_10": zone[2] if zone else None,
-            "shot_zone_data_available": zone is not None,
-            "last_game_date": hist[0]["game_date"] if hist else None,
-            "days_since_last_game": (day - hist[0]["game_date"]).days if hist else None,
-            "days_since_opener": (day - opener).days,
-            "early_season_flag": len(hist) < 10,
-            "cache_version": "v1",
-        }
-        ready = {}
-        for w in WINDOWS:
-            e, a, pct = (
-                (comp[f"{w}_{x}"] for x in ("expected", "actual", "pct")) if comp else (None,) * 3
-            )
-            ready[w] = comp is not None and 100 * a >= 70 * e
-            out[f"{w}_completeness_pct"], out[f"{w}_is_complete"] = pct, ready[w]
-        l5 = out["l5_completeness_pct"]
-        out |= {
-            "all_windows_complete": all(ready.values()),
-            "expected_games": comp["l5_expected"] if comp else None,
-            "actual_games": comp["l5_actual"] if comp else None,
-            "missing_games": comp["l5_expected"] - comp["l5_actual"] if comp else None,
-            "completeness_percentage": l5,
-            "cache_quality_score": l5,
-            "quality_tier": "unusable"
-            if l5 is None
-            else next(t for t, lo in [("gold", 95), ("silver", 75), ("bronze", 50),
-                                      ("poor", 25), ("unusable", -1)] if l5 >= lo),
-        }  # fmt: skip
-        relaxed = (day - opener).days < 30 or day.month in (10, 11, 4)
-        if (day - opener).days < 14:
-            category = "EARLY_SEASON"
-        elif len(hist) < 3:
-            category = "INSUFFICIENT_DATA"
-        elif (day - hist[0]["game_date"]).days > 30:
-            category = "STALE_DATA"
-        elif not all(ready.values()) and not relaxed:
-            category = "INCOMPLETE_DATA"
-        else:
-            category = None
-        team_games = sum(1 for g in self.team_games[(sy, team)] if opener <= g < day)
-        return out | {
-            "failure_category": category,
-            "can_retry": None
-            if category is None
-            else category in ("INSUFFICIENT_DATA", "INCOMPLETE_DATA"),
-            "expected_game_count": None if category is None else min(team_games, 82),
-            "actual_game_count": None if category is None else len(hist),
-        }  # fmt: skip
+# -- the reference (bench/reference/player_daily_cache.py, written from spec 5.4) ------------
 
 
 def stored(eng: DuckDBEngine, day: dt.date) -> dict[str, dict]:
@@ -341,10 +158,10 @@ def compare(got: dict[str, dict], want: dict[str, dict]) -> list:
     return diffs
 
 
-def check_dates(eng: DuckDBEngine, league: League, days: list[dt.date]) -> tuple[list, dict]:
+def check_dates(eng: DuckDBEngine, days: list[dt.date]) -> tuple[list, dict]:
     diffs, outcomes = [], defaultdict(int)
     for day in days:
-        want = league.expected(day)
+        want = reference.detailed(eng.con, day)
         diffs += compare(stored(eng, day), want)[:5]
         for w in want.values():
             outcomes[w["failure_category"] or "row"] += 1
@@ -382,9 +199,8 @@ def sample_dates(eng: DuckDBEngine, n_random: int, seed: int) -> list[dt.date]:
 
 def test_player_daily_cache_matches_reference_on_sampled_dates(synthetic: Built) -> None:
     with DuckDBEngine(synthetic.path, create=False) as eng:
-        league = League(eng)
         days = sample_dates(eng, 6, seed=5)
-        diffs, outcomes = check_dates(eng, league, days)
+        diffs, outcomes = check_dates(eng, days)
     assert diffs == []
     assert len(days) >= 10 and sum(v for k, v in outcomes.items() if k != "expansion row") >= 2000
     # every path was exercised: rows (also of roster-expansion players) and every gate
@@ -584,8 +400,7 @@ def test_player_daily_cache_real_values_are_in_basketball_ranges(real: Built) ->
 
 def test_player_daily_cache_real_matches_reference_on_box_scores(real: Built) -> None:
     with DuckDBEngine(real.path, create=False) as eng:
-        league = League(eng)
         days = [dt.date(2024, 11, 20), dt.date(2025, 1, 22), dt.date(2025, 3, 3)]
-        diffs, outcomes = check_dates(eng, league, days)
+        diffs, outcomes = check_dates(eng, days)
     assert diffs == [] and sum(outcomes[k] for k in ("row", *CATEGORIES)) > 500
     assert {"row", "INCOMPLETE_DATA", "INSUFFICIENT_DATA"} <= set(outcomes), outcomes

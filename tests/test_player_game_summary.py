@@ -8,16 +8,22 @@ import hashlib
 import random
 import shutil
 import time
-from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from bench.reference.base import rows
+from bench.reference.player_game_summary import (
+    BOX_COLUMNS,
+    HASHED,
+    ZONE_COLUMNS,
+    hash_text,
+    summarize,
+)
 from conftest import SHARED_DATA
-from nbapipe import api, vocab
+from nbapipe import api
 from nbapipe.engine.duckdb import DuckDBEngine
-from nbapipe.sources import schema
 
 TOGS = "nba_analytics.team_offense_game_summary"
 PGS = "nba_analytics.player_game_summary"
@@ -28,364 +34,23 @@ SYN_START, SYN_END = "2024-10-22", "2025-04-13"
 # Rows of a list of games passed as one parameter.
 IN_GAMES = "game_id IN (SELECT unnest(CAST(? AS VARCHAR[])))"
 
-# -- the per-row reference implementation (plain Python, written from the spec) ----------------
-
-INJURY = (
-    "injury",
-    "illness",
-    "sprain",
-    "strain",
-    "sore",
-    "pain",
-    "surgery",
-    "concussion",
-    "knee",
-    "ankle",
-    "back",
-    "hamstring",
-    "shoulder",
-    "hip",
-    "foot",
-    "calf",
-    "quad",
-    "groin",
-    "wrist",
-    "elbow",
-)
-REST = ("rest", "load management", "recovery", "maintenance", "precautionary")
-PERSONAL = ("personal", "family", "birth", "funeral", "bereavement")
-COACH = ("coach", "decision", "not with team", "suspension", "team decision", "disciplinary")
-
-BOX_STATS = tuple(c.name for c in schema.BOX_SCORE_STATS)
-# model column -> raw box column
-BOX_COLUMNS = {
-    "points": "points",
-    "fg_makes": "field_goals_made",
-    "fg_attempts": "field_goals_attempted",
-    "three_pt_makes": "three_pointers_made",
-    "three_pt_attempts": "three_pointers_attempted",
-    "ft_makes": "free_throws_made",
-    "ft_attempts": "free_throws_attempted",
-    "offensive_rebounds": "offensive_rebounds",
-    "defensive_rebounds": "defensive_rebounds",
-    "total_rebounds": "total_rebounds",
-    "assists": "assists",
-    "steals": "steals",
-    "blocks": "blocks",
-    "turnovers": "turnovers",
-    "personal_fouls": "personal_fouls",
-    "plus_minus": "plus_minus",
-}
-ZONE_COLUMNS = (
-    "paint_attempts",
-    "paint_makes",
-    "mid_range_attempts",
-    "mid_range_makes",
-    "three_attempts_pbp",
-    "three_makes_pbp",
-    "unknown_zone_attempts",
-)
-DETAIL_COLUMNS = (
-    "assisted_fg_makes",
-    "unassisted_fg_makes",
-    "and1_count",
-    "paint_blocks",
-    "mid_range_blocks",
-    "three_pt_blocks",
-)
-
-
-def category(reason: str | None) -> str:
-    text = (reason or "").lower()
-    for name, words in (
-        ("injury", INJURY),
-        ("rest", REST),
-        ("personal", PERSONAL),
-        ("coach_decision", COACH),
-    ):
-        if any(w in text for w in words):
-            return name
-    return "other"
-
-
-def zone_of(shot_type: str | None, distance: float | None, source_zone: str | None) -> str | None:
-    """Spec 3.13 as adopted in docs/pipeline.md: three, paint (<= 8 ft), mid-range, unknown."""
-    if shot_type == "3PT" or (distance is not None and distance >= vocab.THREE_MIN_FEET):
-        return "three"
-    if distance is not None:
-        return "paint" if distance <= vocab.PAINT_MAX_FEET else "mid_range"
-    if source_zone in ("Restricted Area", "In The Paint (Non-RA)"):
-        return "paint"
-    if source_zone == "Mid-Range":
-        return "mid_range"
-    if source_zone and source_zone.endswith("3"):
-        return "three"
-    return None
-
-
-def rows_of(eng: DuckDBEngine, sql: str, params=None) -> list[dict]:
-    cur = eng.execute(sql, params)
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+# -- the per-row reference: bench/reference/player_game_summary.py --------------------------
 
 
 def reference(eng: DuckDBEngine, game_ids: list[str]) -> dict[tuple, dict]:
-    """Expected PGS values per (game_date, player_lookup) for the given games, computed row by
-    row from the raw tables (team totals from nba_raw.team_boxscores, not from TOGS)."""
-    ids = list(game_ids)
-    box_all = rows_of(eng, f"SELECT * FROM nba_raw.player_boxscores WHERE {IN_GAMES}", [ids])
-    events = rows_of(
-        eng,
-        "SELECT game_id, source, event_type, event_subtype, shot_made, shot_type, "
-        "shot_distance, source_zone, player_1_id, player_1_lookup, player_2_id, "
-        "player_2_lookup, player_2_role FROM nba_raw.play_by_play "
-        f"WHERE {IN_GAMES} AND event_type IN ('shot', 'free throw')",
-        [ids],
-    )
-    props = rows_of(
-        eng,
-        f"SELECT * FROM nba_raw.player_props WHERE {IN_GAMES} AND market = 'player_points'",
-        [ids],
-    )
-    team_box = rows_of(eng, f"SELECT * FROM nba_raw.team_boxscores WHERE {IN_GAMES}", [ids])
-    periods = dict(
-        eng.fetchall(
-            f"SELECT game_id, max(periods) FROM nba_raw.schedule WHERE {IN_GAMES} GROUP BY game_id",
-            [ids],
-        )
-    )
-
-    def box_prio(src: str) -> int:
-        return vocab.BOXSCORE_SOURCE_PRIORITY.get(src, vocab.DEFAULT_SOURCE_PRIORITY)
-
-    # Box: best source per (game, player).
-    best: dict[tuple, dict] = {}
-    for r in box_all:
-        k = (r["game_id"], r["player_lookup"])
-        if k not in best or (box_prio(r["source"]), r["source"]) < (
-            box_prio(best[k]["source"]),
-            best[k]["source"],
-        ):
-            best[k] = r
-    lists_non_playing = defaultdict(bool)
-    for r in box_all:
-        lists_non_playing[(r["game_id"], r["source"])] |= r["player_status"] != "active"
-
-    # Play-by-play: preferred source with shots per game; person ids resolve to box lookups.
-    def pbp_prio(src: str) -> int:
-        return vocab.PBP_SOURCE_PRIORITY.get(src, vocab.DEFAULT_SOURCE_PRIORITY)
-
-    shot_sources = defaultdict(set)
-    for e in events:
-        if e["event_type"] == "shot":
-            shot_sources[e["game_id"]].add(e["source"])
-    pbp_source = {g: min(s, key=pbp_prio) for g, s in shot_sources.items()}
-    ft_sources = {(e["game_id"], e["source"]) for e in events if e["event_type"] == "free throw"}
-    has_ft = {g: (g, s) in ft_sources for g, s in pbp_source.items()}
-    by_id = {
-        (r["game_id"], r["nba_player_id"]): r["player_lookup"]
-        for r in best.values()
-        if r["nba_player_id"] is not None
-    }
-    counts: dict[tuple, defaultdict] = defaultdict(lambda: defaultdict(int))
-    for e in events:
-        g = e["game_id"]
-        if pbp_source.get(g) != e["source"]:
-            continue
-        actor = by_id.get((g, e["player_1_id"]), e["player_1_lookup"])
-        second = by_id.get((g, e["player_2_id"]), e["player_2_lookup"])
-        if e["event_type"] == "free throw":
-            if e["event_subtype"] == "free throw 1/1":
-                counts[(g, actor)]["and1_count"] += 1
-            continue
-        z = zone_of(e["shot_type"], e["shot_distance"], e["source_zone"])
-        c = counts[(g, actor)]
-        c["fga"] += 1
-        c["fgm"] += bool(e["shot_made"])
-        key = {"paint": "paint", "mid_range": "mid_range", "three": "three", None: "unknown"}[z]
-        c[f"{key}_att"] += 1
-        c[f"{key}_made"] += bool(e["shot_made"])
-        if e["shot_made"]:
-            if e["player_2_role"] == "assist":
-                c["assisted"] += 1
-            elif e["player_2_role"] != "block":
-                c["unassisted"] += 1
-        if e["player_2_role"] == "block" and z is not None:
-            blk = {"paint": "paint_blocks", "mid_range": "mid_range_blocks"}.get(
-                z, "three_pt_blocks"
-            )
-            counts[(g, second)][blk] += 1
-
-    # Team totals from the raw team box score of the preferred source.
-    teams: dict[tuple, dict] = {}
-    for t in team_box:
-        k = (t["game_id"], t["team_abbr"])
-        if k not in teams or box_prio(t["source"]) < box_prio(teams[k]["source"]):
-            teams[k] = t
-    game_teams = defaultdict(list)
-    for (g, _), t in teams.items():
-        game_teams[g].append(t)
-
-    # Props: pre-game main lines; per book latest and earliest; book by priority then name.
-    snaps: dict[tuple, list] = defaultdict(list)
-    for p in props:
-        if p["minutes_before_tipoff"] is not None and p["minutes_before_tipoff"] > 0:
-            snaps[(p["game_id"], p["player_lookup"], p["source"], p["bookmaker"])].append(p)
-    books: dict[tuple, list] = defaultdict(list)
-
-    def price_gap(rung: dict) -> tuple:
-        """Main line first: prices closest to each other (missing prices last), lower line."""
-        if rung["over_price"] is None or rung["under_price"] is None:
-            return (1, 0.0, rung["points_line"])
-        return (0, abs(rung["over_price"] - rung["under_price"]), rung["points_line"])
-
-    for (g, pl, src, book), rows in snaps.items():
-        by_snap = defaultdict(list)
-        for r in rows:
-            by_snap[r["snapshot_timestamp"]].append(r)
-
-        def main(rungs):
-            return min(rungs, key=price_gap)
-
-        ordered = sorted(by_snap)
-        books[(g, pl)].append(
-            {
-                "source": src,
-                "bookmaker": book,
-                "latest": main(by_snap[ordered[-1]]),
-                "opening": main(by_snap[ordered[0]])["points_line"],
-            }
-        )
-
-    def book_key(b):
-        prio = vocab.BOOKMAKER_PRIORITY.get(b["bookmaker"], vocab.DEFAULT_SOURCE_PRIORITY)
-        return (prio, b["bookmaker"], b["source"])
-
-    out = {}
-    for (g, pl), r in best.items():
-        active = r["player_status"] == "active"
-        minutes = r["minutes"]
-        exp = {
-            "game_id": g,
-            "team_abbr": r["team_abbr"],
-            "player_status": r["player_status"],
-            "player_name": r["player_name"],
-            "is_active": active,
-            "is_dnp": (not active) or minutes == 0,
-            "dnp_reason_category": None if active else category(r["dnp_reason"]),
-            "starter_flag": r["starter"],
-            "primary_source_used": r["source"],
-            "box_lists_non_playing": lists_non_playing[(g, r["source"])],
-            "raw_minutes": minutes,
-        }
-        for col, raw in BOX_COLUMNS.items():
-            exp[col] = r[raw]
-        zones_apply = active and g in pbp_source
-        detail = zones_apply and has_ft[g]
-        c = counts.get((g, pl), defaultdict(int))
-        for col, k in zip(
-            ZONE_COLUMNS,
-            (
-                "paint_att",
-                "paint_made",
-                "mid_range_att",
-                "mid_range_made",
-                "three_att",
-                "three_made",
-                "unknown_att",
-            ),
-            strict=True,
-        ):
-            exp[col] = c[k] if zones_apply else None
-        for col, k in zip(
-            DETAIL_COLUMNS,
-            (
-                "assisted",
-                "unassisted",
-                "and1_count",
-                "paint_blocks",
-                "mid_range_blocks",
-                "three_pt_blocks",
-            ),
-            strict=True,
-        ):
-            exp[col] = c[k] if detail else None
-        exp["has_complete_shot_zones"] = bool(
-            zones_apply
-            and c["unknown_att"] == 0
-            and c["fga"] == r["field_goals_attempted"]
-            and c["fgm"] == r["field_goals_made"]
-        )
-        exp["source_pbp"] = pbp_source.get(g)
-        fga, fgm, fg3m = (
-            r["field_goals_attempted"],
-            r["field_goals_made"],
-            r["three_pointers_made"],
-        )
-        fta, pts, tov = r["free_throws_attempted"], r["points"], r["turnovers"]
-        exp["efg_pct"] = (fgm + 0.5 * fg3m) / fga if fga else None
-        exp["ts_pct"] = pts / (2 * (fga + vocab.FT_TRIP_FACTOR * fta)) if fga or fta else None
-        team = teams.get((g, r["team_abbr"]))
-        opp = next((t for t in game_teams[g] if t["team_abbr"] != r["team_abbr"]), None)
-        usage = None
-        if team and minutes:
-            ot = max(periods.get(g, 4) - 4, 0)
-            team_minutes = vocab.PLAYERS_ON_COURT * (
-                vocab.REGULATION_MINUTES + vocab.OVERTIME_MINUTES * ot
-            )
-            tm_poss = (
-                team["field_goals_attempted"]
-                + vocab.FT_TRIP_FACTOR * team["free_throws_attempted"]
-                + team["turnovers"]
-            )
-            usage = (
-                100
-                * (fga + vocab.FT_TRIP_FACTOR * fta + tov)
-                * (team_minutes / vocab.PLAYERS_ON_COURT)
-                / (minutes * tm_poss)
-            )
-        exp["usage_rate"] = usage
-        exp["win_flag"] = (team["points"] > opp["points"]) if team and opp else None
-        exp["team_margin"] = (team["points"] - opp["points"]) if team and opp else None
-        cand = books.get((g, pl), [])
-        pick = min(cand, key=book_key) if cand else None
-        line = pick["latest"]["points_line"] if pick else None
-        exp.update(
-            points_line=line,
-            opening_line=pick["opening"] if pick else None,
-            line_movement=(line - pick["opening"]) if pick else None,
-            points_line_source=pick["bookmaker"] if pick else None,
-            lines_book_count=len({b["bookmaker"] for b in cand}),
-            over_under_result=(
-                None
-                if line is None or pts is None
-                else "OVER"
-                if pts > line
-                else "UNDER"
-                if pts < line
-                else "PUSH"
-            ),
-            margin=None if line is None or pts is None else pts - line,
-        )
-        out[(r["game_date"], pl)] = exp
-    return out
-
-
-FLOAT_TOLERANCE = {"efg_pct": 0.0005, "ts_pct": 0.0005, "usage_rate": 0.05}
+    """Expected PGS rows per (game_date, player_lookup) for the given games, computed row by
+    row; lines straight from the raw props (not from player_prop_lines)."""
+    return summarize(eng.con, IN_GAMES, [list(game_ids)], lines_from_raw=True)
 
 
 def mismatches(model: dict, expected: dict, columns) -> list[str]:
     bad = []
     for col in columns:
         got, want = model[col], expected[col]
-        if col in FLOAT_TOLERANCE and got is not None and want is not None:
-            if abs(got - want) > FLOAT_TOLERANCE[col] + 1e-9:
-                bad.append(f"{col}: model {got} vs reference {want}")
-        elif col == "minutes_played":
-            if (got is None) != (want is None) or (got is not None and abs(got - want) > 0.05):
-                bad.append(f"{col}: model {got} vs reference {want}")
-        elif got != want and not (
-            isinstance(got, float) and isinstance(want, float) and abs(got - want) < 1e-9
+        if got != want and not (
+            isinstance(got, float)
+            and isinstance(want, float)
+            and abs(got - want) <= 1e-9 * max(abs(got), abs(want))
         ):
             bad.append(f"{col}: model {got!r} vs reference {want!r}")
     return bad
@@ -394,73 +59,8 @@ def mismatches(model: dict, expected: dict, columns) -> list[str]:
 def model_rows(eng: DuckDBEngine, where: str = "TRUE", params=None) -> dict[tuple, dict]:
     return {
         (r["game_date"], r["player_lookup"]): r
-        for r in rows_of(eng, f"SELECT * FROM {PGS} WHERE {where}", params)
+        for r in rows(eng.con, f"SELECT * FROM {PGS} WHERE {where}", params or [])
     }
-
-
-def hash_text(value) -> str:
-    """DuckDB's VARCHAR rendering of the values the hash covers."""
-    if value is None:
-        return "NULL"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-HASHED = (
-    "game_id",
-    "game_date",
-    "player_lookup",
-    "universal_player_id",
-    "team_abbr",
-    "opponent_team_abbr",
-    "home_game",
-    "player_status",
-    "dnp_reason_category",
-    "starter_flag",
-    "minutes_played",
-    "points",
-    "fg_makes",
-    "fg_attempts",
-    "three_pt_makes",
-    "three_pt_attempts",
-    "ft_makes",
-    "ft_attempts",
-    "offensive_rebounds",
-    "defensive_rebounds",
-    "total_rebounds",
-    "assists",
-    "steals",
-    "blocks",
-    "turnovers",
-    "personal_fouls",
-    "plus_minus",
-    "paint_attempts",
-    "paint_makes",
-    "mid_range_attempts",
-    "mid_range_makes",
-    "three_attempts_pbp",
-    "three_makes_pbp",
-    "unknown_zone_attempts",
-    "assisted_fg_makes",
-    "unassisted_fg_makes",
-    "and1_count",
-    "paint_blocks",
-    "mid_range_blocks",
-    "three_pt_blocks",
-    "efg_pct",
-    "ts_pct",
-    "usage_rate",
-    "points_line",
-    "opening_line",
-    "points_line_source",
-    "over_under_result",
-    "win_flag",
-    "source_boxscore",
-    "source_pbp",
-    "quality_tier",
-    "quality_score",
-)
 
 
 # -- the synthetic season ---------------------------------------------------------------------
@@ -571,41 +171,10 @@ def test_player_game_summary_synthetic_matches_python_reference(synthetic: Synth
         expected = reference(eng, synthetic.sample_games)
         got = model_rows(eng, IN_GAMES, [synthetic.sample_games])
     assert len(expected) >= 100 and set(got) == set(expected)
-    columns = [
-        "game_id",
-        "team_abbr",
-        "player_status",
-        "player_name",
-        "is_active",
-        "is_dnp",
-        "dnp_reason_category",
-        "starter_flag",
-        "primary_source_used",
-        "box_lists_non_playing",
-        *BOX_COLUMNS,
-        *ZONE_COLUMNS,
-        *DETAIL_COLUMNS,
-        "has_complete_shot_zones",
-        "source_pbp",
-        "efg_pct",
-        "ts_pct",
-        "usage_rate",
-        "win_flag",
-        "team_margin",
-        "points_line",
-        "opening_line",
-        "line_movement",
-        "points_line_source",
-        "lines_book_count",
-        "over_under_result",
-        "margin",
-    ]
+    columns = [c for c in next(iter(got.values())) if c not in ("run_id", "processed_at")]
     bad = {k: mismatches(got[k], e, columns) for k, e in expected.items()}
     bad = {k: v for k, v in bad.items() if v}
     assert not bad, list(bad.items())[:5]
-    for k, e in expected.items():  # minutes: 1 decimal of the box score's minutes
-        if e["raw_minutes"] is not None:
-            assert abs(got[k]["minutes_played"] - e["raw_minutes"]) <= 0.05 + 1e-9
     # The sample exercises what it should: ladders, lines, DNPs, shot-chart and unknown zones.
     rows = list(got.values())
     assert sum(r["points_line"] is not None for r in rows) >= 100

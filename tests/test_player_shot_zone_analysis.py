@@ -8,12 +8,12 @@ import random
 import shutil
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
 from pathlib import Path
 
 import pytest
 
+from bench.reference.base import rows as ref_rows
+from bench.reference.player_shot_zone_analysis import REFERENCE
 from conftest import SHARED_DATA
 from nbapipe import api
 from nbapipe.engine.duckdb import DuckDBEngine
@@ -31,40 +31,6 @@ REAL_FILES = [
     "player_gamelogs_2024_25.csv",
     "shots_2024_25.csv.zip",
 ]
-
-METRICS = [
-    "team_abbr",
-    "universal_player_id",
-    "paint_rate_last_10",
-    "mid_range_rate_last_10",
-    "three_pt_rate_last_10",
-    "total_shots_last_10",
-    "games_in_sample_10",
-    "sample_quality_10",
-    "paint_pct_last_10",
-    "mid_range_pct_last_10",
-    "three_pt_pct_last_10",
-    "paint_attempts_per_game",
-    "mid_range_attempts_per_game",
-    "three_pt_attempts_per_game",
-    "paint_rate_last_20",
-    "paint_pct_last_20",
-    "games_in_sample_20",
-    "sample_quality_20",
-    "assisted_rate_last_10",
-    "unassisted_rate_last_10",
-    "primary_scoring_zone",
-    "data_quality_tier",
-    "min_games_required",
-    "early_season_flag",
-    "days_since_opener",
-    "last_game_date",
-    "l10_expected_games",
-    "l10_actual_games",
-    "completeness_pct",
-    "is_production_ready",
-]
-FAILURE_FIELDS = ["failure_category", "can_retry", "expected_game_count", "actual_game_count"]
 
 
 @dataclass
@@ -123,213 +89,54 @@ def real_regular_season(real: Built, tmp_path_factory) -> Built:
     return Built(path, result.seconds, 1)
 
 
-# -- the reference: one player-date the obvious way ---------------------------------------
+# -- the reference (bench/reference/player_shot_zone_analysis.py) ---------------------------
 
 
-def rnd(x: Fraction, places: int) -> float:
-    """Round an exact ratio half away from zero, as SQL round() does."""
-    q = Decimal(x.numerator) / Decimal(x.denominator)
-    return float(q.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+def same(a, b) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, float) or isinstance(b, float):
+        return abs(a - b) <= 1e-9 * max(abs(a), abs(b))
+    return a == b
 
 
-class League:
-    """The warehouse's schedule, player games and completeness, loaded once."""
-
-    def __init__(self, eng: DuckDBEngine) -> None:
-        self.openers = dict(
-            eng.fetchall(
-                "SELECT season_year, min(game_date) FROM nba_raw.schedule "
-                "WHERE season_type = 'Regular Season' GROUP BY 1"
-            )
+def compare(con, day: dt.date) -> tuple[list, dict[str, str]]:
+    """Differences between the stored rows/failures of ``day`` and the reference's, and the
+    reference's outcome per player (failure category or 'row')."""
+    want = REFERENCE.compute(con, day)
+    got = {
+        r["player_lookup"]: r
+        for r in ref_rows(
+            con,
+            f"SELECT * EXCLUDE (run_id, processed_at) FROM {PSZA} WHERE analysis_date = ?",
+            [day],
         )
-        self.team_games: dict[tuple[int, str], list[dt.date]] = defaultdict(list)
-        for sy, day, home, away in eng.fetchall(
-            "SELECT DISTINCT season_year, game_date, home_team_abbr, away_team_abbr "
-            "FROM nba_raw.schedule WHERE coalesce(game_status, 3) = 3"
-        ):
-            self.team_games[(sy, home)].append(day)
-            self.team_games[(sy, away)].append(day)
-        self.rows: dict[tuple[int, str], list[dict]] = defaultdict(list)
-        cols = [
-            "season_year", "player_lookup", "universal_player_id", "game_date", "team_abbr",
-            "is_active", "minutes_played", "fg_attempts", "fg_makes", "paint_attempts",
-            "paint_makes", "mid_range_attempts", "mid_range_makes", "three_attempts_pbp",
-            "three_makes_pbp", "assisted_fg_makes", "unassisted_fg_makes",
-        ]  # fmt: skip
-        for values in eng.fetchall(f"SELECT {', '.join(cols)} FROM {PGS} ORDER BY game_date"):
-            r = dict(zip(cols, values, strict=True))
-            self.rows[(r["season_year"], r["player_lookup"])].append(r)
-        self.completeness = {
-            (d, p): (e, a, pct, ready)
-            for d, p, e, a, pct, ready in eng.fetchall(
-                f"SELECT analysis_date, player_lookup, l10_expected, l10_actual, "
-                f"completeness_pct, is_production_ready FROM {COMPLETENESS}"
-            )
-        }
-
-    def season_of(self, day: dt.date) -> int:
-        return max(sy for sy, op in self.openers.items() if op - dt.timedelta(days=60) <= day)
-
-    def expected(self, day: dt.date) -> dict[str, dict]:
-        """Every player the model must return for ``day``: metrics, or the failure."""
-        sy = self.season_of(day)
-        opener = self.openers[sy]
-        days = (day - opener).days
-        out = {}
-        for (season, player), rows in self.rows.items():
-            if season != sy:
-                continue
-            before = [r for r in rows if opener <= r["game_date"] < day]
-            played = [
-                r
-                for r in before
-                if r["is_active"]
-                and ((r["minutes_played"] or 0) > 0 or (r["fg_attempts"] or 0) > 0)
-            ][::-1]
-            if played:
-                out[player] = self.one(sy, opener, days, day, before[-1]["team_abbr"], played)
-        return out
-
-    def one(
-        self, sy: int, opener: dt.date, days: int, day: dt.date, team: str, played: list[dict]
-    ) -> dict:
-        w10, w20 = played[:10], played[:20]
-        team_games = sum(1 for g in self.team_games[(sy, team)] if opener <= g < day)
-        minimum = min(3 + days // 3, 9) if days < 21 else 10
-        if days < 14:
-            category = "EARLY_SEASON"
-        elif len(w10) < minimum:
-            category = "EXPECTED_INCOMPLETE" if team_games < minimum else "INCOMPLETE_UPSTREAM"
-        else:
-            category = None
-
-        def total(rows: list[dict], col: str) -> int:
-            return sum(r[col] or 0 for r in rows)
-
-        def known(rows: list[dict], col: str) -> int:
-            return sum(1 for r in rows if r[col] is not None)
-
-        zone_cols = ("paint_attempts", "mid_range_attempts", "three_attempts_pbp")
-        p10, m10, t10 = (total(w10, c) for c in zone_cols)
-        shots10 = p10 + m10 + t10
-        complete10 = all(known(w10, c) for c in zone_cols)
-        rates = (None, None, None)
-        if complete10 and shots10 > 0:
-            rates = tuple(rnd(Fraction(100 * a, shots10), 2) for a in (p10, m10, t10))
-            if abs(sum(rates) - 100) > 2:
-                rates = (None, None, None)
-        paint_rate, mid_rate, three_rate = rates
-        if paint_rate is None:
-            zone = None
-        elif paint_rate >= 40:
-            zone = "paint"
-        elif three_rate >= 40:
-            zone = "perimeter"
-        elif mid_rate >= 35:
-            zone = "mid_range"
-        else:
-            zone = "balanced"
-
-        def pct(rows: list[dict], made: str, att: str) -> float | None:
-            a = total(rows, att)
-            return rnd(Fraction(total(rows, made), a), 3) if a else None
-
-        def per_game(col: str) -> float | None:
-            n = known(w10, col)
-            return rnd(Fraction(total(w10, col), n), 1) if n else None
-
-        def quality(n: int, window: int) -> str:
-            if n >= window:
-                return "excellent"
-            if n >= int(window * 0.7):
-                return "good"
-            return "limited" if n >= window // 2 else "insufficient"
-
-        assist_games = [r for r in w10 if r["assisted_fg_makes"] is not None]
-        fgm = total(assist_games, "fg_makes")
-        assisted = unassisted = None
-        if complete10 and assist_games and fgm:
-            assisted = rnd(Fraction(100 * total(assist_games, "assisted_fg_makes"), fgm), 2)
-            unassisted = rnd(Fraction(100 * total(assist_games, "unassisted_fg_makes"), fgm), 2)
-        p20 = total(w20, "paint_attempts")
-        shots20 = p20 + total(w20, "mid_range_attempts") + total(w20, "three_attempts_pbp")
-        complete20 = all(known(w20, c) for c in zone_cols)
-        long_enough = len(w20) >= 15
-        comp = self.completeness.get((day, w10[0]["player_lookup"]), (None,) * 4)
-        return {
-            "team_abbr": team,
-            "universal_player_id": w10[0]["universal_player_id"],
-            "paint_rate_last_10": paint_rate,
-            "mid_range_rate_last_10": mid_rate,
-            "three_pt_rate_last_10": three_rate,
-            "total_shots_last_10": shots10 if any(known(w10, c) for c in zone_cols) else None,
-            "games_in_sample_10": len(w10),
-            "sample_quality_10": quality(len(w10), 10),
-            "paint_pct_last_10": pct(w10, "paint_makes", "paint_attempts"),
-            "mid_range_pct_last_10": pct(w10, "mid_range_makes", "mid_range_attempts"),
-            "three_pt_pct_last_10": pct(w10, "three_makes_pbp", "three_attempts_pbp"),
-            "paint_attempts_per_game": per_game("paint_attempts"),
-            "mid_range_attempts_per_game": per_game("mid_range_attempts"),
-            "three_pt_attempts_per_game": per_game("three_attempts_pbp"),
-            "paint_rate_last_20": rnd(Fraction(100 * p20, shots20), 2)
-            if long_enough and complete20 and shots20
-            else None,
-            "paint_pct_last_20": pct(w20, "paint_makes", "paint_attempts") if long_enough else None,
-            "games_in_sample_20": len(w20),
-            "sample_quality_20": quality(len(w20), 20),
-            "assisted_rate_last_10": assisted,
-            "unassisted_rate_last_10": unassisted,
-            "primary_scoring_zone": zone,
-            "data_quality_tier": "high" if len(w10) >= 10 else "medium" if len(w10) >= 7 else "low",
-            "min_games_required": minimum,
-            "early_season_flag": minimum < 10,
-            "days_since_opener": days,
-            "last_game_date": w10[0]["game_date"],
-            "l10_expected_games": comp[0],
-            "l10_actual_games": comp[1],
-            "completeness_pct": comp[2],
-            "is_production_ready": comp[3],
-            "failure_category": category,
-            "can_retry": None if category is None else category == "INCOMPLETE_UPSTREAM",
-            "expected_game_count": None if category is None else min(team_games, 10),
-            "actual_game_count": None if category is None else len(w10),
-        }
-
-
-def stored(eng: DuckDBEngine, day: dt.date) -> dict[str, dict]:
-    """What the warehouse holds for ``day``: table rows and failure rows by player."""
-    out = {}
-    for values in eng.fetchall(
-        f"SELECT player_lookup, {', '.join(METRICS)} FROM {PSZA} WHERE analysis_date = ?", [day]
-    ):
-        out[values[0]] = dict(zip(METRICS, values[1:], strict=True)) | dict.fromkeys(FAILURE_FIELDS)
-    for values in eng.fetchall(
-        f"SELECT entity_id, {', '.join(FAILURE_FIELDS)} FROM {FAILURES} "
-        f"WHERE model = ? AND analysis_date = ?",
-        [PSZA, day],
-    ):
-        assert values[0] not in out, f"{values[0]} has a row and a failure on {day}"
-        out[values[0]] = dict(zip(FAILURE_FIELDS, values[1:], strict=True))
-    return out
-
-
-def compare(got: dict[str, dict], want: dict[str, dict]) -> list:
-    """Differences between stored and reference (metrics only for normal rows)."""
+    }
+    failures = {
+        f["entity_id"]: f
+        for f in ref_rows(
+            con, f"SELECT * FROM {FAILURES} WHERE model = ? AND analysis_date = ?", [PSZA, day]
+        )
+    }
+    assert not set(got) & set(failures), day
     diffs = []
-    assert set(got) == set(want), (sorted(set(got) ^ set(want)))[:10]
-    for player, w in want.items():
-        g = got[player]
-        fields = METRICS + FAILURE_FIELDS if w["failure_category"] is None else FAILURE_FIELDS
-        for f in fields:
-            a, b = g[f], w[f]
-            same = (
-                abs(a - b) < 1e-9
-                if isinstance(a, float) and isinstance(b, (int, float))
-                else a == b
-            )
-            if not same:
-                diffs.append((player, f, a, b))
-    return diffs
+    if {p: f["failure_category"] for p, f in failures.items()} != want.failures:
+        diffs.append((day, "failures"))
+    for f in failures.values():
+        # more games cannot appear for early season and expected-incomplete players
+        if f["can_retry"] != (f["failure_category"] == "INCOMPLETE_UPSTREAM"):
+            diffs.append((day, f["entity_id"], "can_retry", f["can_retry"]))
+    if set(got) != {r["player_lookup"] for r in want.rows}:
+        diffs.append((day, "rows", sorted(set(got) ^ {r["player_lookup"] for r in want.rows})[:5]))
+    for w in want.rows:
+        g = got.get(w["player_lookup"], {})
+        diffs += [
+            (day, w["player_lookup"], c, g[c], w[c])
+            for c in g
+            if c not in REFERENCE.skip and not same(g[c], w[c])
+        ]
+    outcome = dict.fromkeys((r["player_lookup"] for r in want.rows), "row") | want.failures
+    return diffs, outcome
 
 
 def sample_dates(eng: DuckDBEngine, season_year: int, n_random: int, seed: int) -> list[dt.date]:
@@ -356,14 +163,13 @@ def sample_dates(eng: DuckDBEngine, season_year: int, n_random: int, seed: int) 
 
 def test_player_shot_zone_analysis_matches_reference_on_sampled_dates(synthetic: Built) -> None:
     with DuckDBEngine(synthetic.path, create=False) as eng:
-        league = League(eng)
         checked, by_category, diffs = 0, defaultdict(int), []
         for day in sample_dates(eng, 2024, 6, seed=5) + sample_dates(eng, 2023, 0, seed=6)[:4]:
-            want = league.expected(day)
-            diffs += compare(stored(eng, day), want)[:5]
-            checked += len(want)
-            for w in want.values():
-                by_category[w["failure_category"] or "row"] += 1
+            found, outcome = compare(eng.con, day)
+            diffs += found[:5]
+            checked += len(outcome)
+            for category in outcome.values():
+                by_category[category] += 1
     assert diffs == []
     assert checked >= 100
     # every path was exercised: rows, early season, both gate outcomes
@@ -582,12 +388,11 @@ def test_player_shot_zone_analysis_real_matches_reference_on_box_scores(
     real_regular_season: Built,
 ) -> None:
     with DuckDBEngine(real_regular_season.path, create=False) as eng:
-        league = League(eng)
         checked, diffs = 0, []
         for day in [dt.date(2024, 11, 1), dt.date(2024, 11, 9), dt.date(2025, 1, 22)]:
-            want = league.expected(day)
-            diffs += compare(stored(eng, day), want)[:5]
-            checked += len(want)
+            found, outcome = compare(eng.con, day)
+            diffs += found[:5]
+            checked += len(outcome)
     assert diffs == [] and checked > 900
 
 

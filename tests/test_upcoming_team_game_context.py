@@ -5,16 +5,18 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import itertools
-import math
 import random
 import shutil
 import statistics
 from collections import Counter, defaultdict
 from pathlib import Path
 
+import duckdb
 import pytest
 
-from nbapipe import api, vocab
+from bench.reference.base import rows as ref_rows
+from bench.reference.upcoming_team_game_context import REFERENCE, haversine_miles
+from nbapipe import api
 from nbapipe.engine.duckdb import DuckDBEngine
 
 MODEL = "nba_analytics.upcoming_team_game_context"
@@ -68,15 +70,6 @@ def season(tmp_path_factory) -> Path:
 # -- the per-row reference ---------------------------------------------------------------------
 
 
-def haversine_miles(a: tuple[float, float], b: tuple[float, float]) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * vocab.EARTH_RADIUS_MILES * math.asin(math.sqrt(h))
-
-
 def arenas(eng: DuckDBEngine) -> dict[str, tuple[float, float]]:
     rows = eng.fetchall(
         "SELECT team_abbr, arena_latitude, arena_longitude FROM nba_reference.teams"
@@ -112,114 +105,50 @@ def team_schedules(eng: DuckDBEngine) -> dict[str, list[dict]]:
     return games
 
 
-def rest_of(games: list[dict], i: int) -> int | None:
-    return None if i == 0 else (games[i]["date"] - games[i - 1]["date"]).days - 1
-
-
-def reference_row(eng, schedules, coords, team: str, day: dt.date) -> dict:
-    games = schedules[team]
-    i = next(k for k, g in enumerate(games) if g["date"] == day)
-    g = games[i]
-    before = games[:i]
-    results = [x["margin"] for x in before if x["margin"] is not None]
-    streak_w = streak_l = 0
-    for m in reversed(results):
-        if m > 0 and streak_l == 0:
-            streak_w += 1
-        elif m < 0 and streak_w == 0:
-            streak_l += 1
-        else:
-            break
-    road = 0
-    for x in reversed(games[: i + 1]):
-        if x["home"]:
-            break
-        road += 1
-    opp_games = schedules[g["opp"]]
-    j = next(k for k, x in enumerate(opp_games) if x["game_id"] == g["game_id"])
-    row = {
-        "game_id": g["game_id"],
-        "opponent_team_abbr": g["opp"],
-        "home_game": g["home"],
-        "game_number": i + 1,
-        "days_rest": rest_of(games, i),
-        "opponent_days_rest": rest_of(opp_games, j),
-        "games_in_last_7_days": sum(1 <= (day - x["date"]).days <= 7 for x in before),
-        "games_in_last_14_days": sum(1 <= (day - x["date"]).days <= 14 for x in before),
-        "wins_entering": sum(m > 0 for m in results),
-        "losses_entering": sum(m < 0 for m in results),
-        "win_streak_entering": streak_w,
-        "loss_streak_entering": streak_l,
-        "last_game_margin": results[-1] if results else None,
-        "travel_miles": round(haversine_miles(coords[before[-1]["arena"]], coords[g["arena"]]), 1)
-        if before
-        else 0.0,
-        "consecutive_road_games": road,
-    }
-    # Lines: per book its earliest and latest snapshot before tip-off, median over books.
-    lines = eng.fetchall(
-        "SELECT bookmaker, market_key, outcome_name, snapshot_timestamp, outcome_point "
-        "FROM nba_raw.game_lines WHERE game_id = ? AND minutes_before_tipoff > 0",
-        [g["game_id"]],
-    )
-    for market, outcome, name in (("spreads", team, "spread"), ("totals", "Over", "total")):
-        by_book: dict[str, list] = defaultdict(list)
-        for book, mk, out, ts, point in lines:
-            if mk == market and out == outcome:
-                by_book[book].append((ts, point))
-        opening = [min(v)[1] for v in by_book.values()]
-        current = [max(v)[1] for v in by_book.values()]
-        row[f"opening_{name}"] = statistics.median(opening) if opening else None
-        row[f"current_{name}"] = statistics.median(current) if current else None
-        row[f"{name}_book_count"] = len(by_book)
-    # Injuries: each player's latest report before tip-off.
-    latest: dict[str, tuple] = {}
-    for player, ts, status in eng.fetchall(
-        "SELECT player_lookup, report_timestamp, injury_status FROM nba_raw.injury_report "
-        "WHERE game_id = ? AND team_abbr = ? AND report_timestamp < ?",
-        [g["game_id"], team, g["start"]],
-    ):
-        if player not in latest or ts > latest[player][0]:
-            latest[player] = (ts, status.strip().lower())
-    counts = Counter(s for _, s in latest.values())
-    for status in ("out", "doubtful", "questionable", "probable"):
-        row[f"players_{status}"] = counts[status]
-    return row
+def same(a, b) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, float) or isinstance(b, float):
+        return abs(a - b) <= 1e-9 * max(abs(a), abs(b))
+    return a == b
 
 
 def test_upcoming_team_game_context_matches_per_row_reference(season: Path) -> None:
-    with DuckDBEngine(season, create=False) as eng:
-        schedules = team_schedules(eng)
-        coords = arenas(eng)
-        keys = eng.fetchall(f"SELECT game_date, team_abbr FROM {MODEL} ORDER BY ALL")
-        sample = random.Random(4).sample(keys, 150)
-        mismatches = []
-        for day, team in sample:
-            want = reference_row(eng, schedules, coords, team, day)
-            cols = list(want)
-            got = dict(
-                zip(
-                    cols,
-                    eng.fetchone(
-                        f"SELECT {', '.join(cols)} FROM {MODEL} WHERE game_date = ? "
-                        "AND team_abbr = ?",
-                        [day, team],
-                    ),
-                    strict=True,
+    """Every row and column on 20 random dates equals the reference's
+    (bench/reference/upcoming_team_game_context.py)."""
+    con = duckdb.connect(str(season), read_only=True)
+    try:
+        days = [
+            d
+            for (d,) in con.execute(f"SELECT DISTINCT game_date FROM {MODEL} ORDER BY 1").fetchall()
+        ]
+        mismatches, compared = [], []
+        for day in sorted(random.Random(4).sample(days, 20)):
+            want = {r["team_abbr"]: r for r in REFERENCE.compute(con, day).rows}
+            got = {
+                r["team_abbr"]: r
+                for r in ref_rows(
+                    con,
+                    f"SELECT * EXCLUDE (run_id, processed_at) FROM {MODEL} WHERE game_date = ?",
+                    [day],
                 )
-            )
-            if got != want:
-                diff = {k: (got[k], want[k]) for k in cols if got[k] != want[k]}
-                mismatches.append((day, team, diff))
-        values = ", ".join(f"(DATE '{d}', '{t}')" for d, t in sample)
-        covered = eng.fetchone(
-            f"SELECT count(*) FILTER (WHERE is_back_to_back), count(*) FILTER (WHERE "
-            f"win_streak_entering >= 3), count(*) FILTER (WHERE spread_movement <> 0), "
-            f"count(*) FILTER (WHERE players_out > 0) FROM {MODEL} u JOIN (VALUES {values}) "
-            f"AS s(d, t) ON u.game_date = s.d AND u.team_abbr = s.t"
-        )
+            }
+            assert set(got) == set(want), day
+            for team, g in got.items():
+                mismatches += [
+                    (day, team, c, g[c], want[team][c]) for c in g if not same(g[c], want[team][c])
+                ]
+            compared += got.values()
+    finally:
+        con.close()
+    covered = (
+        sum(r["is_back_to_back"] for r in compared),
+        sum(r["win_streak_entering"] >= 3 for r in compared),
+        sum((r["spread_movement"] or 0) != 0 for r in compared),
+        sum(r["players_out"] > 0 for r in compared),
+    )
     assert min(covered) >= 5, covered  # the sample exercises each feature
-    assert mismatches == []
+    assert mismatches[:10] == []
 
 
 def test_upcoming_team_game_context_every_scheduled_game_has_two_rows(season: Path) -> None:

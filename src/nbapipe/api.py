@@ -50,20 +50,33 @@ def ingest_synthetic(
     seasons: str | Sequence[int],
     *,
     seed: int = 7,
+    teams: int | None = None,
+    weeks: int | None = None,
     warehouse: Warehouse = None,
     progress: ProgressSink | None = None,
 ) -> IngestSummary:
-    """Simulate a league for ``seasons`` and load it; re-running replaces those seasons."""
+    """Simulate a league for ``seasons`` and load it; re-running replaces those seasons.
+
+    ``teams`` / ``weeks`` carve a small league out of the simulation: the games between that
+    many teams, in each season's first weeks."""
     years = _seasons(seasons, "--seasons")
     if seed < 0:
         raise InputError(f"invalid seed {seed} (--seed): use a number >= 0")
+    if teams is not None and not 2 <= teams <= 30:
+        raise InputError(f"invalid number of teams {teams} (--teams): use 2 to 30")
+    if weeks is not None and not 1 <= weeks <= 30:
+        raise InputError(f"invalid number of weeks {weeks} (--weeks): use 1 to 30")
     from nbapipe.sources.synthetic import simulate_league
 
     progress = progress or NoProgress()
     # Open (and if needed create) the warehouse first: a bad path fails before the simulation.
     with contextlib.closing(open_warehouse(warehouse)) as engine:
         tables = simulate_league(
-            years, seed=seed, progress=lambda stage, done, total: progress.step(stage, done, total)
+            years,
+            seed=seed,
+            progress=lambda stage, done, total: progress.step(stage, done, total),
+            teams=teams,
+            weeks=weeks,
         )
         return ingest_tables(
             engine,
@@ -72,7 +85,12 @@ def ingest_synthetic(
             source_file=f"synthetic:seed={seed}",
             seasons=years,
             progress=progress,
-            detail={"seasons": [season_label(y) for y in years], "seed": seed},
+            detail={
+                "seasons": [season_label(y) for y in years],
+                "seed": seed,
+                "teams": teams,
+                "weeks": weeks,
+            },
         )
 
 

@@ -143,11 +143,26 @@ def ingest_synthetic(
     seed: Annotated[
         int, typer.Option(help="Random seed; the same seed gives the same league.")
     ] = 7,
+    teams: Annotated[
+        int | None,
+        typer.Option(
+            help="Keep only the games between this many teams (2-30), for a small league.",
+            show_default=False,
+        ),
+    ] = None,
+    weeks: Annotated[
+        int | None,
+        typer.Option(
+            help="Keep only each season's first WEEKS weeks after its opener.", show_default=False
+        ),
+    ] = None,
     warehouse: WarehouseOpt = None,
 ) -> None:
     """Simulate a realistic league (schedule, play-by-play, box scores, lines, injuries)."""
     with RichProgress(err) as progress:
-        summary = api.ingest_synthetic(seasons, seed=seed, warehouse=warehouse, progress=progress)
+        summary = api.ingest_synthetic(
+            seasons, seed=seed, teams=teams, weeks=weeks, warehouse=warehouse, progress=progress
+        )
     table = Table(title=f"synthetic league, seed {seed} ({', '.join(summary.detail['seasons'])})")
     table.add_column("table")
     table.add_column("rows written", justify="right")

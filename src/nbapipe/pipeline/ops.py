@@ -191,9 +191,150 @@ def validate(engine: Engine, models: list[Model], start: dt.date, end: dt.date) 
                     "missing " + ", ".join(cov.missing_dates[:5]),
                 )
             )
+    suite_run, suite_violations = _operator_suite(engine, models, start, end_x)
+    checks_run += suite_run
+    violations += suite_violations
     return ValidationReport(
         start.isoformat(), end.isoformat(), [m.name for m in models], checks_run, violations
     )
+
+
+# Spec 6.12 item 4: after week 6 of a season a Phase 4 failure share above this is a red flag.
+RED_FLAG_FAILURE_PCT = 30.0
+RED_FLAG_AFTER_DAYS = 42
+PGS = "nba_analytics.player_game_summary"
+
+
+def _operator_suite(
+    engine: Engine, models: list[Model], start: dt.date, end_x: dt.date
+) -> tuple[int, list[Violation]]:
+    """The legacy operators' validation queries (spec 6.12) that declared checks do not
+    already cover: duplicate keys whatever a model declares, critical fields of active
+    players, Phase 4 failure shares per date, processing errors."""
+    run = 0
+    out: list[Violation] = []
+    for m in models:
+        if not engine.table_exists(m.name):
+            continue
+        dc = quote_ident(m.date_column)
+        key = ", ".join(quote_ident(k) for k in m.key)
+        run += 1
+        dup_dates, dup_rows, example = engine.fetchone(
+            f"""
+            SELECT count(DISTINCT {dc}), coalesce(sum(n), 0), min(CAST({dc} AS VARCHAR))
+            FROM (SELECT {key}, count(*) AS n FROM {m.name}
+                  WHERE {dc} >= ? AND {dc} < ? GROUP BY ALL HAVING count(*) > 1) AS d
+            """,
+            [start, end_x],
+        )
+        if dup_rows:
+            out.append(
+                Violation(
+                    m.name,
+                    "spec 6.12: no duplicate keys",
+                    "error",
+                    dup_dates,
+                    int(dup_rows),
+                    f"first on {example}",
+                )
+            )
+        if m.name == PGS:
+            run += 1
+            n_dates, n_rows, example = engine.fetchone(
+                f"""
+                SELECT count(DISTINCT game_date), count(*),
+                       min(CAST(game_date AS VARCHAR) || ' ' || player_lookup)
+                FROM {PGS}
+                WHERE game_date >= ? AND game_date < ? AND is_active AND minutes_played > 0
+                  AND (points IS NULL OR fg_attempts IS NULL
+                       OR (usage_rate IS NULL AND team_stats_available
+                           AND NOT team_totals_incomplete))
+                """,
+                [start, end_x],
+            )
+            if n_rows:
+                out.append(
+                    Violation(
+                        PGS,
+                        "spec 6.12: active players have points, shots and usage",
+                        "error",
+                        n_dates,
+                        n_rows,
+                        example,
+                    )
+                )
+    failure_models = [
+        m.name for m in models if m.name.startswith(("nba_precompute.", "nba_predictions."))
+    ]
+    if failure_models:
+        run += 1
+        rows = engine.fetchall(
+            f"""
+            WITH openers AS (
+                SELECT season_year, min(game_date) AS opener FROM {schema.SCHEDULE.fqn}
+                WHERE coalesce(season_type, 'Regular Season') = 'Regular Season'
+                GROUP BY season_year
+            ),
+            failures AS (
+                SELECT model, analysis_date AS d, count(*) AS failed,
+                       count(*) FILTER (WHERE failure_category = 'PROCESSING_ERROR') AS errors
+                FROM {PRECOMPUTE_FAILURES.fqn}
+                WHERE entity_id <> '__date__' AND analysis_date >= ? AND analysis_date < ?
+                GROUP BY ALL
+            )
+            SELECT f.model, f.d, f.failed, f.errors, date_diff('day', o.opener, f.d) AS day_no
+            FROM failures AS f
+            JOIN (SELECT DISTINCT game_date, season_year FROM {schema.SCHEDULE.fqn}) AS s
+              ON s.game_date = f.d
+            JOIN openers AS o ON o.season_year = s.season_year
+            """,
+            [start, end_x],
+        )
+        counts: dict[tuple[str, dt.date], int] = {}
+        for name in {r[0] for r in rows}:
+            if name not in failure_models or not engine.table_exists(name):
+                continue
+            dc = quote_ident(next(m.date_column for m in models if m.name == name))
+            counts.update(
+                {
+                    (name, d): n
+                    for d, n in engine.fetchall(
+                        f"SELECT {dc}, count(*) FROM {name} WHERE {dc} >= ? AND {dc} < ? "
+                        "GROUP BY 1",
+                        [start, end_x],
+                    )
+                }
+            )
+        red: dict[str, list[str]] = {}
+        errors: dict[str, int] = {}
+        for name, d, failed, n_errors, day_no in rows:
+            if name not in failure_models:
+                continue
+            if n_errors:
+                errors[name] = errors.get(name, 0) + n_errors
+            share = 100.0 * failed / (failed + counts.get((name, d), 0))
+            if (
+                day_no is not None
+                and day_no >= RED_FLAG_AFTER_DAYS
+                and share > RED_FLAG_FAILURE_PCT
+            ):
+                red.setdefault(name, []).append(f"{d} {share:.0f}%")
+        for name, dates in sorted(red.items()):
+            out.append(
+                Violation(
+                    name,
+                    f"spec 6.12: failure share <= {RED_FLAG_FAILURE_PCT:.0f}% after week 6",
+                    "warn",
+                    len(dates),
+                    0,
+                    ", ".join(sorted(dates)[:5]),
+                )
+            )
+        for name, n in sorted(errors.items()):
+            out.append(
+                Violation(name, "spec 6.12: no PROCESSING_ERROR failures", "error", 0, n, None)
+            )
+    return run, out
 
 
 def _group(rows: list[checks_mod.CheckRow]) -> list[list[checks_mod.CheckRow]]:

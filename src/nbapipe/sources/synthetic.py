@@ -16,6 +16,7 @@ from functools import cached_property
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from nbapipe.identity import normalize_name, split_suffix, strip_accents
 from nbapipe.season import calendar, season_label
@@ -2165,12 +2166,25 @@ STAGES = (
 
 
 def simulate_league(
-    seasons: Sequence[int], seed: int = 7, progress: Progress | None = None
+    seasons: Sequence[int],
+    seed: int = 7,
+    progress: Progress | None = None,
+    *,
+    teams: int | None = None,
+    weeks: int | None = None,
 ) -> dict[str, pa.Table]:
-    """Simulate complete regular seasons; returns every raw table plus ``players``."""
+    """Simulate complete regular seasons; returns every raw table plus ``players``.
+
+    ``teams`` keeps only the games between that many teams (chosen by the seed) and
+    ``weeks`` only each season's first weeks after its opener: a small league for quick
+    demos and property tests, carved out of the full simulation."""
     years = sorted({int(s) for s in seasons})
     if not years:
         raise ValueError("simulate_league needs at least one season")
+    if teams is not None and not 2 <= teams <= N_TEAMS:
+        raise ValueError(f"teams must be between 2 and {N_TEAMS}")
+    if weeks is not None and weeks < 1:
+        raise ValueError("weeks must be at least 1")
     total_steps = len(years) * len(STAGES)
     step = 0
 
@@ -2235,4 +2249,51 @@ def simulate_league(
     assert pool is not None
     tables = {name: pa.concat_tables([s[name] for s in per_season]) for name in per_season[0]}
     tables["players"] = _players_table(pool)
+    if teams is not None or weeks is not None:
+        kept = None
+        if teams is not None:
+            kept = sorted(np.random.default_rng([seed, 99]).choice(TEAM_ABBRS, teams, False))
+        ends = (
+            None
+            if weeks is None
+            else {y: calendar(y).opener + dt.timedelta(weeks=weeks) for y in years}
+        )
+        tables = restrict_league(tables, kept, ends)
     return tables
+
+
+def restrict_league(
+    tables: dict[str, pa.Table],
+    teams: Sequence[str] | None = None,
+    season_ends: dict[int, dt.date] | None = None,
+) -> dict[str, pa.Table]:
+    """The part of a simulated league among ``teams`` and before each season's end date:
+    the games between those teams, and every row that belongs to them."""
+    sched = tables["schedule"]
+    keep = np.ones(sched.num_rows, dtype=bool)
+    if teams is not None:
+        team_set = pa.array(list(teams))
+        keep &= np.asarray(pc.is_in(sched["home_team_abbr"], team_set).to_numpy(False))
+        keep &= np.asarray(pc.is_in(sched["away_team_abbr"], team_set).to_numpy(False))
+    if season_ends is not None:
+        dates = sched["game_date"].to_pylist()
+        years = sched["season_year"].to_pylist()
+        keep &= np.array(
+            [
+                d < season_ends.get(y, d + dt.timedelta(days=1))
+                for d, y in zip(dates, years, strict=True)
+            ]
+        )
+    games = pa.array(
+        np.asarray(sched["game_id"].to_pylist(), dtype=object)[keep].tolist(), pa.string()
+    )
+    out = {"schedule": sched.filter(pa.array(keep))}
+    for name, table in tables.items():
+        if name == "schedule":
+            continue
+        if "game_id" in table.column_names:
+            table = table.filter(pc.is_in(table["game_id"], games))
+        elif name == "team_rosters" and teams is not None:
+            table = table.filter(pc.is_in(table["team_abbr"], pa.array(list(teams))))
+        out[name] = table
+    return out

@@ -13,7 +13,7 @@
 -- column analysis_date: the game date the completeness is for (history strictly before it)
 -- column player_lookup: normalised player name
 -- column team_abbr: the player's team on the date: the team of his latest box-score row before it
--- column l5_expected: his team's last 5 games before the date, minus those he sat out (DNP or inactive) [games]
+-- column l5_expected: his team's last 5 games before the date (pre-season and All-Star games left out), minus those he sat out (DNP or inactive) [games]
 -- column l5_actual: of those, the games he played [games]
 -- column l5_pct: 100 x l5_actual / l5_expected; 100 when nothing was expected [%]
 -- column l10_expected: as l5_expected over the last 10 team games [games]
@@ -50,6 +50,8 @@ completed_games AS (
     FROM nba_raw.schedule
     WHERE game_date >= {{ season_start }} AND game_date < {{ end_date }}
       AND coalesce(game_status, 3) = 3
+      -- pre-season and All-Star games are no part of a player's expected games
+      AND coalesce(season_type, 'Regular Season') NOT IN ('Pre Season', 'All-Star')
     QUALIFY row_number() OVER (PARTITION BY game_id ORDER BY source) = 1
 ),
 

@@ -35,7 +35,7 @@
 -- column turnovers: TOV
 -- column personal_fouls: PF
 -- column team_minutes: player-minutes of the team: 240 + 25 per overtime period [minutes]
--- column overtime_periods: overtime periods, from the schedule's periods, else from the box score's minutes
+-- column overtime_periods: overtime periods, from the schedule's periods (never below 0), else from the box score's minutes
 -- column possessions: FGA + 0.44 x FTA + TOV - OREB, 1 decimal [possessions]
 -- column offensive_rating: 100 x points / possessions [points per 100 possessions]
 -- column pace: possessions x 48 / (team_minutes / 5): possessions per 48 minutes on actual minutes (legacy used 240 for overtime games too) [possessions]
@@ -191,7 +191,7 @@ with_minutes AS (
         t.*,
         -- Overtime from the schedule when it says, else from the team's player-minutes.
         coalesce(
-            t.scheduled_periods - 4,
+            CASE WHEN t.scheduled_periods IS NOT NULL THEN greatest(t.scheduled_periods - 4, 0) END,
             greatest(CAST(round((coalesce(t.minutes, {{ TEAM_REGULATION_MINUTES }})
                 - {{ TEAM_REGULATION_MINUTES }}) / {{ TEAM_OVERTIME_MINUTES }}) AS INTEGER), 0)
         ) AS overtime_periods

@@ -55,8 +55,8 @@
 -- column minutes_avg_season: mean minutes over those games [minutes]
 -- column games_played_season: games played this season before the date [games]
 -- column sample_quality: excellent (10 games), good (>= 7), limited (>= 5), insufficient
--- column prop_over_streak: his most recent consecutive games (pushes skipped) with points above the current line [games]
--- column prop_under_streak: most recent consecutive games below the current line [games]
+-- column prop_over_streak: his most recent consecutive games (pushes skipped; among his last 20 games within 60 days) with points above the current line [games]
+-- column prop_under_streak: most recent consecutive games below the current line (same games) [games]
 -- column team_pace_last_10: his team's mean pace over its last 10 games [possessions]
 -- column opponent_pace_last_10: the opponent's mean pace over its last 10 games (per 48, any season date: legacy hard-coded 2024-10-01, spec 9.5) [possessions]
 -- column opponent_def_rating_last_10: the opponent's mean defensive rating over its last 10 games [points per 100 possessions]
@@ -112,7 +112,7 @@ games_with_results AS (
 
 latest_injury_status AS (
     SELECT i.game_id, i.player_lookup, i.team_abbr,
-           lower(i.injury_status) AS injury_status, i.reason
+           lower(trim(i.injury_status)) AS injury_status, i.reason
     FROM nba_raw.injury_report AS i
     JOIN games AS g ON g.game_id = i.game_id
     WHERE g.game_start_time IS NULL OR i.report_timestamp < g.game_start_time
@@ -312,7 +312,8 @@ stars AS (
       AND (w.points_avg_season >= 18
            OR (w.minutes_avg_season >= 28 AND w.points_avg_season >= 12))
     UNION ALL
-    -- stars listed out before a game they then missed have no target row: find them too
+    -- stars listed before a game they then missed have no target row: find them too (what was
+    -- known before tip-off must not depend on whether he played)
     SELECT i.game_id, i.team_abbr, i.player_lookup, i.injury_status
     FROM latest_injury_status AS i
     JOIN games AS g ON g.game_id = i.game_id
@@ -331,7 +332,7 @@ stars AS (
       ON s.player_lookup = i.player_lookup AND s.season_year = g.season_year
      AND s.game_date < g.game_date
      AND (s.next_game_date IS NULL OR s.next_game_date >= g.game_date)
-    WHERE i.injury_status IN ('out', 'doubtful')
+    WHERE i.injury_status IN ('out', 'doubtful', 'questionable')
       AND s.games_before >= 10
       AND (s.points_before >= 18 OR (s.minutes_before >= 28 AND s.points_before >= 12))
 ),

@@ -48,7 +48,7 @@
 -- column has_shot_zone_data: his player_shot_zone_analysis row exists for the date
 -- column has_team_defense_data: the opponent's team_defense_zone_analysis row exists for the date
 -- column data_completeness_pct: 20 x the inputs present among days_rest, a projected usage rate (never: we have none, as in the legacy), pace_differential, his shot-zone row and the opponent's defence row [%]
--- column missing_data_fields: comma-separated names of the missing inputs among those five, NULL when none
+-- column missing_data_fields: comma-separated names of the missing inputs among those five (always starts with projected_usage_rate: we have no usage projection)
 -- column warnings: comma-separated EXTREME_FATIGUE (fatigue_score < 50), EXTREME_MATCHUP (|mismatch| > 8), EXTREME_ADJUSTMENT (|total| > 12); NULL when none
 -- column upstream_player_context_ready: his player-context row is production ready (10-game completeness)
 -- column upstream_player_shot_ready: his shot-zone row exists and is production ready

@@ -84,7 +84,7 @@
 -- column games_vs_opponent: feature 30: those games [games]
 -- column minutes_avg_last_10: feature 31: his mean minutes over games played in the 30 days before the date, else player_daily_cache minutes_avg_last_10, else 28 [minutes]
 -- column ppm_avg_last_10: feature 32: mean of points / minutes over games played in the 30 days before the date, else the daily cache's points_avg_last_10 / minutes_avg_last_10, else 0.4 [points per minute]
--- column dnp_rate: feature 33: share of his last 10 box-score rows within 60 days that are DNP or inactive; needs 3 rows, else 0 [fraction]
+-- column dnp_rate: feature 33: share of his last 10 box-score rows within 60 days that are DNP (is_dnp; an inactive row without that flag also counts); needs 3 rows, else 0 [fraction]
 -- column pts_slope_10g: feature 34: least-squares slope of points (NULL as 0) over his last 10 box-score rows within 60 days in date order; needs 5 rows, else 0 [points per game]
 -- column pts_vs_season_zscore: feature 35: (feature 0 - feature 2) / feature 3, clamped to -3..3; 0 when feature 3 is 0
 -- column breakout_flag: feature 36: 1 when feature 0 > feature 2 + 1.5 x feature 3, else 0
@@ -96,7 +96,7 @@
 -- column implied_team_total: feature 42: (game total - his team's spread) / 2 (our spread is the team's own, so one formula home or away); NULL without lines [points]
 -- column points_avg_last_3: feature 43: mean points of his up to 3 latest games played within 60 days [points]
 -- column scoring_trend_slope: feature 44: least-squares slope of points over his up to 7 latest games within 60 days in date order; needs 4 games, else 0 [points per game]
--- column deviation_from_avg_last3: feature 45: (feature 43 - his 60-day mean points) / his 60-day sample std of points (5 with fewer than 2 games or a zero std)
+-- column deviation_from_avg_last3: feature 45: (his unrounded last-3 mean - his 60-day mean points rounded to 4 decimals) / his 60-day sample std of points (5 with fewer than 2 games or a zero std)
 -- column consecutive_games_below_avg: feature 46: his latest games in a row (newest first) scoring below his 60-day mean [games]
 -- column teammate_usage_available: feature 47: sum over teammates listed out or doubtful on the latest injury report before tip-off of their mean usage rate in their games of the 30 days before the date with more than 10 minutes; NULL when the game has no injury report before tip-off [%]
 -- column usage_rate_last_5: feature 48: mean usage rate of his 5 latest games within 60 days; needs 3 values, else 20 [%]
@@ -153,6 +153,9 @@
 -- Point in time: history is strictly before the game date; prop lines and injury reports only
 -- before tip-off; pre-game tables (player context, daily cache, composite factors, shot zones,
 -- opponent defence) are their rows for the date itself.
+-- Rounding: computed features are rounded to 4 decimals; minutes, usage and margins are
+-- summed as DECIMAL(12, 4) and points per minute as DECIMAL(18, 6), so a daily run and a
+-- backfill give identical values whatever the order of the sums.
 -- Legacy fixes: one player rule for daily runs and backfills (the legacy used box-score
 -- players in backfills and a filtered context list daily: that filter is now the
 -- is_prediction_candidate flag); 9.6 rest_advantage on the opponent's real rest; 9.9
@@ -729,9 +732,12 @@ features AS (
         coalesce(b.pcf_usage_spike_score, 0.0) AS f_usage_spike_score,
         CASE WHEN b.pcf_usage_spike_score IS NOT NULL THEN 'phase4' ELSE 'default' END
             AS s_usage_spike_score,
-        -- 9: both rests are real values in our tables (legacy opponent rest was always 0, 9.6)
-        CAST(coalesce(greatest(-2, least(2, b.days_rest - b.opponent_days_rest)), 0) AS DOUBLE)
-            AS f_rest_advantage,
+        -- 9: both rests are real values in our tables (legacy opponent rest was always 0, 9.6);
+        -- greatest/least skip NULLs, so an unknown rest is caught before clamping
+        CAST(CASE
+            WHEN b.days_rest IS NULL OR b.opponent_days_rest IS NULL THEN 0
+            ELSE greatest(-2, least(2, b.days_rest - b.opponent_days_rest))
+        END AS DOUBLE) AS f_rest_advantage,
         CASE WHEN b.days_rest IS NOT NULL AND b.opponent_days_rest IS NOT NULL
             THEN 'calculated' ELSE 'default' END AS s_rest_advantage,
         CASE lower(trim(coalesce(b.injury_status, '')))

@@ -1,0 +1,87 @@
+"""`validate` runs the legacy operators' queries (spec 6.12) on top of the declared checks:
+each one fires on a warehouse broken in its particular way, and none fires on a clean one."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from nbapipe import api
+from nbapipe.engine.duckdb import DuckDBEngine
+
+PGS = "nba_analytics.player_game_summary"
+PSZA = "nba_precompute.player_shot_zone_analysis"
+MODELS = [
+    "nba_analytics.team_offense_game_summary",
+    "nba_analytics.player_prop_lines",
+    PGS,
+    "nba_analytics.player_completeness",
+    PSZA,
+]
+DAY = dt.date(2024, 1, 24)  # mid-season
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("suite") / "w.duckdb"
+    api.ingest_synthetic("2023-24", seed=9, warehouse=path)
+    api.backfill(warehouse=path, models=MODELS)
+    return path
+
+
+@pytest.fixture()
+def broken(clean: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "w.duckdb"
+    shutil.copy(clean, copy)
+    return copy
+
+
+def _suite(path: Path) -> dict[tuple[str, str], api.Violation]:
+    report = api.validate(warehouse=path, models=MODELS)
+    return {(v.model, v.check): v for v in report.violations if v.check.startswith("spec 6.12")}
+
+
+def test_validate_suite_is_silent_on_a_clean_league(clean: Path) -> None:
+    report = api.validate(warehouse=clean, models=MODELS)
+    assert report.ok, report.violations
+
+
+def test_validate_suite_finds_duplicate_keys(broken: Path) -> None:
+    with DuckDBEngine(broken, create=False) as eng:
+        eng.execute(
+            f"INSERT INTO {PSZA} SELECT * FROM {PSZA} WHERE analysis_date = ? LIMIT 3", [DAY]
+        )
+    found = _suite(broken)[(PSZA, "spec 6.12: no duplicate keys")]
+    assert found.severity == "error" and found.dates == 1 and found.failing_rows == 6
+
+
+def test_validate_suite_finds_active_players_without_points(broken: Path) -> None:
+    with DuckDBEngine(broken, create=False) as eng:
+        eng.execute(
+            f"UPDATE {PGS} SET points = NULL WHERE game_date = ? AND is_active "
+            "AND minutes_played > 20",
+            [DAY],
+        )
+    found = _suite(broken)[(PGS, "spec 6.12: active players have points, shots and usage")]
+    assert found.dates == 1 and found.failing_rows > 20
+
+
+def test_validate_suite_flags_failure_share_after_week_six_and_processing_errors(
+    broken: Path,
+) -> None:
+    with DuckDBEngine(broken, create=False) as eng:
+        # Half the date's players fail: above the 30% red line after week 6.
+        eng.execute(
+            "INSERT INTO nba_processing.precompute_failures "
+            "SELECT ?, 'run-test', analysis_date, player_lookup || '_x', 'PROCESSING_ERROR', "
+            "'boom', TRUE, NULL, NULL, now() FROM " + PSZA + " WHERE analysis_date = ?",
+            [PSZA, DAY],
+        )
+    suite = _suite(broken)
+    red = suite[(PSZA, "spec 6.12: failure share <= 30% after week 6")]
+    assert red.severity == "warn" and red.dates == 1 and str(DAY) in red.example
+    errors = suite[(PSZA, "spec 6.12: no PROCESSING_ERROR failures")]
+    assert errors.severity == "error" and errors.failing_rows > 100
