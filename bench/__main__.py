@@ -30,34 +30,71 @@ SCENARIOS = {
     "backfill": "api.backfill(warehouse=W, force=True)",
     "rerun_unchanged": "api.backfill(warehouse=W)",
     "daily_run": "api.run_daily(DAILY, warehouse=W, force=True)",
+    # the legacy-style per-entity reference (bench/reference) on REFERENCE_DATES game dates
+    # from DAILY on, every table
+    "reference_dates": "time_reference(W, DAILY, REFERENCE_DATES)",
 }
+REFERENCE_DATES = 10
 
 CHILD = """
 import json, resource, sys, time
 from nbapipe import api
-W, SEASONS, DAILY = sys.argv[1], sys.argv[2], sys.argv[3]
+from bench.proof import time_reference
+W, SEASONS, DAILY, REFERENCE_DATES = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 t0, c0 = time.perf_counter(), time.process_time()
 result = {call}
 wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-rows = {{}}
+rows, detail = {{}}, {{}}
 if hasattr(result, "models"):
     rows = {{m.model: m.rows_written for m in result.models}}
+    detail = {{m.model: round(m.seconds, 3) for m in result.models}}
 elif hasattr(result, "tables"):
     rows = dict(result.tables)
+elif isinstance(result, dict):
+    detail = result
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({{"wall_s": wall, "cpu_s": cpu, "peak_rss_mib": peak, "rows": rows}}))
+print(json.dumps({{"wall_s": wall, "cpu_s": cpu, "peak_rss_mib": peak, "rows": rows,
+                  "detail": detail}}))
 """
 
 
 def run_child(scenario: str, warehouse: Path, seasons: str, daily: str) -> dict:
     code = CHILD.format(call=SCENARIOS[scenario])
     out = subprocess.run(
-        [sys.executable, "-c", code, str(warehouse), seasons, daily],
+        [sys.executable, "-c", code, str(warehouse), seasons, daily, str(REFERENCE_DATES)],
         capture_output=True,
         text=True,
         check=True,
+        cwd=ROOT,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def game_dates(warehouse: Path) -> int:
+    import duckdb
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute("SELECT count(DISTINCT game_date) FROM nba_raw.schedule").fetchone()[0]
+    finally:
+        con.close()
+
+
+def ratios(results: dict[str, dict], dates: int) -> dict:
+    """The legacy-style reference per date against our daily run and our backfill per date."""
+    ref = results.get("reference_dates")
+    if not ref or "daily_run" not in results or "backfill" not in results:
+        return {}
+    per_date = ref["wall_s_median"] / REFERENCE_DATES
+    backfill_per_date = results["backfill"]["wall_s_median"] / max(dates, 1)
+    return {
+        "reference_s_per_date": round(per_date, 3),
+        "daily_run_s": results["daily_run"]["wall_s_median"],
+        "backfill_s_per_date": round(backfill_per_date, 4),
+        "game_dates": dates,
+        "vs_daily_run": round(per_date / results["daily_run"]["wall_s_median"], 1),
+        "vs_backfill_per_date": round(per_date / backfill_per_date, 1),
+    }
 
 
 def machine() -> dict:
@@ -99,12 +136,15 @@ def main() -> None:
                 "cpu_s": round(statistics.median(r["cpu_s"] for r in runs), 3),
                 "peak_rss_mib": round(max(r["peak_rss_mib"] for r in runs), 1),
                 "rows": runs[-1]["rows"],
+                "detail": runs[-1]["detail"],
             }
             print(f"{scenario:16s} {wall:7.3f} s  (runs: {results[scenario]['wall_s_runs']})")
+        warehouse_dates = game_dates(warehouse)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
     record = {
+        "ratios": ratios(results, warehouse_dates),
         "when": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "command": "python -m bench " + " ".join(sys.argv[1:]),
         "seasons": args.seasons,
@@ -139,6 +179,15 @@ def write_markdown(record: dict) -> None:
             f"| {name} | {r['wall_s_median']:.2f} s | {runs} "
             f"| {r['cpu_s']:.2f} s | {r['peak_rss_mib']:.0f} MiB | {rows:,} |"
         )
+    r = record.get("ratios") or {}
+    if r:
+        lines += [
+            "",
+            f"Legacy-style reference (bench/reference, every table, {REFERENCE_DATES} dates): "
+            f"{r['reference_s_per_date']:.2f} s per date; our daily run {r['daily_run_s']:.2f} s "
+            f"(x{r['vs_daily_run']}), our backfill {r['backfill_s_per_date']:.3f} s per date over "
+            f"{r['game_dates']} game dates (x{r['vs_backfill_per_date']}).",
+        ]
     block = "\n".join(lines) + "\n"
     path = ROOT / "BENCHMARKS.md"
     text = path.read_text() if path.exists() else ""

@@ -189,6 +189,36 @@ def pick_dates(con: duckdb.DuckDBPyConnection, n: int, seed: int) -> list[dt.dat
     return sorted(chosen)
 
 
+def schedule_days(con: duckdb.DuckDBPyConnection) -> list[dt.date]:
+    """Every game date of the schedule, played or not, in order."""
+    return [
+        d
+        for (d,) in con.execute(
+            "SELECT DISTINCT game_date FROM nba_raw.schedule ORDER BY 1"
+        ).fetchall()
+    ]
+
+
+SPREAD_OFFSETS = (0, 3, 5, 13, 14, 18, 21)  # days after the opener: early season and its end
+
+
+def spread_dates(con: duckdb.DuckDBPyConnection) -> list[dt.date]:
+    """Fixed dates spread over a season, for comparing a table with its reference: the first
+    game day on or after each of SPREAD_OFFSETS days from the opener (opening night, early
+    season, its last day and the first after it, the end of the ramp), the next game day after
+    the opener, the quarter, half and three-quarter game days, the first game day after the
+    longest gap (the All-Star break) and the last two game days, played or not."""
+    days = schedule_days(con)
+    if not days:
+        return []
+    opener, n = days[0], len(days)
+    picks = {next(d for d in days if (d - opener).days >= k) for k in SPREAD_OFFSETS}
+    after_break = max(range(1, n), key=lambda i: days[i] - days[i - 1]) if n > 1 else 0
+    picks |= {days[min(1, n - 1)], days[n // 4], days[n // 2], days[3 * n // 4]}
+    picks |= {days[after_break], days[-2 if n > 1 else -1], days[-1]}
+    return sorted(picks)
+
+
 def compare_warehouse(
     path: Path,
     days: list[dt.date] | None = None,
@@ -209,6 +239,31 @@ def compare_warehouse(
     finally:
         con.close()
     return results
+
+
+def time_reference(path: str | Path, first_day: str | dt.date, n_dates: int) -> dict:
+    """Seconds the reference takes per table for ``n_dates`` game dates from ``first_day``
+    (the legacy-style baseline the benchmark compares with)."""
+    refs = load_all()
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        days = [
+            d
+            for (d,) in con.execute(
+                "SELECT DISTINCT game_date FROM nba_raw.schedule WHERE game_date >= ? "
+                "ORDER BY 1 LIMIT ?",
+                [first_day, n_dates],
+            ).fetchall()
+        ]
+        seconds: dict[str, float] = {}
+        for name, ref in refs.items():
+            t = time.perf_counter()
+            for day in days:
+                ref.compute(con, day)
+            seconds[name] = round(time.perf_counter() - t, 3)
+    finally:
+        con.close()
+    return {"dates": len(days), "seconds_by_table": seconds}
 
 
 def print_report(results: dict[str, TableComparison], file=None) -> int:

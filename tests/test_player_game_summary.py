@@ -24,6 +24,7 @@ from bench.reference.player_game_summary import (
 from conftest import SHARED_DATA
 from nbapipe import api
 from nbapipe.engine.duckdb import DuckDBEngine
+from reference_support import plant_in_game_snapshots, plant_prop_ladders
 
 TOGS = "nba_analytics.team_offense_game_summary"
 PGS = "nba_analytics.player_game_summary"
@@ -105,28 +106,8 @@ def perturb(eng: DuckDBEngine) -> dict:
            WHERE game_id = ? AND event_type = 'shot' AND shot_type = '2PT' AND event_id % 4 = 0""",
         [unknown_game],
     )
-    # Ladders: two off-main rungs with lopsided prices beside a third of the quotes.
-    for delta, over, under in ((-2.0, 1.45, 2.75), (2.0, 2.75, 1.45)):
-        eng.execute(
-            f"""INSERT INTO nba_raw.player_props SELECT * REPLACE (
-                    points_line + {delta} AS points_line, {over} AS over_price,
-                    {under} AS under_price)
-                FROM nba_raw.player_props
-                WHERE hash(player_lookup, snapshot_timestamp, bookmaker) % 3 = 0"""
-        )
-    # In-game snapshots (far-off lines) and a book quoting only at and after tip-off.
-    for book, mbt, shift in (("draftkings", -30, 7.0), ("aaabook", -30, 3.0), ("aaabook", 0, 1.0)):
-        eng.execute(
-            f"""INSERT INTO nba_raw.player_props SELECT * REPLACE (
-                    game_start_time - INTERVAL ({mbt}) MINUTE AS snapshot_timestamp,
-                    {mbt} AS minutes_before_tipoff, '{book}' AS bookmaker,
-                    points_line + {shift} AS points_line)
-                FROM nba_raw.player_props WHERE {IN_GAMES}
-                QUALIFY row_number() OVER (PARTITION BY game_id, player_lookup
-                                           ORDER BY snapshot_timestamp DESC, bookmaker,
-                                                    points_line) = 1""",
-            [in_game],
-        )
+    plant_prop_ladders(eng)
+    plant_in_game_snapshots(eng, IN_GAMES, [in_game])
     inactive = eng.fetchall(
         "SELECT game_id, player_lookup FROM nba_raw.player_boxscores "
         f"WHERE player_status = 'inactive' AND {IN_GAMES} ORDER BY ALL",

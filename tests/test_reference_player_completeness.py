@@ -4,20 +4,24 @@ box-score source that disagrees, a postponed game and the season's trades."""
 
 from __future__ import annotations
 
-import time
+import datetime as dt
 
-import duckdb
 import pytest
 
 from bench.reference.player_completeness import REFERENCE
-from nbapipe import api
 from nbapipe.engine.duckdb import DuckDBEngine
-from test_reference_team_offense_game_summary import compare, spread_dates
+from reference_support import (
+    Season,
+    assert_clean,
+    build_season,
+    compare_dates,
+    reference_seconds,
+)
 
-TABLE = "nba_analytics.player_completeness"
+TABLE = REFERENCE.table
 
 
-def perturb(eng: DuckDBEngine) -> None:
+def perturb(eng: DuckDBEngine, days: list[dt.date]) -> None:
     # Data gaps: a tenth of one team's player rows in December disappear.
     eng.execute(
         """DELETE FROM nba_raw.player_boxscores
@@ -45,42 +49,27 @@ def perturb(eng: DuckDBEngine) -> None:
 
 
 @pytest.fixture(scope="module")
-def season(tmp_path_factory):
-    path = tmp_path_factory.mktemp("ref_completeness") / "w.duckdb"
-    api.ingest_synthetic("2023-24", seed=5, warehouse=path)
-    with DuckDBEngine(path, create=False) as eng:
-        days = spread_dates(eng.con)
-        perturb(eng)
-    summary = api.backfill(warehouse=path, models=[TABLE])
-    assert summary.ok, [(m.model, m.status, m.failed_checks) for m in summary.models]
-    return path, days
+def season(tmp_path_factory) -> Season:
+    return build_season(tmp_path_factory, TABLE, perturb)
 
 
-def test_player_completeness_reference_equals_model_on_every_row_and_column(season) -> None:
-    path, days = season
-    con = duckdb.connect(str(path), read_only=True)
-    total, bad = 0, []
-    for day in days[1:]:  # opening night has no history: no rows on either side
-        n, wrong = compare(con, REFERENCE, day)
-        total, bad = total + n, bad + wrong
-    assert bad == []
-    assert REFERENCE.compute(con, days[0]).rows == []
-    assert len(days) >= 9 and total >= 2500
-    placeholders = ", ".join("?" for _ in days)
-    incomplete, gaps = con.execute(
-        f"""SELECT count(*) FILTER (WHERE NOT all_windows_complete),
-                   count(*) FILTER (WHERE l10_games_without_row > 0)
-            FROM {TABLE} WHERE analysis_date IN ({placeholders})""",
-        days,
-    ).fetchone()
+def test_player_completeness_reference_equals_model_on_every_row_and_column(
+    season: Season,
+) -> None:
+    days = season.days
+    with season.connect() as con:
+        total = assert_clean(compare_dates(con, REFERENCE, days), min_rows=2500)
+        assert total.failures == 0
+        # opening night has no history: no rows on either side
+        assert REFERENCE.compute(con, days[0]).rows == []
+        incomplete, gaps = con.execute(
+            f"""SELECT count(*) FILTER (WHERE NOT all_windows_complete),
+                       count(*) FILTER (WHERE l10_games_without_row > 0)
+                FROM {TABLE} WHERE analysis_date IN (SELECT unnest(?))""",
+            [days],
+        ).fetchone()
     assert incomplete > 0 and gaps > 0
-    con.close()
 
 
-def test_player_completeness_reference_takes_under_two_seconds_a_date(season) -> None:
-    path, days = season
-    con = duckdb.connect(str(path), read_only=True)
-    t = time.perf_counter()
-    REFERENCE.compute(con, days[-1])
-    assert time.perf_counter() - t < 2
-    con.close()
+def test_player_completeness_reference_takes_under_two_seconds_a_date(season: Season) -> None:
+    assert reference_seconds(season.path, REFERENCE, season.days[-1]) < 2

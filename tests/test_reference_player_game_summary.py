@@ -7,27 +7,39 @@ DNP reasons."""
 
 from __future__ import annotations
 
-import time
+import datetime as dt
 
-import duckdb
 import pytest
 
+from bench.proof import schedule_days
 from bench.reference.player_game_summary import REFERENCE
-from nbapipe import api
 from nbapipe.engine.duckdb import DuckDBEngine
-from test_reference_player_prop_lines import perturb as perturb_props
-from test_reference_team_offense_game_summary import compare, perturb, spread_dates
+from reference_support import (
+    Season,
+    assert_clean,
+    build_season,
+    compare_dates,
+    plant_prop_edge_cases,
+    plant_team_edge_cases,
+    reference_seconds,
+)
 
-TOGS = "nba_analytics.team_offense_game_summary"
-LINES = "nba_analytics.player_prop_lines"
-TABLE = "nba_analytics.player_game_summary"
+TABLE = REFERENCE.table
 
 
-def perturb_players(eng: DuckDBEngine, days, games: dict[str, str]) -> dict[str, str]:
+def perturb(eng: DuckDBEngine, days: list[dt.date]) -> dict[str, str]:
+    """The team and prop edge cases, then the players': on the three-quarter game day a
+    preferred second box-score source, a shot chart matching only by person id, incomplete
+    rebuilt team totals and lost shots; varied DNP reasons on the second and last dates."""
+    games = plant_team_edge_cases(eng, days)
+    plant_prop_edge_cases(eng)
+    season = schedule_days(eng.con)
+    day = season[3 * len(season) // 4]
+    assert day in days
     ids = [
         r[0]
         for r in eng.fetchall(
-            "SELECT game_id FROM nba_raw.schedule WHERE game_date = ? ORDER BY 1", [days[5]]
+            "SELECT game_id FROM nba_raw.schedule WHERE game_date = ? ORDER BY 1", [day]
         )
     ]
     box_game, chart_game, incomplete_game, lost_shots = ids[0], ids[1], ids[2], ids[3]
@@ -72,60 +84,43 @@ def perturb_players(eng: DuckDBEngine, days, games: dict[str, str]) -> dict[str,
 
 
 @pytest.fixture(scope="module")
-def season(tmp_path_factory):
-    path = tmp_path_factory.mktemp("ref_pgs") / "w.duckdb"
-    api.ingest_synthetic("2023-24", seed=5, warehouse=path)
-    with DuckDBEngine(path, create=False) as eng:
-        days = spread_dates(eng.con)
-        games = perturb_players(eng, days, perturb(eng, days))
-        perturb_props(eng)
-    summary = api.backfill(warehouse=path, models=[TOGS, LINES, TABLE])
-    assert summary.ok, [(m.model, m.status, m.failed_checks) for m in summary.models]
-    return path, days, games
+def season(tmp_path_factory) -> Season:
+    return build_season(tmp_path_factory, TABLE, perturb)
 
 
-def test_player_game_summary_reference_equals_model_on_every_row_and_column(season) -> None:
-    path, days, games = season
-    con = duckdb.connect(str(path), read_only=True)
-    total, bad = 0, []
-    for day in days:
-        n, wrong = compare(con, REFERENCE, day)
-        total, bad = total + n, bad + wrong
-    assert bad[:10] == []
-    assert len(days) >= 8 and total >= 1500
-    placeholders = ", ".join("?" for _ in days)
-    flags = dict(
-        con.execute(
-            f"SELECT data_quality_flag, count(*) FROM {TABLE} "
-            f"WHERE game_date IN ({placeholders}) GROUP BY 1",
-            days,
-        ).fetchall()
-    )
+def test_player_game_summary_reference_equals_model_on_every_row_and_column(
+    season: Season,
+) -> None:
+    days, games = season.days, season.planted
+    with season.connect() as con:
+        total = assert_clean(compare_dates(con, REFERENCE, days), min_rows=1500)
+        assert total.failures == 0
+        flags = dict(
+            con.execute(
+                f"SELECT data_quality_flag, count(*) FROM {TABLE} "
+                "WHERE game_date IN (SELECT unnest(?)) GROUP BY 1",
+                [days],
+            ).fetchall()
+        )
+        zoned = con.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE paint_attempts + mid_range_attempts "
+            f"+ three_attempts_pbp = fg_attempts) FROM {TABLE} WHERE game_id = ? AND is_active",
+            [games["chart_by_id"]],
+        ).fetchone()
+        sources, cats = con.execute(
+            f"SELECT count(DISTINCT primary_source_used), count(DISTINCT dnp_reason_category) "
+            f"FROM {TABLE} WHERE game_date IN (SELECT unnest(?))",
+            [days],
+        ).fetchone()
     assert set(flags) == {
         "complete",
         "partial_no_team_stats",
         "partial_incomplete_team_stats",
         "partial_zones_mismatch",
     }
-    zoned = con.execute(
-        f"SELECT count(*), count(*) FILTER (WHERE paint_attempts + mid_range_attempts "
-        f"+ three_attempts_pbp = fg_attempts) FROM {TABLE} WHERE game_id = ? AND is_active",
-        [games["chart_by_id"]],
-    ).fetchone()
     assert zoned[0] > 10 and zoned[0] == zoned[1]
-    sources, cats = con.execute(
-        f"SELECT count(DISTINCT primary_source_used), count(DISTINCT dnp_reason_category) "
-        f"FROM {TABLE} WHERE game_date IN ({placeholders})",
-        days,
-    ).fetchone()
     assert sources == 2 and cats >= 4
-    con.close()
 
 
-def test_player_game_summary_reference_takes_under_two_seconds_a_date(season) -> None:
-    path, days, _ = season
-    con = duckdb.connect(str(path), read_only=True)
-    t = time.perf_counter()
-    REFERENCE.compute(con, days[-1])
-    assert time.perf_counter() - t < 2
-    con.close()
+def test_player_game_summary_reference_takes_under_two_seconds_a_date(season: Season) -> None:
+    assert reference_seconds(season.path, REFERENCE, season.days[-1]) < 2

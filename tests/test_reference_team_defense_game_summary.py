@@ -4,62 +4,45 @@ without a row, shot-chart zones, no play-by-play)."""
 
 from __future__ import annotations
 
-import time
-from pathlib import Path
-
-import duckdb
 import pytest
 
 from bench.reference.team_defense_game_summary import REFERENCE
-from nbapipe import api
-from nbapipe.engine.duckdb import DuckDBEngine
-from test_reference_team_offense_game_summary import compare, perturb, spread_dates
+from reference_support import (
+    Season,
+    assert_clean,
+    build_season,
+    compare_dates,
+    plant_team_edge_cases,
+    reference_seconds,
+)
 
-TOGS = "nba_analytics.team_offense_game_summary"
-TABLE = "nba_analytics.team_defense_game_summary"
+TABLE = REFERENCE.table
 
 
 @pytest.fixture(scope="module")
-def season(tmp_path_factory):
-    path = tmp_path_factory.mktemp("ref_tdgs") / "w.duckdb"
-    api.ingest_synthetic("2023-24", seed=5, warehouse=path)
-    with DuckDBEngine(path, create=False) as eng:
-        days = spread_dates(eng.con)
-        games = perturb(eng, days)
-    summary = api.backfill(warehouse=path, models=[TOGS, TABLE])
-    assert summary.ok, [(m.model, m.status, m.failed_checks) for m in summary.models]
-    return path, days, games
+def season(tmp_path_factory) -> Season:
+    return build_season(tmp_path_factory, TABLE, plant_team_edge_cases)
 
 
 def test_team_defense_game_summary_reference_equals_model_on_every_row_and_column(
-    season,
+    season: Season,
 ) -> None:
-    path, days, games = season
-    con = duckdb.connect(str(path), read_only=True)
-    total, bad = 0, []
-    for day in days:
-        n, wrong = compare(con, REFERENCE, day)
-        total, bad = total + n, bad + wrong
-    assert bad == []
-    assert len(days) >= 8 and total >= 80
-    # A game with one offence row (the other team could not be rebuilt): the team with a row
-    # has no opponent line to defend against, the other no line of its own: no defence rows.
-    assert con.execute(
-        f"SELECT count(*) FROM {TABLE} WHERE game_id = ?", [games["too_few_players"]]
-    ).fetchone() == (0,)
-    assert con.execute(
-        f"SELECT count(*) FROM {TABLE} WHERE game_id = ? AND blocks_paint IS NULL",
-        [games["shotchart"]],
-    ).fetchone() == (2,)
-    con.close()
+    games = season.planted
+    with season.connect() as con:
+        total = assert_clean(compare_dates(con, REFERENCE, season.days), min_rows=80)
+        assert total.failures == 0
+        # A game with one offence row (the other team could not be rebuilt): the team with a
+        # row has no opponent line to defend against, the other no line of its own: no rows.
+        assert con.execute(
+            f"SELECT count(*) FROM {TABLE} WHERE game_id = ?", [games["too_few_players"]]
+        ).fetchone() == (0,)
+        assert con.execute(
+            f"SELECT count(*) FROM {TABLE} WHERE game_id = ? AND blocks_paint IS NULL",
+            [games["shotchart"]],
+        ).fetchone() == (2,)
 
 
 def test_team_defense_game_summary_reference_takes_under_two_seconds_a_date(
-    season: tuple[Path, list, dict],
+    season: Season,
 ) -> None:
-    path, days, _ = season
-    con = duckdb.connect(str(path), read_only=True)
-    t = time.perf_counter()
-    REFERENCE.compute(con, days[-1])
-    assert time.perf_counter() - t < 2
-    con.close()
+    assert reference_seconds(season.path, REFERENCE, season.days[-1]) < 2

@@ -14,6 +14,7 @@ from bench.reference.base import rows as ref_rows
 from bench.reference.upcoming_player_game_context import REFERENCE
 from nbapipe import api
 from nbapipe.engine.duckdb import DuckDBEngine
+from reference_support import unplay_last_days
 
 UPGC = "nba_analytics.upcoming_player_game_context"
 PGS = "nba_analytics.player_game_summary"
@@ -145,15 +146,7 @@ def test_upcoming_player_context_future_game_uses_roster_minus_players_out(
     copy = tmp_path / "w.duckdb"
     shutil.copy(season, copy)
     with DuckDBEngine(copy, create=False) as eng:
-        day = eng.fetchone("SELECT max(game_date) FROM nba_raw.schedule")[0]
-        # Hold back the last day's results: scheduled, not played.
-        eng.execute(
-            "UPDATE nba_raw.schedule SET game_status = 1, home_team_score = NULL, "
-            "away_team_score = NULL, winning_team_abbr = NULL WHERE game_date = ?",
-            [day],
-        )
-        for table in ("player_boxscores", "team_boxscores", "play_by_play"):
-            eng.execute(f"DELETE FROM nba_raw.{table} WHERE game_date = ?", [day])
+        day = unplay_last_days(eng, 1)  # the last day's games: scheduled, not played
     summary = api.backfill(day, day, warehouse=copy, models=MODELS, force=True)
     assert {m.model: m.status for m in summary.models}[UPGC] == "success"
     with DuckDBEngine(copy, create=False) as eng:
