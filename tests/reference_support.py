@@ -279,3 +279,36 @@ def plant_prop_edge_cases(eng: DuckDBEngine, days: list[dt.date] | None = None) 
                'aafeed' AS source, points_line - 1 AS points_line)
            FROM nba_raw.player_props WHERE hash(game_id) % 4 = 1 AND source = 'synthetic'"""
     )
+
+
+def mess_up_game_lines_and_reports(eng: DuckDBEngine) -> None:
+    """Messy lines and injury reports: each book captured at its own time (some closing
+    captures after tip-off), a fifth of closing captures lost, in-game snapshots, post-tip-off
+    reports that must be ignored, statuses in mixed case and with stray spaces."""
+    shift = "(CAST(hash(game_id || bookmaker || minutes_before_tipoff) % 61 AS INTEGER) - 30)"
+    eng.execute(
+        f"UPDATE nba_raw.game_lines SET snapshot_timestamp = snapshot_timestamp "
+        f"+ to_minutes({shift}), minutes_before_tipoff = minutes_before_tipoff - {shift}"
+    )
+    eng.execute(
+        "DELETE FROM nba_raw.game_lines WHERE minutes_before_tipoff < 200 "
+        "AND hash(game_id || bookmaker) % 5 = 0"
+    )
+    eng.execute(
+        "INSERT INTO nba_raw.game_lines SELECT * REPLACE (game_start_time + INTERVAL 40 "
+        "MINUTE AS snapshot_timestamp, -40 AS minutes_before_tipoff, outcome_point + 9 "
+        "AS outcome_point) FROM nba_raw.game_lines WHERE bookmaker = 'draftkings' "
+        "QUALIFY row_number() OVER (PARTITION BY game_id, market_key, outcome_name "
+        "ORDER BY snapshot_timestamp DESC) = 1"
+    )
+    eng.execute(
+        "INSERT INTO nba_raw.injury_report SELECT * REPLACE (report_timestamp + INTERVAL 8 "
+        "HOUR AS report_timestamp, 'out' AS injury_status) FROM nba_raw.injury_report "
+        "WHERE injury_status IN ('probable', 'available')"
+    )
+    eng.execute(
+        "UPDATE nba_raw.injury_report SET injury_status = CASE hash(player_lookup) % 3 "
+        "WHEN 0 THEN upper(injury_status) "
+        "WHEN 1 THEN ' ' || upper(injury_status[1]) || injury_status[2:] "
+        "ELSE injury_status END"
+    )

@@ -18,6 +18,7 @@ from bench.reference.base import rows as ref_rows
 from bench.reference.upcoming_team_game_context import REFERENCE, haversine_miles
 from nbapipe import api
 from nbapipe.engine.duckdb import DuckDBEngine
+from reference_support import mess_up_game_lines_and_reports
 
 MODEL = "nba_analytics.upcoming_team_game_context"
 TOGS = "nba_analytics.team_offense_game_summary"
@@ -32,37 +33,7 @@ def season(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("utgc") / "w.duckdb"
     api.ingest_synthetic("2024-25", seed=3, warehouse=path)
     with DuckDBEngine(path, create=False) as eng:
-        # Each book's snapshot moves by its own -30..+30 minutes (some closing captures
-        # land after tip-off and become in-game), and a fifth of closing captures are lost.
-        eng.execute(
-            "UPDATE nba_raw.game_lines SET "
-            "snapshot_timestamp = snapshot_timestamp + to_minutes(CAST(hash(game_id || "
-            "bookmaker || minutes_before_tipoff) % 61 AS INTEGER) - 30), "
-            "minutes_before_tipoff = minutes_before_tipoff - (CAST(hash(game_id || bookmaker "
-            "|| minutes_before_tipoff) % 61 AS INTEGER) - 30)"
-        )
-        eng.execute(
-            "DELETE FROM nba_raw.game_lines WHERE minutes_before_tipoff < 200 "
-            "AND hash(game_id || bookmaker) % 5 = 0"
-        )
-        eng.execute(
-            "INSERT INTO nba_raw.game_lines SELECT * REPLACE (game_start_time + INTERVAL 40 "
-            "MINUTE AS snapshot_timestamp, -40 AS minutes_before_tipoff, outcome_point + 9 "
-            "AS outcome_point) FROM nba_raw.game_lines WHERE bookmaker = 'draftkings' "
-            "QUALIFY row_number() OVER (PARTITION BY game_id, market_key, outcome_name "
-            "ORDER BY snapshot_timestamp DESC) = 1"
-        )
-        eng.execute(
-            "INSERT INTO nba_raw.injury_report SELECT * REPLACE (report_timestamp + INTERVAL 8 "
-            "HOUR AS report_timestamp, 'out' AS injury_status) FROM nba_raw.injury_report "
-            "WHERE injury_status IN ('probable', 'available')"
-        )
-        eng.execute(
-            "UPDATE nba_raw.injury_report SET injury_status = CASE hash(player_lookup) % 3 "
-            "WHEN 0 THEN upper(injury_status) "
-            "WHEN 1 THEN ' ' || upper(injury_status[1]) || injury_status[2:] "
-            "ELSE injury_status END"
-        )
+        mess_up_game_lines_and_reports(eng)
     api.backfill(warehouse=path, models=[TOGS, MODEL])
     return path
 
