@@ -110,6 +110,25 @@ def test_pipeline_unchanged_rerun_computes_nothing(wh: Path) -> None:
     assert {m: table_rows(wh, m) for m in TEAM_MODELS} == before
 
 
+def test_pipeline_warehouse_from_before_output_hashes_migrates_and_skips(wh: Path) -> None:
+    """A v1 warehouse (no model_intervals.output_hash) gets its hashes from the tables, so the
+    first run after the upgrade still recomputes nothing."""
+    api.backfill(warehouse=wh, models=RUNNER_MODELS)
+    with DuckDBEngine(wh, create=False) as eng:
+        eng.execute("ALTER TABLE nba_reference.model_intervals DROP COLUMN output_hash")
+        eng.execute("DELETE FROM nba_reference.schema_migrations WHERE version >= 2")
+    result = api.init(warehouse=wh)
+    assert result.applied and result.applied[0].startswith("v2:")
+    with DuckDBEngine(wh, create=False) as eng:
+        missing = eng.fetchone(
+            "SELECT count(*) FROM nba_reference.model_intervals "
+            "WHERE status = 'success' AND row_count > 0 AND output_hash IS NULL"
+        )[0]
+    assert missing == 0
+    again = api.backfill(warehouse=wh, models=RUNNER_MODELS)
+    assert not again.computed_anything
+
+
 def test_pipeline_one_changed_game_recomputes_only_its_date(wh: Path) -> None:
     api.backfill(warehouse=wh, models=RUNNER_MODELS)
     with DuckDBEngine(wh, create=False) as eng:

@@ -97,7 +97,8 @@ def test_warehouse_migrates_an_older_version_keeping_data(tmp_path: Path, monkey
             "INSERT INTO nba_reference.player_aliases VALUES ('x', 'x_001', 'X', 'manual', 't')"
         )
 
-    # A later release adds a column to the aliases table and ships migration v2 for it.
+    # A later release adds a column to the aliases table and ships a migration for it.
+    shipped = warehouse.latest_version()
     new_aliases = schema.Table(
         schema.PLAYER_ALIASES.schema,
         schema.PLAYER_ALIASES.name,
@@ -109,7 +110,7 @@ def test_warehouse_migrates_an_older_version_keeping_data(tmp_path: Path, monkey
     tables = tuple(new_aliases if t is schema.PLAYER_ALIASES else t for t in schema.ALL_TABLES)
     monkeypatch.setattr(schema, "ALL_TABLES", tables)
     v2 = Migration(
-        2,
+        shipped + 1,
         "aliases.confidence",
         lambda eng: eng.execute(
             "ALTER TABLE nba_reference.player_aliases ADD COLUMN confidence DOUBLE"
@@ -118,8 +119,8 @@ def test_warehouse_migrates_an_older_version_keeping_data(tmp_path: Path, monkey
     monkeypatch.setattr(warehouse, "MIGRATIONS", [*warehouse.MIGRATIONS, v2])
 
     result = init_warehouse(path)
-    assert (result.from_version, result.to_version) == (1, 2)
-    assert result.applied == ["v2: aliases.confidence"]
+    assert (result.from_version, result.to_version) == (shipped, shipped + 1)
+    assert result.applied == [f"v{shipped + 1}: aliases.confidence"]
     with DuckDBEngine(path, create=False) as eng:
         assert eng.fetchall(
             "SELECT alias_lookup, confidence FROM nba_reference.player_aliases"

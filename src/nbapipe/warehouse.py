@@ -68,8 +68,39 @@ def _seed_teams(engine: DuckDBEngine) -> None:
 
 # Append new migrations here; never edit one that has shipped. A migration that changes a
 # declared table must leave it exactly as its definition in sources/schema.py says.
+def _add_output_hashes(engine: DuckDBEngine) -> None:
+    """model_intervals.output_hash: hash what each model's table holds for each date now."""
+    from nbapipe.pipeline.model import all_models
+    from nbapipe.pipeline.runner import data_columns
+    from nbapipe.pipeline.state import MODEL_INTERVALS
+
+    engine.execute(f"ALTER TABLE {MODEL_INTERVALS.fqn} ADD COLUMN output_hash VARCHAR")
+    models = all_models()
+    recorded = engine.fetchall(
+        f"SELECT model, min(interval_date), max(interval_date) FROM {MODEL_INTERVALS.fqn} "
+        "GROUP BY model"
+    )
+    for name, lo, hi in recorded:
+        if name not in models or not engine.table_exists(name):
+            continue
+        hashes = engine.date_hashes(
+            name,
+            models[name].date_column,
+            data_columns(engine, name),
+            lo,
+            hi + dt.timedelta(days=1),
+        )
+        with engine.registered("_output_hashes", hashes):
+            engine.execute(
+                f"UPDATE {MODEL_INTERVALS.fqn} AS i SET output_hash = CAST(h.h AS VARCHAR) "
+                "FROM _output_hashes h WHERE i.model = ? AND i.interval_date = h.d",
+                [name],
+            )
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "canonical raw layer, player registry, processing tables", create_declared),
+    Migration(2, "per-date hashes of model tables (output_hash)", _add_output_hashes),
 ]
 
 

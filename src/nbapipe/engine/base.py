@@ -46,15 +46,26 @@ class Engine(Protocol):
         """Make everything committed so far durable in the main store (a no-op where commits
         already are)."""
 
+    def date_hashes(
+        self,
+        table: str,
+        date_column: str,
+        columns: Sequence[str],
+        start: dt.date,
+        end_exclusive: dt.date,
+    ) -> pa.Table:
+        """Per date of ``table`` in [start, end): (d, h, n), an order-free hash of the rows'
+        ``columns`` and their count."""
+
     def window_fingerprints(
         self,
-        upstreams: Sequence[tuple[str, str, Sequence[str]]],
+        per_upstream: Sequence[pa.Table],
         start: dt.date,
         end_exclusive: dt.date,
         lookback_days: int,
     ) -> dict[dt.date, str]:
-        """Per date D in [start, end): a hash of every row of every (table, date column,
-        data columns) upstream dated within [D - lookback_days, D]."""
+        """Per date D in [start, end): one hash of every upstream's (d, h, n) rows dated
+        within [D - lookback_days, D] (each upstream as :meth:`date_hashes` returns it)."""
 
     def replace_dates(
         self,

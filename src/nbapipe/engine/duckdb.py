@@ -15,8 +15,8 @@ import pyarrow as pa
 
 from nbapipe.errors import WarehouseError
 
-# Log size at which a commit also checkpoints (see DuckDBEngine.__init__).
-CHECKPOINT_THRESHOLD = "1GB"
+# Log size at which a commit checkpoints instead of appending to the write-ahead log.
+CHECKPOINT_THRESHOLD = "16MB"
 
 
 def quote_ident(name: str) -> str:
@@ -71,9 +71,10 @@ class DuckDBEngine:
         # Progress is ours to draw; DuckDB's own bar would interleave with it.
         with contextlib.suppress(duckdb.Error):
             self.con.execute("SET enable_progress_bar = false")
+            self.con.execute("SET preserve_insertion_order = false")
         if not read_only:
-            # A commit over the default 16 MB of log checkpoints the whole database; the
-            # runner commits once per chunk, so it checkpoints once per model instead.
+            # A large commit (the runner commits once per model) then writes its rows into
+            # the database file once, instead of into the log first and the file later.
             with contextlib.suppress(duckdb.Error):
                 self.con.execute(f"SET checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
 
@@ -150,47 +151,81 @@ class DuckDBEngine:
     def drop(self, name: str) -> None:
         self.execute(f"DROP TABLE IF EXISTS {quote_ident(name)}")
 
+    def date_hashes(
+        self,
+        table: str,
+        date_column: str,
+        columns: Sequence[str],
+        start: dt.date,
+        end_exclusive: dt.date,
+    ) -> pa.Table:
+        dc = quote_ident(date_column)
+        packed = ", ".join(quote_ident(c) for c in columns)
+        # XOR of row hashes: order-free, so equal data gives an equal hash; the row count
+        # keeps two identical rows (which cancel in the XOR) visible.
+        return self.arrow(
+            f"""
+            SELECT {dc} AS d, CAST(bit_xor(hash(struct_pack({packed}))) AS UBIGINT) AS h,
+                   CAST(count(*) AS BIGINT) AS n
+            FROM {table} WHERE {dc} >= ? AND {dc} < ? GROUP BY {dc}
+            """,
+            [start, end_exclusive],
+        )
+
     def window_fingerprints(
         self,
-        upstreams: Sequence[tuple[str, str, Sequence[str]]],
+        per_upstream: Sequence[pa.Table],
         start: dt.date,
         end_exclusive: dt.date,
         lookback_days: int,
     ) -> dict[dt.date, str]:
-        if not upstreams:
+        if not per_upstream:
             return {}
-        lo = start - dt.timedelta(days=lookback_days)
-        parts, names = [], []
-        for i, (table, date_col, cols) in enumerate(upstreams):
-            dc = quote_ident(date_col)
-            packed = ", ".join(quote_ident(c) for c in cols)
-            # XOR of row hashes: order-free, so equal data gives an equal fingerprint.
-            parts.append(
-                f"""
-                u{i} AS (
-                    SELECT {dc} AS d, bit_xor(hash(struct_pack({packed}))) AS h, count(*) AS n
-                    FROM {table} WHERE {dc} >= ? AND {dc} < ? GROUP BY {dc}
-                ),
-                w{i} AS (
-                    SELECT s.d, coalesce(bit_xor(u.h), 0) AS h, coalesce(sum(u.n), 0) AS n
-                    FROM spine s LEFT JOIN u{i} u ON u.d BETWEEN s.d - {int(lookback_days)} AND s.d
-                    GROUP BY s.d
-                )"""
-            )
-            names.append(f"w{i}")
-        combined = " || '|' || ".join(f"CAST({w}.h AS VARCHAR) || ':' || {w}.n" for w in names)
-        joins = " ".join(f"JOIN {w} USING (d)" for w in names)
+        lo = start - dt.timedelta(days=lookback_days + 1)
+        tagged = [
+            hashes.select(["d", "h", "n"])
+            .cast(pa.schema([("d", pa.date32()), ("h", pa.uint64()), ("n", pa.int64())]))
+            .append_column("u", pa.array([i] * hashes.num_rows, pa.int32()))
+            for i, hashes in enumerate(per_upstream)
+        ]
+        upstreams = pa.table({"u": pa.array(range(len(per_upstream)), pa.int32())})
+        # XOR and sums are invertible, so each window [D - lookback, D] is a difference of
+        # running totals: one pass over the days instead of a join of every day with its window.
         sql = f"""
-            WITH spine AS (
+            WITH days AS (
                 SELECT CAST(t.d AS DATE) AS d FROM range(?::DATE, ?::DATE, INTERVAL 1 DAY) t(d)
             ),
-            {",".join(parts)}
-            SELECT spine.d, md5({combined}) FROM spine {joins}
+            dense AS (
+                SELECT x.u, days.d, coalesce(h.h, 0) AS h, coalesce(h.n, 0) AS n
+                FROM days CROSS JOIN _fp_upstreams x
+                LEFT JOIN _fp_hashes h ON h.u = x.u AND h.d = days.d
+            ),
+            running AS (
+                SELECT u, d,
+                       bit_xor(h) OVER by_day AS ch,
+                       sum(n) OVER by_day AS cn
+                FROM dense
+                WINDOW by_day AS (PARTITION BY u ORDER BY d
+                                  ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+            ),
+            windows AS (
+                SELECT cur.u, cur.d,
+                       xor(cur.ch, coalesce(old.ch, CAST(0 AS UBIGINT))) AS h,
+                       cur.cn - coalesce(old.cn, 0) AS n
+                FROM running cur
+                LEFT JOIN running old
+                  ON old.u = cur.u AND old.d = cur.d - {int(lookback_days) + 1}
+                WHERE cur.d >= ?
+            )
+            SELECT d, md5(string_agg(CAST(h AS VARCHAR) || ':' || CAST(n AS VARCHAR), '|'
+                                     ORDER BY u))
+            FROM windows GROUP BY d
         """
-        params: list[Any] = [start, end_exclusive]
-        for _ in upstreams:
-            params += [lo, end_exclusive]
-        return dict(self.fetchall(sql, params))
+        with (
+            self.registered("_fp_hashes", pa.concat_tables(tagged)),
+            self.registered("_fp_upstreams", upstreams),
+        ):
+            return dict(self.fetchall(sql, [lo, end_exclusive, start]))
 
     def replace_dates(
         self,

@@ -191,16 +191,69 @@ def lookback_days(model: Model) -> int:
     return GAMES_LOOKBACK_DAYS if model.lookback_games else model.lookback_days
 
 
+@dataclass
+class RunCache:
+    """What one run learns once and reuses across its models: each raw table's per-date
+    hashes (raw tables do not change during a run) and table columns."""
+
+    raw_hashes: dict[str, tuple[dt.date, dt.date, pa.Table]] = field(default_factory=dict)
+    columns: dict[str, list[str]] = field(default_factory=dict)
+
+    def data_columns(self, engine: Engine, table: str) -> list[str]:
+        if table not in self.columns:
+            self.columns[table] = data_columns(engine, table)
+        return self.columns[table]
+
+    def forget(self, table: str) -> None:
+        self.columns.pop(table, None)
+        self.raw_hashes.pop(table, None)
+
+
+def upstream_hashes(
+    engine: Engine, table: str, lo: dt.date, hi: dt.date, cache: RunCache
+) -> pa.Table:
+    """(d, h, n) per date of ``table`` in [lo, hi).
+
+    A model's table is hashed when the runner writes it (model_intervals.output_hash), so a
+    downstream reads those instead of rehashing the rows. A raw table is hashed once per run.
+    """
+    if table in all_models():
+        return engine.arrow(
+            f"SELECT interval_date AS d, CAST(output_hash AS UBIGINT) AS h, "
+            f"coalesce(row_count, 0) AS n FROM {MODEL_INTERVALS.fqn} "
+            "WHERE model = ? AND interval_date >= ? AND interval_date < ? "
+            "AND output_hash IS NOT NULL",
+            [table, lo, hi],
+        )
+    cached = cache.raw_hashes.get(table)
+    if cached is None or cached[0] > lo or cached[1] < hi:
+        if cached is not None:  # widen to cover both, so models never take turns
+            lo, hi = min(lo, cached[0]), max(hi, cached[1])
+        hashes = engine.date_hashes(
+            table, date_column_of(table), cache.data_columns(engine, table), lo, hi
+        )
+        cache.raw_hashes[table] = (lo, hi, hashes)
+    _, _, hashes = cache.raw_hashes[table]
+    with engine.registered("_cached_hashes", hashes):
+        return engine.arrow("SELECT * FROM _cached_hashes WHERE d >= ? AND d < ?", [lo, hi])
+
+
 def input_fingerprints(
-    engine: Engine, model: Model, start: dt.date, end_exclusive: dt.date
+    engine: Engine,
+    model: Model,
+    start: dt.date,
+    end_exclusive: dt.date,
+    cache: RunCache | None = None,
 ) -> dict[dt.date, str]:
     """Per date: a hash of every upstream row in the date's window [d - lookback, d]."""
-    upstreams = [
-        (up.table, date_column_of(up.table), data_columns(engine, up.table))
+    cache = cache or RunCache()
+    lo = start - dt.timedelta(days=lookback_days(model))
+    per_upstream = [
+        upstream_hashes(engine, up.table, lo, end_exclusive, cache)
         for up in model.upstream
-        if engine.table_exists(up.table)
+        if up.table in all_models() or engine.table_exists(up.table)
     ]
-    return engine.window_fingerprints(upstreams, start, end_exclusive, lookback_days(model))
+    return engine.window_fingerprints(per_upstream, start, end_exclusive, lookback_days(model))
 
 
 def recorded_intervals(
@@ -376,9 +429,10 @@ def run_models(
     # Every model's table exists (empty if never run), so a subset can read its upstreams.
     for model in dependency_order(all_models()):
         ensure_output_table(engine, model)
+    cache = RunCache()
     for model in models:
         summary.models.append(
-            _run_model(engine, model, start, end, force, trigger, run_id, progress)
+            _run_model(engine, model, start, end, force, trigger, run_id, progress, cache)
         )
         engine.checkpoint()
     summary.seconds = time.perf_counter() - t0
@@ -403,6 +457,7 @@ def _run_model(
     trigger: str,
     run_id: str,
     progress: ProgressSink,
+    cache: RunCache,
 ) -> ModelResult:
     end_x = end + dt.timedelta(days=1)
     result = ModelResult(model.name)
@@ -414,7 +469,7 @@ def _run_model(
         [run_id, model.name, start, end, trigger, force, started_at],
     )
     try:
-        _execute_model(engine, model, start, end_x, force, run_id, progress, result)
+        _execute_model(engine, model, start, end_x, force, run_id, progress, result, cache)
         if result.dates_failed:
             result.status = "partial" if result.dates_computed > result.dates_failed else "failed"
         elif result.dates_computed:
@@ -468,9 +523,10 @@ def _execute_model(
     run_id: str,
     progress: ProgressSink,
     result: ModelResult,
+    cache: RunCache,
 ) -> None:
     t = time.perf_counter()
-    fingerprints = input_fingerprints(engine, model, start, end_x)
+    fingerprints = input_fingerprints(engine, model, start, end_x, cache)
     recorded = recorded_intervals(engine, model, start, end_x)
     all_dates = list(date_range(start, end_x))
     result.dates_in_range = len(all_dates)
@@ -494,10 +550,16 @@ def _execute_model(
     computable = [d for d in todo if d not in gaps]
     done = result.dates_skipped
     progress.step(model.table, done, len(all_dates))
-    for chunk in plan_chunks(computable):
-        _compute_chunk(engine, model, chunk, fingerprints, mfp, run_id, result)
-        done += len(chunk)
-        progress.step(model.table, done, len(all_dates))
+    # One transaction per model: its commit writes the new rows straight into the database
+    # file (a checkpoint) instead of first into the write-ahead log, and a killed run leaves
+    # the model as it was before (the next run redoes it).
+    with engine.transaction():
+        for chunk in plan_chunks(computable):
+            _compute_chunk(engine, model, chunk, fingerprints, mfp, run_id, result, cache)
+            done += len(chunk)
+            progress.step(model.table, done, len(all_dates))
+        _failpoint("writing")
+    _failpoint("committed")
     progress.step(model.table, len(all_dates), len(all_dates))
 
 
@@ -521,7 +583,8 @@ def _record_dependency_failures(
                 [model.name, d],
             )
             engine.execute(
-                f"INSERT INTO {MODEL_INTERVALS.fqn} VALUES (?, ?, 'failed', 0, NULL, ?, ?, ?)",
+                f"INSERT INTO {MODEL_INTERVALS.fqn} VALUES "
+                "(?, ?, 'failed', 0, NULL, ?, ?, ?, NULL)",
                 [model.name, d, model.fingerprint, run_id, now],
             )
 
@@ -534,6 +597,7 @@ def _compute_chunk(
     mfp: str,
     run_id: str,
     result: ModelResult,
+    cache: RunCache,
 ) -> None:
     lo, hi = chunk[0], chunk[-1] + dt.timedelta(days=1)
     dc = quote_ident(model.date_column)
@@ -576,21 +640,27 @@ def _compute_chunk(
                 f"SELECT {dc}, count(*) FROM _model_out WHERE {ok_filter} GROUP BY {dc}"
             )
         )
-        with engine.transaction():
-            result.rows_written += engine.replace_dates(
-                model.name,
-                model.date_column,
-                "_model_out",
-                data_cols,
-                keep,
-                extra_values=(run_id, now),
-                row_filter=ok_filter,
-            )
-            _write_failures(engine, model, run_id, chunk, blocked, has_failures, now, result)
-            _write_intervals(engine, model, chunk, blocked, counts, fingerprints, mfp, run_id, now)
-            checks_mod.write_results(engine, model, check_rows, run_id, now)
-            _failpoint("writing")
-        _failpoint("committed")
+        result.rows_written += engine.replace_dates(
+            model.name,
+            model.date_column,
+            "_model_out",
+            data_cols,
+            keep,
+            extra_values=(run_id, now),
+            row_filter=ok_filter,
+        )
+        _write_failures(engine, model, run_id, chunk, blocked, has_failures, now, result)
+        written = engine.date_hashes(
+            model.name, model.date_column, cache.data_columns(engine, model.name), lo, hi
+        )
+        hashes = {
+            d: str(h)
+            for d, h in zip(written["d"].to_pylist(), written["h"].to_pylist(), strict=True)
+        }
+        _write_intervals(
+            engine, model, chunk, blocked, counts, fingerprints, mfp, run_id, now, hashes
+        )
+        checks_mod.write_results(engine, model, check_rows, run_id, now)
         result.dates_computed += len(chunk)
         result.dates_failed += len(blocked)
         if blocked:
@@ -654,6 +724,7 @@ def _write_intervals(
     mfp: str,
     run_id: str,
     now: dt.datetime,
+    hashes: dict[dt.date, str],
 ) -> None:
     engine.execute(
         f"DELETE FROM {MODEL_INTERVALS.fqn} WHERE model = ? "
@@ -670,6 +741,7 @@ def _write_intervals(
             mfp,
             run_id,
             now,
+            hashes.get(d),
         )
         for d in chunk
     ]

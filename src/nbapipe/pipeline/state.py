@@ -56,6 +56,12 @@ MODEL_INTERVALS = Table(
         C("model_fingerprint", "VARCHAR", "hash of the model file that computed it"),
         C("run_id", "VARCHAR", "run that computed it"),
         C("finished_at", "TIMESTAMP", "UTC"),
+        C(
+            "output_hash",
+            "VARCHAR",
+            "order-free hash of the table's rows for the date after the write (run columns "
+            "left out): what downstream fingerprints read instead of rehashing the table",
+        ),
     ),
 )
 
