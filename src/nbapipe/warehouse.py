@@ -83,19 +83,18 @@ def _add_output_hashes(engine: DuckDBEngine) -> None:
     for name, lo, hi in recorded:
         if name not in models or not engine.table_exists(name):
             continue
-        hashes = engine.date_hashes(
+        hashes = engine.date_hashes_sql(
             name,
             models[name].date_column,
             data_columns(engine, name),
             lo,
             hi + dt.timedelta(days=1),
         )
-        with engine.registered("_output_hashes", hashes):
-            engine.execute(
-                f"UPDATE {MODEL_INTERVALS.fqn} AS i SET output_hash = CAST(h.h AS VARCHAR) "
-                "FROM _output_hashes h WHERE i.model = ? AND i.interval_date = h.d",
-                [name],
-            )
+        engine.execute(
+            f"UPDATE {MODEL_INTERVALS.fqn} AS i SET output_hash = CAST(h.h AS VARCHAR) "
+            f"FROM ({hashes}) h WHERE i.model = ? AND i.interval_date = h.d",
+            [name],
+        )
 
 
 MIGRATIONS: list[Migration] = [

@@ -42,30 +42,32 @@ class Engine(Protocol):
 
     def drop(self, name: str) -> None: ...
 
-    def checkpoint(self) -> None:
-        """Make everything committed so far durable in the main store (a no-op where commits
-        already are)."""
-
-    def date_hashes(
+    def date_hashes_sql(
         self,
         table: str,
         date_column: str,
         columns: Sequence[str],
         start: dt.date,
         end_exclusive: dt.date,
-    ) -> pa.Table:
-        """Per date of ``table`` in [start, end): (d, h, n), an order-free hash of the rows'
-        ``columns`` and their count."""
+    ) -> str:
+        """A query of (d, h, n) per date of ``table`` in [start, end): an order-free hash of
+        the rows' ``columns`` and their count."""
 
     def window_fingerprints(
         self,
-        per_upstream: Sequence[pa.Table],
+        per_upstream: Sequence[str],
         start: dt.date,
         end_exclusive: dt.date,
         lookback_days: int,
     ) -> dict[dt.date, str]:
-        """Per date D in [start, end): one hash of every upstream's (d, h, n) rows dated
-        within [D - lookback_days, D] (each upstream as :meth:`date_hashes` returns it)."""
+        """Per date D in [start, end): one hash of every upstream's (d, h, n) rows (each
+        upstream a query like :meth:`date_hashes_sql`) dated within [D - lookback_days, D]."""
+
+    def temp_dates(self, name: str, dates: Sequence[dt.date]) -> None:
+        """A session-scoped table ``name`` with one DATE column ``d`` holding ``dates``."""
+
+    def insert_columns(self, table: str, columns: dict[str, Sequence[Any]]) -> None:
+        """Insert rows given column-wise (equal-length sequences) into ``table``."""
 
     def replace_dates(
         self,

@@ -145,36 +145,32 @@ class DuckDBEngine:
     def materialize(self, name: str, sql: str) -> None:
         self.execute(f"CREATE OR REPLACE TEMP TABLE {quote_ident(name)} AS {sql}")
 
-    def checkpoint(self) -> None:
-        self.execute("CHECKPOINT")
-
     def drop(self, name: str) -> None:
         self.execute(f"DROP TABLE IF EXISTS {quote_ident(name)}")
 
-    def date_hashes(
+    def date_hashes_sql(
         self,
         table: str,
         date_column: str,
         columns: Sequence[str],
         start: dt.date,
         end_exclusive: dt.date,
-    ) -> pa.Table:
+    ) -> str:
         dc = quote_ident(date_column)
         packed = ", ".join(quote_ident(c) for c in columns)
         # XOR of row hashes: order-free, so equal data gives an equal hash; the row count
         # keeps two identical rows (which cancel in the XOR) visible.
-        return self.arrow(
-            f"""
+        return f"""
             SELECT {dc} AS d, CAST(bit_xor(hash(struct_pack({packed}))) AS UBIGINT) AS h,
                    CAST(count(*) AS BIGINT) AS n
-            FROM {table} WHERE {dc} >= ? AND {dc} < ? GROUP BY {dc}
-            """,
-            [start, end_exclusive],
-        )
+            FROM {table}
+            WHERE {dc} >= DATE '{start.isoformat()}' AND {dc} < DATE '{end_exclusive.isoformat()}'
+            GROUP BY {dc}
+        """
 
     def window_fingerprints(
         self,
-        per_upstream: Sequence[pa.Table],
+        per_upstream: Sequence[str],
         start: dt.date,
         end_exclusive: dt.date,
         lookback_days: int,
@@ -182,13 +178,12 @@ class DuckDBEngine:
         if not per_upstream:
             return {}
         lo = start - dt.timedelta(days=lookback_days + 1)
-        tagged = [
-            hashes.select(["d", "h", "n"])
-            .cast(pa.schema([("d", pa.date32()), ("h", pa.uint64()), ("n", pa.int64())]))
-            .append_column("u", pa.array([i] * hashes.num_rows, pa.int32()))
-            for i, hashes in enumerate(per_upstream)
-        ]
-        upstreams = pa.table({"u": pa.array(range(len(per_upstream)), pa.int32())})
+        hashes = " UNION ALL ".join(
+            f"SELECT {i} AS u, CAST(d AS DATE) AS d, CAST(h AS UBIGINT) AS h, "
+            f"CAST(n AS BIGINT) AS n FROM ({sql}) AS u{i}"
+            for i, sql in enumerate(per_upstream)
+        )
+        upstreams = " UNION ALL ".join(f"SELECT {i} AS u" for i in range(len(per_upstream)))
         # XOR and sums are invertible, so each window [D - lookback, D] is a difference of
         # running totals: one pass over the days instead of a join of every day with its window.
         sql = f"""
@@ -197,8 +192,8 @@ class DuckDBEngine:
             ),
             dense AS (
                 SELECT x.u, days.d, coalesce(h.h, 0) AS h, coalesce(h.n, 0) AS n
-                FROM days CROSS JOIN _fp_upstreams x
-                LEFT JOIN _fp_hashes h ON h.u = x.u AND h.d = days.d
+                FROM days CROSS JOIN ({upstreams}) x
+                LEFT JOIN ({hashes}) h ON h.u = x.u AND h.d = days.d
             ),
             running AS (
                 SELECT u, d,
@@ -221,11 +216,21 @@ class DuckDBEngine:
                                      ORDER BY u))
             FROM windows GROUP BY d
         """
-        with (
-            self.registered("_fp_hashes", pa.concat_tables(tagged)),
-            self.registered("_fp_upstreams", upstreams),
-        ):
-            return dict(self.fetchall(sql, [lo, end_exclusive, start]))
+        return dict(self.fetchall(sql, [lo, end_exclusive, start]))
+
+    def temp_dates(self, name: str, dates: Sequence[dt.date]) -> None:
+        self.execute(
+            f"CREATE OR REPLACE TEMP TABLE {quote_ident(name)} AS "
+            "SELECT CAST(unnest(?) AS DATE) AS d",
+            [sorted(dates)],
+        )
+
+    def insert_columns(self, table: str, columns: dict[str, Sequence[Any]]) -> None:
+        names = ", ".join(quote_ident(c) for c in columns)
+        values = ", ".join("unnest(?)" for _ in columns)
+        self.execute(
+            f"INSERT INTO {table} ({names}) SELECT {values}", [list(v) for v in columns.values()]
+        )
 
     def replace_dates(
         self,
@@ -242,21 +247,19 @@ class DuckDBEngine:
         dc = quote_ident(date_column)
         cols = ", ".join(quote_ident(c) for c in columns)
         extras = "".join(", ?" for _ in extra_values)
-        with self.registered(
-            "_replace_dates", pa.table({"d": pa.array(sorted(dates), pa.date32())})
-        ):
-            self.execute(
-                f"DELETE FROM {table} WHERE {dc} >= ? AND {dc} <= ? "
-                f"AND {dc} IN (SELECT d FROM _replace_dates)",
-                [min(dates), max(dates)],
-            )
-            before = self.fetchone(f"SELECT count(*) FROM {table}")[0]
-            self.execute(
-                f"INSERT INTO {table} SELECT {cols}{extras} FROM {source} "
-                f"WHERE ({row_filter}) AND {dc} IN (SELECT d FROM _replace_dates)",
-                list(extra_values),
-            )
-            return int(self.fetchone(f"SELECT count(*) FROM {table}")[0] - before)
+        days = sorted(dates)
+        self.execute(
+            f"DELETE FROM {table} WHERE {dc} >= ? AND {dc} <= ? "
+            f"AND {dc} IN (SELECT unnest(?::DATE[]))",
+            [days[0], days[-1], days],
+        )
+        before = self.fetchone(f"SELECT count(*) FROM {table}")[0]
+        self.execute(
+            f"INSERT INTO {table} SELECT {cols}{extras} FROM {source} "
+            f"WHERE ({row_filter}) AND {dc} IN (SELECT unnest(?::DATE[]))",
+            [*extra_values, days],
+        )
+        return int(self.fetchone(f"SELECT count(*) FROM {table}")[0] - before)
 
     def columns_of_query(self, sql: str) -> list[tuple[str, str]]:
         """(name, type) of what a query returns, without running it."""

@@ -10,8 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import pyarrow as pa
-
 from nbapipe.engine.base import Engine
 from nbapipe.engine.duckdb import quote_ident
 from nbapipe.pipeline.model import Check, Model
@@ -66,14 +64,18 @@ def run_checks(
 ) -> list[CheckRow]:
     """Evaluate every check of ``model`` on ``relation`` for each date in ``_todo_dates``."""
     dates = [d for (d,) in engine.fetchall("SELECT d FROM _todo_dates ORDER BY d")]
+    if not model.checks:
+        return []
+    # Every check in one statement: one scan of the relation per check, one round trip.
+    union = " UNION ALL ".join(
+        f"SELECT {i} AS check_index, * FROM ({_violation_sql(model, check, relation, row_filter)})"
+        for i, check in enumerate(model.checks)
+    )
+    bad = {(i, d): (int(n), ex) for i, d, n, ex in engine.fetchall(union)}
     rows: list[CheckRow] = []
-    for check in model.checks:
-        bad = {
-            d: (int(n), ex)
-            for d, n, ex in engine.fetchall(_violation_sql(model, check, relation, row_filter))
-        }
+    for i, check in enumerate(model.checks):
         for d in dates:
-            n, example = bad.get(d, (0, None))
+            n, example = bad.get((i, d), (0, None))
             rows.append(CheckRow(d, check.label, check.severity, n == 0, n, example))
     return rows
 
@@ -83,23 +85,22 @@ def write_results(
 ) -> None:
     if not rows:
         return
-    data = pa.table(
+    engine.execute(
+        f"DELETE FROM {CHECK_RESULTS.fqn} WHERE model = ? "
+        "AND check_date IN (SELECT unnest(?::DATE[]))",
+        [model.name, sorted({r.check_date for r in rows})],
+    )
+    engine.insert_columns(
+        CHECK_RESULTS.fqn,
         {
             "model": [model.name] * len(rows),
             "check_date": [r.check_date for r in rows],
             "check_name": [r.check_name for r in rows],
             "severity": [r.severity for r in rows],
             "passed": [r.passed for r in rows],
-            "failing_rows": pa.array([r.failing_rows for r in rows], pa.int64()),
+            "failing_rows": [r.failing_rows for r in rows],
             "detail": [r.detail for r in rows],
             "run_id": [run_id] * len(rows),
             "checked_at": [now] * len(rows),
-        }
+        },
     )
-    with engine.registered("_check_rows", data):
-        engine.execute(
-            f"DELETE FROM {CHECK_RESULTS.fqn} WHERE model = ? "
-            "AND check_date IN (SELECT DISTINCT check_date FROM _check_rows)",
-            [model.name],
-        )
-        engine.execute(f"INSERT INTO {CHECK_RESULTS.fqn} SELECT * FROM _check_rows")

@@ -9,8 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass, field
 
-import pyarrow as pa
-
 from nbapipe.engine.base import Engine, date_range
 from nbapipe.engine.duckdb import quote_ident
 from nbapipe.pipeline import checks as checks_mod
@@ -155,29 +153,29 @@ def validate(engine: Engine, models: list[Model], start: dt.date, end: dt.date) 
     days = list(date_range(start, end_x))
     violations: list[Violation] = []
     checks_run = 0
-    with engine.registered("_todo_dates", pa.table({"d": pa.array(days, pa.date32())})):
-        for m in models:
-            if not engine.table_exists(m.name):
-                violations.append(Violation(m.name, "table exists", "error", 0, 0, None))
-                continue
-            dc = quote_ident(m.date_column)
-            relation = (
-                f"(SELECT * FROM {m.name} WHERE {dc} >= DATE '{start}' AND {dc} < DATE '{end_x}')"
-            )
-            for row_group in _group(checks_mod.run_checks(engine, m, relation)):
-                checks_run += 1
-                bad = [r for r in row_group if not r.passed]
-                if bad:
-                    violations.append(
-                        Violation(
-                            m.name,
-                            bad[0].check_name,
-                            bad[0].severity,
-                            len(bad),
-                            sum(r.failing_rows for r in bad),
-                            next((r.detail for r in bad if r.detail), None),
-                        )
+    engine.temp_dates("_todo_dates", days)
+    for m in models:
+        if not engine.table_exists(m.name):
+            violations.append(Violation(m.name, "table exists", "error", 0, 0, None))
+            continue
+        dc = quote_ident(m.date_column)
+        relation = (
+            f"(SELECT * FROM {m.name} WHERE {dc} >= DATE '{start}' AND {dc} < DATE '{end_x}')"
+        )
+        for row_group in _group(checks_mod.run_checks(engine, m, relation)):
+            checks_run += 1
+            bad = [r for r in row_group if not r.passed]
+            if bad:
+                violations.append(
+                    Violation(
+                        m.name,
+                        bad[0].check_name,
+                        bad[0].severity,
+                        len(bad),
+                        sum(r.failing_rows for r in bad),
+                        next((r.detail for r in bad if r.detail), None),
                     )
+                )
     for cov in model_coverage(engine, models, start, end):
         checks_run += 1
         if cov.missing_dates:

@@ -4,8 +4,12 @@ Every model computes a whole chunk of dates in one SQL statement. Which dates ne
 is decided by comparing each date's input fingerprint (a hash of every upstream row the
 date's window reads) with the one recorded when the date was last computed, so an unchanged
 re-run computes nothing and a change to one game recomputes exactly the affected dates,
-downstream included. Each chunk's write, interval state and check results commit together:
-a killed run resumes where it stopped and ends with the same tables.
+downstream included. A model's rows, interval state and check results commit together, one
+transaction per model: a killed run resumes with the models it had not finished and ends
+with the same tables.
+
+Fingerprints never rehash a model's table: the runner hashes each date's rows once when it
+writes them (model_intervals.output_hash), and a raw table is hashed once per run.
 """
 
 from __future__ import annotations
@@ -18,8 +22,6 @@ import uuid
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-
-import pyarrow as pa
 
 from nbapipe import vocab
 from nbapipe.engine.base import Engine, date_range
@@ -194,9 +196,9 @@ def lookback_days(model: Model) -> int:
 @dataclass
 class RunCache:
     """What one run learns once and reuses across its models: each raw table's per-date
-    hashes (raw tables do not change during a run) and table columns."""
+    hashes (raw tables do not change during a run; kept in temp tables) and table columns."""
 
-    raw_hashes: dict[str, tuple[dt.date, dt.date, pa.Table]] = field(default_factory=dict)
+    raw_hashes: dict[str, tuple[dt.date, dt.date, str]] = field(default_factory=dict)
     columns: dict[str, list[str]] = field(default_factory=dict)
 
     def data_columns(self, engine: Engine, table: str) -> list[str]:
@@ -204,38 +206,34 @@ class RunCache:
             self.columns[table] = data_columns(engine, table)
         return self.columns[table]
 
-    def forget(self, table: str) -> None:
-        self.columns.pop(table, None)
-        self.raw_hashes.pop(table, None)
 
-
-def upstream_hashes(
-    engine: Engine, table: str, lo: dt.date, hi: dt.date, cache: RunCache
-) -> pa.Table:
-    """(d, h, n) per date of ``table`` in [lo, hi).
+def upstream_hashes(engine: Engine, table: str, lo: dt.date, hi: dt.date, cache: RunCache) -> str:
+    """A query of (d, h, n) per date of ``table`` in [lo, hi).
 
     A model's table is hashed when the runner writes it (model_intervals.output_hash), so a
     downstream reads those instead of rehashing the rows. A raw table is hashed once per run.
     """
+    span = f"d >= DATE '{lo.isoformat()}' AND d < DATE '{hi.isoformat()}'"
     if table in all_models():
-        return engine.arrow(
+        return (
             f"SELECT interval_date AS d, CAST(output_hash AS UBIGINT) AS h, "
             f"coalesce(row_count, 0) AS n FROM {MODEL_INTERVALS.fqn} "
-            "WHERE model = ? AND interval_date >= ? AND interval_date < ? "
-            "AND output_hash IS NOT NULL",
-            [table, lo, hi],
+            f"WHERE model = '{table}' AND output_hash IS NOT NULL AND "
+            + span.replace("d >=", "interval_date >=").replace("d <", "interval_date <")
         )
     cached = cache.raw_hashes.get(table)
     if cached is None or cached[0] > lo or cached[1] < hi:
         if cached is not None:  # widen to cover both, so models never take turns
             lo, hi = min(lo, cached[0]), max(hi, cached[1])
-        hashes = engine.date_hashes(
-            table, date_column_of(table), cache.data_columns(engine, table), lo, hi
+        name = f"_raw_hashes_{len(cache.raw_hashes)}" if cached is None else cached[2]
+        engine.materialize(
+            name,
+            engine.date_hashes_sql(
+                table, date_column_of(table), cache.data_columns(engine, table), lo, hi
+            ),
         )
-        cache.raw_hashes[table] = (lo, hi, hashes)
-    _, _, hashes = cache.raw_hashes[table]
-    with engine.registered("_cached_hashes", hashes):
-        return engine.arrow("SELECT * FROM _cached_hashes WHERE d >= ? AND d < ?", [lo, hi])
+        cache.raw_hashes[table] = (lo, hi, name)
+    return f"SELECT d, h, n FROM {cache.raw_hashes[table][2]} WHERE {span}"
 
 
 def input_fingerprints(
@@ -298,90 +296,79 @@ def missing_dependencies(
     lo = min(dates) - dt.timedelta(days=back)
     hi = max(dates)
     models = all_models()
-    todo = pa.table({"d": pa.array(sorted(dates), pa.date32())})
-    with engine.registered("_dep_dates", todo):
-        game_days = engine.arrow(
-            f"SELECT DISTINCT game_date AS d FROM {schema.SCHEDULE.fqn} "
-            "WHERE coalesce(game_status, 3) = 3 AND game_date >= ? AND game_date <= ?",
-            [lo, hi],
-        )
-        for up in model.upstream:
-            if not up.critical or up.table == schema.SCHEDULE.fqn:
-                continue
-            if engine.table_exists(up.table):
-                dc = quote_ident(date_column_of(up.table))
-                have = engine.arrow(
-                    f"SELECT DISTINCT {dc} AS d FROM {up.table} WHERE {dc} >= ? AND {dc} <= ?",
-                    [lo, hi],
-                )
-            else:
-                have = pa.table({"d": pa.array([], pa.date32())})
-            known_holes = pa.table({"d": pa.array([], pa.date32())})
-            if up.table in models:
-                # A date the upstream computed is present even without table rows: entities
-                # handled by failure rows (early season) or none to compute (the opener).
-                handled = engine.arrow(
-                    f"SELECT interval_date AS d FROM {MODEL_INTERVALS.fqn} "
-                    "WHERE model = ? AND status = 'success' AND interval_date >= ? "
-                    "AND interval_date <= ?",
-                    [up.table, lo, hi],
-                )
-                have = pa.concat_tables([have, handled.cast(have.schema)])
-                known_holes = engine.arrow(
-                    f"SELECT interval_date AS d FROM {MODEL_INTERVALS.fqn} "
-                    "WHERE model = ? AND status = 'failed' AND interval_date >= ? "
-                    "AND interval_date <= ?",
-                    [up.table, lo, hi],
-                )
-            latest_only = fwd > 0 and up.table not in models
-            window = (
-                "g.d = (SELECT max(x.d) FROM _game_days x WHERE x.d < t.d)"
-                if latest_only
-                else f"g.d >= t.d - {back} AND g.d <= t.d - {fwd}"
+    engine.temp_dates("_dep_dates", dates)
+    for up in model.upstream:
+        if not up.critical or up.table == schema.SCHEDULE.fqn:
+            continue
+        present = []
+        if engine.table_exists(up.table):
+            dc = quote_ident(date_column_of(up.table))
+            present.append(
+                f"SELECT DISTINCT {dc} AS d FROM {up.table} WHERE {dc} >= $lo AND {dc} <= $hi"
             )
-            with (
-                engine.registered("_game_days", game_days),
-                engine.registered("_have", have),
-                engine.registered("_holes", known_holes),
-            ):
-                rows = engine.fetchall(
-                    f"""
-                    WITH gap_days AS (
-                        SELECT g.d FROM _game_days g
-                        LEFT JOIN _have h ON h.d = g.d
-                        LEFT JOIN _holes k ON k.d = g.d
-                        WHERE h.d IS NULL AND k.d IS NULL
-                    )
-                    SELECT t.d, min(g.d), count(*)
-                    FROM _dep_dates t JOIN gap_days g ON {window}
-                    GROUP BY t.d
-                    """
-                )
-            for d, first_gap, n in rows:
+        holes = "SELECT CAST(NULL AS DATE) AS d WHERE FALSE"
+        if up.table in models:
+            # A date the upstream computed is present even without table rows: entities
+            # handled by failure rows (early season) or none to compute (the opener).
+            # Dates it recorded as failed are holes already reported where they happen.
+            intervals = (
+                f"SELECT interval_date AS d FROM {MODEL_INTERVALS.fqn} "
+                "WHERE model = $up AND interval_date >= $lo AND interval_date <= $hi "
+            )
+            present.append(intervals + "AND status = 'success'")
+            holes = intervals + "AND status = 'failed'"
+        have = " UNION ".join(present) or "SELECT CAST(NULL AS DATE) AS d WHERE FALSE"
+        latest_only = fwd > 0 and up.table not in models
+        window = (
+            "g.d = (SELECT max(x.d) FROM game_days x WHERE x.d < t.d)"
+            if latest_only
+            else f"g.d >= t.d - {back} AND g.d <= t.d - {fwd}"
+        )
+        # kind 0: a game date of the window without rows; kind 1: the date itself has
+        # games scheduled (played or not yet) but a same-day upstream has no rows for it.
+        same_day = (
+            f"""
+            UNION ALL
+            SELECT 1, t.d, NULL, 0 FROM _dep_dates t
+            WHERE t.d IN (SELECT game_date FROM {schema.SCHEDULE.fqn})
+              AND t.d NOT IN (SELECT d FROM have) AND t.d NOT IN (SELECT d FROM holes)
+            """
+            if up.same_day
+            else ""
+        )
+        rows = engine.fetchall(
+            f"""
+            WITH game_days AS (
+                SELECT DISTINCT game_date AS d FROM {schema.SCHEDULE.fqn}
+                WHERE coalesce(game_status, 3) = 3 AND game_date >= $lo AND game_date <= $hi
+            ),
+            have AS ({have}),
+            holes AS ({holes}),
+            gap_days AS (
+                SELECT g.d FROM game_days g
+                WHERE g.d NOT IN (SELECT d FROM have) AND g.d NOT IN (SELECT d FROM holes)
+            )
+            SELECT 0 AS kind, t.d, min(g.d), count(*)
+            FROM _dep_dates t JOIN gap_days g ON {window}
+            GROUP BY t.d
+            {same_day}
+            ORDER BY 1, 2
+            """,
+            {"lo": lo, "hi": hi, **({"up": up.table} if up.table in models else {})},
+        )
+        for kind, d, first_gap, n in rows:
+            if kind == 0:
                 detail = (
                     f"no rows for {first_gap}"
                     if n == 1
                     else f"no rows for {n} game dates from {first_gap}"
                 )
                 gaps.setdefault(d, []).append(f"{up.table} has {detail}")
-            if up.same_day:
-                # A pre-game upstream must have rows for D itself whenever games are
-                # scheduled on D (played or not yet: tonight's run needs them too).
-                with engine.registered("_have", have), engine.registered("_holes", known_holes):
-                    missing_today = engine.fetchall(
-                        f"""
-                        SELECT t.d FROM _dep_dates t
-                        WHERE t.d IN (SELECT game_date FROM {schema.SCHEDULE.fqn})
-                          AND t.d NOT IN (SELECT d FROM _have)
-                          AND t.d NOT IN (SELECT d FROM _holes)
-                        """
-                    )
-                for (d,) in missing_today:
-                    if fwd == 0 and any(up.table in p for p in gaps.get(d, [])):
-                        continue  # already reported by the same-day check above
-                    same_day_gaps.setdefault(d, []).append(
-                        f"{up.table} has no rows for the date itself"
-                    )
+            elif not (fwd == 0 and any(up.table in p for p in gaps.get(d, []))):
+                # (a same-day model's window is the date itself: already reported above)
+                same_day_gaps.setdefault(d, []).append(
+                    f"{up.table} has no rows for the date itself"
+                )
     out = {d: "games were played but " + "; ".join(parts) for d, parts in gaps.items()}
     for d, parts in same_day_gaps.items():
         note = "games are scheduled but " + "; ".join(parts)
@@ -434,7 +421,6 @@ def run_models(
         summary.models.append(
             _run_model(engine, model, start, end, force, trigger, run_id, progress, cache)
         )
-        engine.checkpoint()
     summary.seconds = time.perf_counter() - t0
     return summary
 
@@ -614,59 +600,51 @@ def _compute_chunk(
     out_cols = [c for c, _ in engine.columns_of_query("SELECT * FROM _model_out")]
     has_failures = "failure_category" in out_cols
     ok_filter = "failure_category IS NULL" if has_failures else "TRUE"
-    todo = pa.table({"d": pa.array(chunk, pa.date32())})
-    with engine.registered("_todo_dates", todo):
-        stray = engine.fetchone(
-            f"SELECT count(*) FROM _model_out WHERE {dc} < ? OR {dc} >= ? OR {dc} IS NULL",
-            [lo, hi],
-        )[0]
-        if stray:
-            raise RunError(f"{model.name} returned {stray} rows outside {lo}..{chunk[-1]}")
-        check_rows = checks_mod.run_checks(engine, model, "_model_out", ok_filter)
-        result.timings["check"] = result.timings.get("check", 0.0) + time.perf_counter() - t
+    engine.temp_dates("_todo_dates", chunk)
+    stray = engine.fetchone(
+        f"SELECT count(*) FROM _model_out WHERE {dc} < ? OR {dc} >= ? OR {dc} IS NULL",
+        [lo, hi],
+    )[0]
+    if stray:
+        raise RunError(f"{model.name} returned {stray} rows outside {lo}..{chunk[-1]}")
+    check_rows = checks_mod.run_checks(engine, model, "_model_out", ok_filter)
+    result.timings["check"] = result.timings.get("check", 0.0) + time.perf_counter() - t
 
-        t = time.perf_counter()
-        blocked = {r.check_date for r in check_rows if not r.passed and r.severity == "error"}
-        failed_checks = [r for r in check_rows if not r.passed]
-        result.checks_failed += len(failed_checks)
-        result.failed_checks.extend(
-            sorted({f"{r.check_name} on {r.check_date}" for r in failed_checks})[:20]
-        )
-        keep = [d for d in chunk if d not in blocked]
-        now = _now()
-        data_cols = [c for c in out_cols if c not in FAILURE_COLUMNS]
-        counts = dict(
-            engine.fetchall(
-                f"SELECT {dc}, count(*) FROM _model_out WHERE {ok_filter} GROUP BY {dc}"
-            )
-        )
-        result.rows_written += engine.replace_dates(
-            model.name,
-            model.date_column,
-            "_model_out",
-            data_cols,
-            keep,
-            extra_values=(run_id, now),
-            row_filter=ok_filter,
-        )
-        _write_failures(engine, model, run_id, chunk, blocked, has_failures, now, result)
-        written = engine.date_hashes(
-            model.name, model.date_column, cache.data_columns(engine, model.name), lo, hi
-        )
-        hashes = {
-            d: str(h)
-            for d, h in zip(written["d"].to_pylist(), written["h"].to_pylist(), strict=True)
-        }
-        _write_intervals(
-            engine, model, chunk, blocked, counts, fingerprints, mfp, run_id, now, hashes
-        )
-        checks_mod.write_results(engine, model, check_rows, run_id, now)
-        result.dates_computed += len(chunk)
-        result.dates_failed += len(blocked)
-        if blocked:
-            result.failures_by_category["CHECK_FAILED"] = result.failures_by_category.get(
-                "CHECK_FAILED", 0
-            ) + len(blocked)
+    t = time.perf_counter()
+    blocked = {r.check_date for r in check_rows if not r.passed and r.severity == "error"}
+    failed_checks = [r for r in check_rows if not r.passed]
+    result.checks_failed += len(failed_checks)
+    result.failed_checks.extend(
+        sorted({f"{r.check_name} on {r.check_date}" for r in failed_checks})[:20]
+    )
+    keep = [d for d in chunk if d not in blocked]
+    now = _now()
+    data_cols = [c for c in out_cols if c not in FAILURE_COLUMNS]
+    counts = dict(
+        engine.fetchall(f"SELECT {dc}, count(*) FROM _model_out WHERE {ok_filter} GROUP BY {dc}")
+    )
+    result.rows_written += engine.replace_dates(
+        model.name,
+        model.date_column,
+        "_model_out",
+        data_cols,
+        keep,
+        extra_values=(run_id, now),
+        row_filter=ok_filter,
+    )
+    _write_failures(engine, model, run_id, chunk, blocked, has_failures, now, result)
+    written = engine.date_hashes_sql(
+        model.name, model.date_column, cache.data_columns(engine, model.name), lo, hi
+    )
+    hashes = {d: str(h) for d, h, _ in engine.fetchall(written)}
+    _write_intervals(engine, model, chunk, blocked, counts, fingerprints, mfp, run_id, now, hashes)
+    checks_mod.write_results(engine, model, check_rows, run_id, now)
+    result.dates_computed += len(chunk)
+    result.dates_failed += len(blocked)
+    if blocked:
+        result.failures_by_category["CHECK_FAILED"] = result.failures_by_category.get(
+            "CHECK_FAILED", 0
+        ) + len(blocked)
     engine.drop("_model_out")
     result.timings["write"] = result.timings.get("write", 0.0) + time.perf_counter() - t
 
@@ -746,9 +724,9 @@ def _write_intervals(
         for d in chunk
     ]
     names = [c.name for c in MODEL_INTERVALS.columns]
-    data = pa.table({n: [r[i] for r in rows] for i, n in enumerate(names)})
-    with engine.registered("_interval_rows", data):
-        engine.execute(f"INSERT INTO {MODEL_INTERVALS.fqn} SELECT * FROM _interval_rows")
+    engine.insert_columns(
+        MODEL_INTERVALS.fqn, {n: [r[i] for r in rows] for i, n in enumerate(names)}
+    )
 
 
 def failures_summary(result: ModelResult) -> str:
