@@ -1,0 +1,83 @@
+"""The benchmark harness still works (a smoke run on a tiny league); timings are never asserted."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench.__main__ import DATASETS, markdown, parse, targets
+from nbapipe.pipeline.model import all_models
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.slow
+def test_bench_smoke_run_writes_every_scenario_with_rows_per_model(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "bench", "--smoke", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=900,
+    )
+    assert run.returncode == 0, run.stderr
+    record = json.loads((tmp_path / "latest.json").read_text())
+    smoke = record["datasets"]["smoke"]
+    results = smoke["results"]
+    assert list(results) == [
+        "ingest",
+        "backfill",
+        "rerun_unchanged",
+        "daily_run",
+        "reference_dates",
+    ]
+    for r in results.values():
+        assert r["wall_s_median"] > 0 and r["cpu_s"] > 0 and r["peak_rss_mib"] > 0
+    models = set(all_models())
+    backfill = results["backfill"]
+    assert set(backfill["rows"]) == models and set(backfill["seconds"]) == models
+    assert sum(backfill["rows"].values()) > 0 and backfill["extra"]["ok"]
+    assert results["rerun_unchanged"]["extra"]["dates_computed"] == 0
+    assert sum(results["daily_run"]["rows"].values()) > 0
+    assert results["reference_dates"]["extra"]["dates"] == 2
+    assert smoke["ratios"]["reference_dates"] == 2
+    assert record["machine"]["cores"] >= 1
+    text = markdown(record)
+    assert "| backfill |" in text and "| model (backfill) | seconds | rows |" in text
+
+
+def test_bench_targets_compare_the_four_and_twenty_season_runs() -> None:
+    def data(backfill: float, rss: float = 900.0) -> dict:
+        results = {
+            "backfill": {"wall_s_median": backfill, "peak_rss_mib": rss},
+            "daily_run": {"wall_s_median": 0.8},
+            "rerun_unchanged": {"wall_s_median": 1.5},
+        }
+        ratios = {"vs_daily_run": 3.0, "vs_backfill_per_date": 150.0}
+        return {"results": results, "ratios": ratios}
+
+    got = {
+        t["target"]: t["met"]
+        for t in targets({"synthetic-4": data(18.0), "synthetic-20": data(120.0, 5000.0)})
+    }
+    assert got == {
+        "4 seasons: full backfill": True,
+        "4 seasons: one daily run": True,
+        "4 seasons: unchanged re-run": True,
+        "reference per date / our daily run": False,
+        "reference per date / our backfill per date": True,
+        "20 seasons: backfill time / 4 seasons": False,
+        "20 seasons: peak memory": False,
+    }
+
+
+def test_bench_rejects_an_unknown_dataset(capsys) -> None:
+    with pytest.raises(SystemExit):
+        parse(["--datasets", "synthetic-5"])
+    assert "unknown dataset(s) synthetic-5" in capsys.readouterr().err
+    assert parse(["--datasets", "synthetic-4"]).datasets == ["synthetic-4"]
+    assert set(DATASETS) == {"real-2024-25", "synthetic-4", "synthetic-20"}
