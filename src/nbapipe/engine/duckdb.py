@@ -125,8 +125,7 @@ class DuckDBEngine:
     def table_exists(self, fqn: str) -> bool:
         schema, name = fqn.split(".", 1)
         row = self.fetchone(
-            "SELECT count(*) FROM information_schema.tables "
-            "WHERE table_schema = ? AND table_name = ?",
+            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
             [schema, name],
         )
         return bool(row and row[0])
@@ -136,8 +135,8 @@ class DuckDBEngine:
         return [
             (r[0], r[1])
             for r in self.fetchall(
-                "SELECT column_name, data_type FROM information_schema.columns "
-                "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+                "SELECT column_name, data_type FROM duckdb_columns() "
+                "WHERE schema_name = ? AND table_name = ? ORDER BY column_index",
                 [schema, name],
             )
         ]

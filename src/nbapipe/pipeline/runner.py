@@ -200,6 +200,12 @@ class RunCache:
 
     raw_hashes: dict[str, tuple[dt.date, dt.date, str]] = field(default_factory=dict)
     columns: dict[str, list[str]] = field(default_factory=dict)
+    existing: dict[str, bool] = field(default_factory=dict)
+
+    def table_exists(self, engine: Engine, table: str) -> bool:
+        if table not in self.existing:
+            self.existing[table] = engine.table_exists(table)
+        return self.existing[table]
 
     def data_columns(self, engine: Engine, table: str) -> list[str]:
         if table not in self.columns:
@@ -249,7 +255,7 @@ def input_fingerprints(
     per_upstream = [
         upstream_hashes(engine, up.table, lo, end_exclusive, cache)
         for up in model.upstream
-        if up.table in all_models() or engine.table_exists(up.table)
+        if up.table in all_models() or cache.table_exists(engine, up.table)
     ]
     return engine.window_fingerprints(per_upstream, start, end_exclusive, lookback_days(model))
 
@@ -277,7 +283,7 @@ def dependency_window(model: Model) -> tuple[int, int]:
 
 
 def missing_dependencies(
-    engine: Engine, model: Model, dates: Sequence[dt.date]
+    engine: Engine, model: Model, dates: Sequence[dt.date], cache: RunCache | None = None
 ) -> dict[dt.date, str]:
     """Dates whose inputs are missing a critical upstream's rows (one query per upstream).
 
@@ -290,6 +296,7 @@ def missing_dependencies(
     """
     if not dates:
         return {}
+    cache = cache or RunCache()
     back, fwd = dependency_window(model)
     gaps: dict[dt.date, list[str]] = {}
     same_day_gaps: dict[dt.date, list[str]] = {}
@@ -301,7 +308,7 @@ def missing_dependencies(
         if not up.critical or up.table == schema.SCHEDULE.fqn:
             continue
         present = []
-        if engine.table_exists(up.table):
+        if cache.table_exists(engine, up.table):
             dc = quote_ident(date_column_of(up.table))
             present.append(
                 f"SELECT DISTINCT {dc} AS d FROM {up.table} WHERE {dc} >= $lo AND {dc} <= $hi"
@@ -527,7 +534,7 @@ def _execute_model(
         or recorded[d][2] != mfp
     ]
     result.dates_skipped = len(all_dates) - len(todo)
-    gaps = missing_dependencies(engine, model, todo)
+    gaps = missing_dependencies(engine, model, todo, cache)
     result.timings["extract"] = time.perf_counter() - t
     if gaps:
         _record_dependency_failures(engine, model, gaps, run_id)
