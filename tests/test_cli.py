@@ -48,6 +48,12 @@ def test_cli_bad_season_string_is_one_line_error_and_writes_nothing(tmp_path: Pa
     assert not (tmp_path / "nbapipe.duckdb").exists()
 
 
+def test_cli_negative_namesakes_is_one_line_error_and_writes_nothing(tmp_path: Path) -> None:
+    result = nbapipe("ingest", "synthetic", "--namesakes=-1", cwd=tmp_path)
+    assert_one_line_error(result, "--namesakes", "-1")
+    assert not (tmp_path / "nbapipe.duckdb").exists()
+
+
 def test_cli_unknown_team_code_is_one_line_error(tmp_path: Path) -> None:
     nbapipe("init", cwd=tmp_path)
     result = nbapipe("status", "--team", "XYZ", cwd=tmp_path)

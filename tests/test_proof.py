@@ -52,6 +52,7 @@ def leagues(draw) -> dict:
         "drop_pbp": draw(st.sampled_from([0.0, 0.0, 0.05, 0.2])),
         "drop_injuries": draw(st.sampled_from([0.0, 0.0, 0.3])),
         "drop_props": draw(st.sampled_from([0.0, 0.0, 0.3])),
+        "namesakes": draw(st.sampled_from([0, 0, 1, 2])),
     }
 
 
@@ -62,6 +63,7 @@ def build(league: dict, folder: Path) -> Path:
         seed=league["seed"],
         teams=league["teams"],
         weeks=league["weeks"],
+        namesakes=league.get("namesakes", 0),
         warehouse=path,
     )
     rng = random.Random(league["seed"])
@@ -223,3 +225,81 @@ def test_proof_example_opponent_first_game_means_no_rest_advantage(tmp_path: Pat
             [day],
         )
     assert rows and all(r == (0.0, "default") for r in rows)
+
+
+def test_proof_namesakes_stay_two_players(tmp_path: Path) -> None:
+    """Two players with one name (planted by --namesakes, meeting in games) stay two players
+    from the registry to the feature store; books naming them are ambiguous, by design."""
+    from nbapipe.sources.synthetic import simulate_league
+
+    league = {
+        "season": "2023-24",
+        "seed": 11,
+        "teams": 14,
+        "weeks": 6,
+        "drop_pbp": 0.0,
+        "drop_injuries": 0.0,
+        "drop_props": 0.0,
+        "namesakes": 2,
+    }
+    path = build(league, tmp_path)
+    with DuckDBEngine(path, create=False) as eng:
+        pairs = eng.fetchall(
+            "SELECT split_part(player_lookup, '_', 1), list(player_lookup ORDER BY player_lookup) "
+            "FROM nba_reference.nba_players_registry GROUP BY 1 HAVING count(*) > 1"
+        )
+        assert len(pairs) == 2 and all(len(set(lookups)) == 2 for _, lookups in pairs)
+        names = [name for name, _ in pairs]
+        lookups = [lk for _, pair in pairs for lk in pair]
+        # Box scores and player_game_summary: the same points per game and player, both sides.
+        box, pgs = (
+            eng.fetchall(
+                f"SELECT game_id, player_lookup, points FROM {table} "
+                f"WHERE player_lookup IN (SELECT unnest(?)) AND {active} ORDER BY ALL",
+                [lookups],
+            )
+            for table, active in (
+                ("nba_raw.player_boxscores", "player_status = 'active'"),
+                ("nba_analytics.player_game_summary", "is_active"),
+            )
+        )
+        assert box == pgs and {r[1] for r in box} == set(lookups)
+        met = eng.fetchone(
+            "SELECT count(*) FROM (SELECT game_id FROM nba_raw.player_boxscores "
+            "WHERE split_part(player_lookup, '_', 1) IN (SELECT unnest(?)) "
+            "GROUP BY game_id, split_part(player_lookup, '_', 1) HAVING count(*) = 2)",
+            [names],
+        )[0]
+        assert met > 0  # namesakes met in a game: two rows with one name, one key each
+        for table in (
+            "nba_analytics.upcoming_player_game_context",
+            "nba_precompute.player_composite_factors",
+            "nba_precompute.player_daily_cache",
+            "nba_predictions.ml_feature_store_v2",
+        ):
+            seen = eng.fetchall(
+                f"SELECT DISTINCT player_lookup FROM {table} "
+                "WHERE player_lookup IN (SELECT unnest(?))",
+                [lookups],
+            )
+            assert {r[0] for r in seen} == set(lookups), table
+        # Prop rows naming a shared name are attached to neither player, and logged.
+        assert eng.fetchone(
+            "SELECT count(*) FROM nba_raw.player_props "
+            "WHERE split_part(player_lookup, '_', 1) IN (SELECT unnest(?))",
+            [names],
+        ) == (0,)
+        logged = eng.fetchall(
+            "SELECT player_lookup, reason, sum(occurrences) FROM nba_processing.registry_failures "
+            "WHERE context = 'player_props:synthetic' GROUP BY ALL ORDER BY 1"
+        )
+    simulated = simulate_league([2023], seed=11, teams=14, weeks=6, namesakes=2)["player_props"][
+        "player_lookup"
+    ].to_pylist()
+    expected = sorted((n, simulated.count(n)) for n in names if n in simulated)
+    assert expected and [(lk, n) for lk, _, n in logged] == expected
+    assert all(reason.startswith(f"ambiguous: {lk}_001, {lk}_002") for lk, reason, _ in logged)
+    results = compare_warehouse(path, n_dates=DATES_PER_LEAGUE, seed=league["seed"])
+    assert [str(m) for r in results.values() for m in r.mismatches] == []
+    report = api.validate(warehouse=path)
+    assert report.ok, report.violations

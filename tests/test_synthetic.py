@@ -894,3 +894,75 @@ def test_synthetic_players_table_covers_every_box_score_player(league, con):
     )[0]
     assert missing == 0
     assert np.all(np.asarray(league["players"]["first_season"]) == SEASON)
+
+
+# ------------------------------------------------------------------------------- namesakes
+
+NAME_COLUMNS = {
+    "player_boxscores": ("player_name", "player_lookup"),
+    "team_rosters": ("player_name", "player_lookup"),
+    "players": ("player_name", "player_lookup"),
+    "play_by_play": ("player_1_name", "player_1_lookup", "player_2_name", "player_2_lookup"),
+    "player_props": ("player_name", "player_lookup"),
+    "injury_report": ("player_name", "player_lookup"),
+}
+
+
+def test_synthetic_namesakes_rename_pairs_of_players_and_change_nothing_else():
+    plain = simulate_league([2023], seed=5, teams=4, weeks=3)
+    twins = simulate_league([2023], seed=5, teams=4, weeks=3, namesakes=2)
+    for name, table in plain.items():
+        drop = [c for c in NAME_COLUMNS.get(name, ()) if c in table.column_names]
+        assert twins[name].drop_columns(drop).equals(table.drop_columns(drop)), name
+    c = duckdb.connect()
+    for name in ("player_boxscores", "players", "play_by_play", "team_rosters"):
+        c.register(name, twins[name])
+    # Two names, each held by two person ids who both played, never for the same team.
+    pairs = c.execute(
+        """
+        SELECT player_lookup, count(DISTINCT nba_player_id), count(DISTINCT player_name),
+               list(DISTINCT team_abbr ORDER BY team_abbr)
+        FROM player_boxscores WHERE minutes > 0 GROUP BY 1 HAVING count(DISTINCT nba_player_id) > 1
+        """
+    ).fetchall()
+    assert len(pairs) == 2 and all(p[1:3] == (2, 1) for p in pairs)
+    shared = [p[0] for p in pairs]
+    apart = c.execute(
+        "SELECT count(*) FROM (SELECT team_abbr FROM player_boxscores WHERE player_lookup = ? "
+        "GROUP BY team_abbr HAVING count(DISTINCT nba_player_id) > 1)",
+        [shared[0]],
+    ).fetchone()[0]
+    assert apart == 0
+    # Everywhere a person id appears, it carries his (new) name.
+    for table, id_col, lookup_col in (
+        ("players", "nba_player_id", "player_lookup"),
+        ("team_rosters", "nba_player_id", "player_lookup"),
+        ("play_by_play", "player_1_id", "player_1_lookup"),
+        ("play_by_play", "player_2_id", "player_2_lookup"),
+    ):
+        ids = c.execute(
+            f"SELECT count(DISTINCT {id_col}) FROM {table} WHERE {lookup_col} IN (?, ?)", shared
+        ).fetchone()[0]
+        assert ids == 4 or (table == "play_by_play" and ids >= 2), table
+    assert twins["player_props"].num_rows == plain["player_props"].num_rows
+    assert simulate_league([2023], seed=5, teams=4, weeks=3, namesakes=2)["players"].equals(
+        twins["players"]
+    )
+
+
+def test_synthetic_namesakes_plant_as_many_pairs_as_there_are_players():
+    # One game between two teams: every pair needs a player of each team.
+    tables = simulate_league([2023], seed=5, teams=2, weeks=3, namesakes=1000)
+    c = duckdb.connect()
+    c.register("box", tables["player_boxscores"])
+    c.register("players", tables["players"])
+    smaller_team = c.execute(
+        "SELECT min(n) FROM (SELECT count(DISTINCT nba_player_id) AS n FROM box "
+        "WHERE minutes > 0 GROUP BY team_abbr)"
+    ).fetchone()[0]
+    shared = c.execute(
+        "SELECT count(*) FROM (SELECT player_lookup FROM players GROUP BY 1 HAVING count(*) = 2)"
+    ).fetchone()[0]
+    assert smaller_team >= 8 and shared == smaller_team
+    with pytest.raises(ValueError, match="namesakes"):
+        simulate_league([2023], seed=5, teams=2, weeks=3, namesakes=-1)

@@ -52,13 +52,15 @@ def ingest_synthetic(
     seed: int = 7,
     teams: int | None = None,
     weeks: int | None = None,
+    namesakes: int = 0,
     warehouse: Warehouse = None,
     progress: ProgressSink | None = None,
 ) -> IngestSummary:
     """Simulate a league for ``seasons`` and load it; re-running replaces those seasons.
 
     ``teams`` / ``weeks`` carve a small league out of the simulation: the games between that
-    many teams, in each season's first weeks."""
+    many teams, in each season's first weeks. ``namesakes`` gives that many pairs of players
+    (on different teams) one display name, with distinct person ids."""
     years = _seasons(seasons, "--seasons")
     if seed < 0:
         raise InputError(f"invalid seed {seed} (--seed): use a number >= 0")
@@ -66,6 +68,10 @@ def ingest_synthetic(
         raise InputError(f"invalid number of teams {teams} (--teams): use 2 to 30")
     if weeks is not None and not 1 <= weeks <= 30:
         raise InputError(f"invalid number of weeks {weeks} (--weeks): use 1 to 30")
+    if namesakes < 0:
+        raise InputError(
+            f"invalid number of namesakes {namesakes} (--namesakes): use a number >= 0"
+        )
     from nbapipe.sources.synthetic import simulate_league
 
     progress = progress or NoProgress()
@@ -77,6 +83,7 @@ def ingest_synthetic(
             progress=lambda stage, done, total: progress.step(stage, done, total),
             teams=teams,
             weeks=weeks,
+            namesakes=namesakes,
         )
         return ingest_tables(
             engine,
@@ -90,6 +97,7 @@ def ingest_synthetic(
                 "seed": seed,
                 "teams": teams,
                 "weeks": weeks,
+                "namesakes": namesakes,
             },
         )
 

@@ -156,12 +156,24 @@ def ingest_synthetic(
             help="Keep only each season's first WEEKS weeks after its opener.", show_default=False
         ),
     ] = None,
+    namesakes: Annotated[
+        int,
+        typer.Option(
+            help="Give this many pairs of players on different teams one name (distinct ids).",
+        ),
+    ] = 0,
     warehouse: WarehouseOpt = None,
 ) -> None:
     """Simulate a realistic league (schedule, play-by-play, box scores, lines, injuries)."""
     with RichProgress(err) as progress:
         summary = api.ingest_synthetic(
-            seasons, seed=seed, teams=teams, weeks=weeks, warehouse=warehouse, progress=progress
+            seasons,
+            seed=seed,
+            teams=teams,
+            weeks=weeks,
+            namesakes=namesakes,
+            warehouse=warehouse,
+            progress=progress,
         )
     table = Table(title=f"synthetic league, seed {seed} ({', '.join(summary.detail['seasons'])})")
     table.add_column("table")

@@ -30,8 +30,10 @@ def ingest_tables(
 ) -> IngestSummary:
     """Replace ``source``'s rows for ``seasons`` with ``tables``, all or nothing.
 
-    Players in the box scores are registered and their ``universal_player_id`` filled in the
-    same transaction.
+    Players in the box scores are registered first, in the same transaction, and the rows are
+    written with the registry's ``player_lookup`` and ``universal_player_id`` (two players
+    with one name stay two keys). Prop and injury rows that name a player only by a name two
+    registry players share are left out and logged to ``registry_failures`` as ambiguous.
     """
     progress = progress or NoProgress()
     run_id = new_run_id(source)
@@ -40,6 +42,13 @@ def ingest_tables(
     bounds = [season_bounds(y) for y in seasons]
     writable = [t for t in schema.RAW_TABLES if t.name in tables]
     with engine.transaction():
+        incoming = tables
+        tables, reg = registry.identify_players(engine, tables, source=source)
+        summary.new_players = reg.new_players
+        tables, ambiguous = registry.drop_shared_names(
+            engine, tables, source=source, context="{table}:" + source
+        )
+        summary.unresolved_names = ambiguous
         for i, table in enumerate(writable):
             progress.step("write", i, len(writable) + 1)
             date_col = table.date_column
@@ -58,27 +67,9 @@ def ingest_tables(
                 run_id=run_id,
             )
             summary.tables[table.fqn] = result.written
-            summary.rows_in += tables[table.name].num_rows
+            summary.rows_in += incoming[table.name].num_rows
             summary.rows_written += result.written
         progress.step("write", len(writable), len(writable) + 1)
-        if "player_boxscores" in tables:
-            box = schema.PLAYER_BOXSCORES.fqn
-            reg = registry.register_players(
-                engine,
-                f"SELECT player_name, player_lookup, nba_player_id, game_date FROM {box} "
-                f"WHERE ingest_run_id = '{run_id}'",
-                source=source,
-            )
-            summary.new_players = reg.new_players
-            engine.execute(
-                f"""
-                UPDATE {box} AS b SET universal_player_id = r.universal_player_id
-                FROM {registry.REGISTRY} r
-                WHERE b.ingest_run_id = ? AND r.player_lookup = b.player_lookup
-                  AND r.nba_player_id IS NOT DISTINCT FROM b.nba_player_id
-                """,
-                [run_id],
-            )
         record_ingest_run(engine, summary, started_at=started, status="success")
     progress.step("write", len(writable) + 1, len(writable) + 1)
     return summary

@@ -6,11 +6,13 @@ name keys (Unicode normalisation) of the *distinct* names involved.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from nbapipe.engine.duckdb import DuckDBEngine
 from nbapipe.identity import name_keys
@@ -43,12 +45,27 @@ class RegisterResult:
     known_players: int
 
 
-def register_players(engine: DuckDBEngine, players_sql: str, *, source: str) -> RegisterResult:
+def _name_of(lookup_sql: str) -> str:
+    """SQL for the name lookup of a registry ``player_lookup`` (a namesake's ends in _<id>)."""
+    return f"split_part({lookup_sql}, '_', 1)"
+
+
+def register_players(
+    engine: DuckDBEngine, players_sql: str, *, source: str, output: str | None = None
+) -> RegisterResult:
     """Add the players named by ``players_sql`` to the registry.
 
     ``players_sql`` yields (player_name, player_lookup, nba_player_id, game_date). A player is
     the same registry entry when the NBA.com id matches, or (without ids) the lookup matches.
-    New players get ``<player_lookup>_<NNN>`` ids, NNN counting players sharing that lookup.
+    New players get ``<name lookup>_<NNN>`` ids, NNN counting players sharing that name.
+
+    Namesakes: a new player with an id whose name lookup another player with a different id
+    already holds (in the registry, or earlier in this batch by first_seen_date, then id) gets
+    the registry lookup ``<name lookup>_<nba_player_id>``; the first keeps the plain lookup.
+    A name two players share is no alias of either (see :func:`_refresh_aliases`).
+
+    ``output``, when given, names a temp table left behind with one row per incoming
+    (player_lookup, nba_player_id): its universal_player_id and registry player_lookup.
     """
     names = engine.arrow(f"SELECT DISTINCT player_name FROM ({players_sql}) p")
     with engine.registered("_registry_name_keys", name_key_table(names["player_name"].to_pylist())):
@@ -86,26 +103,51 @@ def register_players(engine: DuckDBEngine, players_sql: str, *, source: str) -> 
         )
         engine.execute(
             f"""
-            INSERT INTO {REGISTRY}
+            CREATE OR REPLACE TEMP TABLE _new_players AS
             WITH new_players AS (
-                SELECT * FROM _incoming_players WHERE existing_id IS NULL
+                SELECT *, {_name_of("player_lookup")} AS name_lookup
+                FROM _incoming_players WHERE existing_id IS NULL
             ),
             taken AS (
-                SELECT player_lookup, count(*) AS n FROM {REGISTRY} GROUP BY player_lookup
+                SELECT {_name_of("player_lookup")} AS name_lookup, count(*) AS n,
+                       count(nba_player_id) AS n_with_id
+                FROM {REGISTRY} GROUP BY ALL
+            ),
+            ranked AS (
+                SELECT n.*, coalesce(t.n, 0) AS taken, coalesce(t.n_with_id, 0) AS held_by_id,
+                       row_number() OVER (
+                           PARTITION BY n.name_lookup ORDER BY n.first_seen_date, n.nba_player_id
+                       ) AS seq,
+                       row_number() OVER (
+                           PARTITION BY n.name_lookup, n.nba_player_id IS NULL
+                           ORDER BY n.first_seen_date, n.nba_player_id
+                       ) AS id_seq
+                FROM new_players n
+                LEFT JOIN taken t ON t.name_lookup = n.name_lookup
             )
             SELECT
-                n.player_lookup || '_' || lpad(CAST(coalesce(t.n, 0) + row_number() OVER (
-                    PARTITION BY n.player_lookup ORDER BY n.first_seen_date, n.nba_player_id
-                ) AS VARCHAR), 3, '0') AS universal_player_id,
-                n.player_lookup, n.player_name, n.nba_player_id,
+                r.name_lookup || '_' || lpad(CAST(r.taken + r.seq AS VARCHAR), 3, '0')
+                    AS universal_player_id,
+                CASE WHEN r.nba_player_id IS NOT NULL AND (r.held_by_id > 0 OR r.id_seq > 1)
+                     THEN r.name_lookup || '_' || CAST(r.nba_player_id AS VARCHAR)
+                     ELSE r.name_lookup
+                END AS registry_lookup,
+                r.player_lookup, r.player_name, r.nba_player_id,
                 k.base_lookup, k.first_key, k.last_key,
-                n.first_seen_date, n.last_seen_date, ?
-            FROM new_players n
-            LEFT JOIN taken t ON t.player_lookup = n.player_lookup
-            LEFT JOIN _registry_name_keys k ON k.player_name = n.player_name
-            """,
-            [source],
+                r.first_seen_date, r.last_seen_date
+            FROM ranked r
+            LEFT JOIN _registry_name_keys k ON k.player_name = r.player_name
+            """
         )
+    engine.execute(
+        f"""
+        INSERT INTO {REGISTRY}
+        SELECT universal_player_id, registry_lookup, player_name, nba_player_id,
+               base_lookup, first_key, last_key, first_seen_date, last_seen_date, ?
+        FROM _new_players
+        """,
+        [source],
+    )
     engine.execute(
         f"""
         UPDATE {REGISTRY} AS r SET
@@ -114,11 +156,54 @@ def register_players(engine: DuckDBEngine, players_sql: str, *, source: str) -> 
         FROM _incoming_players i WHERE i.existing_id = r.universal_player_id
         """
     )
-    # A name two players share is no alias of either: resolving it needs more context.
+    _refresh_aliases(engine, source)
+    if output is not None:
+        engine.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE {output} AS
+            SELECT i.player_lookup, i.nba_player_id, r.universal_player_id,
+                   r.player_lookup AS registry_lookup
+            FROM _incoming_players i
+            LEFT JOIN _new_players n
+              ON n.player_lookup = i.player_lookup
+             AND n.nba_player_id IS NOT DISTINCT FROM i.nba_player_id
+            JOIN {REGISTRY} r
+              ON r.universal_player_id = coalesce(i.existing_id, n.universal_player_id)
+            """
+        )
+    new, known = engine.fetchone(
+        "SELECT count(*) FILTER (WHERE existing_id IS NULL), "
+        "count(*) FILTER (WHERE existing_id IS NOT NULL) FROM _incoming_players"
+    ) or (0, 0)
+    engine.execute("DROP TABLE IF EXISTS _incoming_players")
+    engine.execute("DROP TABLE IF EXISTS _new_players")
+    return RegisterResult(int(new), int(known))
+
+
+SHARED_NAMES_SQL = f"""
+    SELECT {_name_of("player_lookup")} AS name_lookup,
+           string_agg(universal_player_id, ', ' ORDER BY universal_player_id) AS candidates
+    FROM {REGISTRY} GROUP BY ALL HAVING count(*) > 1
+"""
+
+
+def _refresh_aliases(engine: DuckDBEngine, source: str) -> None:
+    """Canonical aliases for every registry lookup, except names two players share.
+
+    A shared name (two "Marcus Williams") is no alias of either: resolving it needs more
+    context, so every resolution rule must see both. Aliases guessed from the name alone
+    (canonical, suffix, nickname) that point at a player of a shared name are dropped too;
+    aliases grounded in the person id (same_nba_id) or set by hand (manual) stay.
+    """
     engine.execute(
         f"""
-        DELETE FROM {ALIASES} WHERE reason = 'canonical' AND alias_lookup IN (
-            SELECT player_lookup FROM {REGISTRY} GROUP BY player_lookup HAVING count(*) > 1)
+        DELETE FROM {ALIASES} WHERE reason IN ('canonical', 'suffix', 'nickname') AND (
+            alias_lookup IN (SELECT name_lookup FROM ({SHARED_NAMES_SQL}))
+            OR (reason <> 'canonical' AND universal_player_id IN (
+                SELECT universal_player_id FROM {REGISTRY}
+                WHERE {_name_of("player_lookup")} IN (SELECT name_lookup FROM ({SHARED_NAMES_SQL}))
+            ))
+        )
         """
     )
     engine.execute(
@@ -127,17 +212,12 @@ def register_players(engine: DuckDBEngine, players_sql: str, *, source: str) -> 
         SELECT player_lookup, min(universal_player_id), min(player_name), 'canonical', ?
         FROM {REGISTRY} r
         WHERE NOT EXISTS (SELECT 1 FROM {ALIASES} a WHERE a.alias_lookup = r.player_lookup)
+          AND r.player_lookup NOT IN (SELECT name_lookup FROM ({SHARED_NAMES_SQL}))
         GROUP BY player_lookup
         HAVING count(*) = 1
         """,
         [source],
     )
-    new, known = engine.fetchone(
-        "SELECT count(*) FILTER (WHERE existing_id IS NULL), "
-        "count(*) FILTER (WHERE existing_id IS NOT NULL) FROM _incoming_players"
-    ) or (0, 0)
-    engine.execute("DROP TABLE IF EXISTS _incoming_players")
-    return RegisterResult(int(new), int(known))
 
 
 @dataclass
@@ -189,7 +269,8 @@ def resolve_names(
                 SELECT player_name, rule, min(method) AS method,
                        count(DISTINCT universal_player_id) AS n_candidates,
                        min(universal_player_id) AS universal_player_id,
-                       string_agg(DISTINCT universal_player_id, ', ') AS candidate_list
+                       string_agg(DISTINCT universal_player_id, ', ' ORDER BY universal_player_id)
+                           AS candidate_list
                 FROM candidates GROUP BY player_name, rule
             ),
             first_rule AS (
@@ -280,52 +361,197 @@ def add_alias(
         )
 
 
-def canonicalize_by_nba_id(engine: DuckDBEngine, run_id: str, source_file: str) -> int:
-    """Give rows one file wrote the registry's lookup for their NBA.com person id.
+# Columns rewritten by person id: (table, lookup column, id column).
+_BY_PERSON_ID = {
+    "player_boxscores": (("player_lookup", "nba_player_id"),),
+    "play_by_play": (("player_1_lookup", "player_1_id"), ("player_2_lookup", "player_2_id")),
+    "team_rosters": (("player_lookup", "nba_player_id"),),
+}
+# Registry players by NBA.com person id (an id two registry rows share decides nothing).
+_ONE_PLAYER_PER_ID = f"""
+    SELECT nba_player_id, min(player_lookup) AS registry_lookup,
+           min(universal_player_id) AS universal_player_id
+    FROM {REGISTRY} WHERE nba_player_id IS NOT NULL
+    GROUP BY nba_player_id HAVING count(*) = 1
+"""
 
-    Sources spell one player differently ("Jimmy Butler III" in shot charts, "Jimmy Butler" in
-    game logs); the person id is the same, so it decides. The variant becomes an alias, so a
-    sportsbook using it resolves directly. Returns the number of rows changed.
+
+def identify_players(
+    engine: DuckDBEngine, tables: dict[str, pa.Table], *, source: str
+) -> tuple[dict[str, pa.Table], RegisterResult]:
+    """Register the players of incoming box scores and give the incoming rows their registry
+    lookups, before anything is written (call inside the write's transaction).
+
+    ``tables`` are canonical Arrow tables keyed by bare name (extra columns such as ``_row``
+    pass through). Returns them with ``player_lookup`` and ``universal_player_id`` of
+    ``player_boxscores``, ``player_1_lookup``/``player_2_lookup`` of ``play_by_play`` and
+    ``player_lookup`` of ``team_rosters`` set, by NBA.com person id, to the registry's: two
+    players with one name (namesakes) become two keys, so both meet the key checks, and a
+    source's spelling variant ("Jimmy Butler III" in shot charts, "Jimmy Butler" in game
+    logs) becomes the registry's lookup. The variant is learnt as an alias (``same_nba_id``),
+    so a sportsbook using it resolves directly; a name the registry holds is never one.
     """
-    box, pbp = schema.PLAYER_BOXSCORES.fqn, schema.PLAY_BY_PLAY.fqn
-    params = [run_id, source_file]
-    engine.execute(
-        f"""
-        INSERT INTO {ALIASES}
-        SELECT v.lookup, r.universal_player_id, min(v.name), 'same_nba_id', 'registry'
-        FROM (
-            SELECT player_lookup AS lookup, player_name AS name, nba_player_id AS pid
-            FROM {box} WHERE ingest_run_id = ? AND source_file = ?
-            UNION ALL
-            SELECT player_1_lookup, player_1_name, player_1_id
-            FROM {pbp} WHERE ingest_run_id = ? AND source_file = ?
-        ) AS v
-        JOIN {REGISTRY} r ON r.nba_player_id = v.pid
-        WHERE v.lookup IS NOT NULL AND v.lookup <> '' AND v.lookup <> r.player_lookup
-          AND NOT EXISTS (SELECT 1 FROM {ALIASES} a WHERE a.alias_lookup = v.lookup)
-        GROUP BY v.lookup, r.universal_player_id
-        """,
-        params + params,
-    )
-    changed = 0
-    updates = [
-        (box, "player_lookup", "nba_player_id"),
-        (pbp, "player_1_lookup", "player_1_id"),
-        (pbp, "player_2_lookup", "player_2_id"),
-    ]
-    for table, lookup_col, id_col in updates:
-        n = engine.fetchone(
-            f"SELECT count(*) FROM {table} t JOIN {REGISTRY} r ON r.nba_player_id = t.{id_col} "
-            f"WHERE t.ingest_run_id = ? AND t.source_file = ? "
-            f"AND t.{lookup_col} <> r.player_lookup",
-            params,
-        )[0]
-        if n:
-            engine.execute(
-                f"UPDATE {table} AS t SET {lookup_col} = r.player_lookup FROM {REGISTRY} r "
-                f"WHERE t.ingest_run_id = ? AND t.source_file = ? "
-                f"AND r.nba_player_id = t.{id_col} AND t.{lookup_col} <> r.player_lookup",
-                params,
+    result = RegisterResult(0, 0)
+    out = dict(tables)
+    box = tables.get("player_boxscores")
+    if box is not None and box.num_rows:
+        with engine.registered("_identify_box", box):
+            result = register_players(
+                engine,
+                "SELECT player_name, player_lookup, nba_player_id, game_date FROM _identify_box",
+                source=source,
+                output="_identified_players",
             )
-            changed += n
-    return changed
+            out["player_boxscores"] = _rewrite(
+                engine,
+                box,
+                """
+                SELECT b.* REPLACE (
+                    coalesce(m.registry_lookup, b.player_lookup) AS player_lookup,
+                    coalesce(m.universal_player_id, b.universal_player_id) AS universal_player_id)
+                FROM _rewrite_rows b
+                LEFT JOIN _identified_players m
+                  ON m.player_lookup = b.player_lookup
+                 AND m.nba_player_id IS NOT DISTINCT FROM b.nba_player_id
+                """,
+            )
+        engine.execute("DROP TABLE IF EXISTS _identified_players")
+    variants = []
+    for name, pairs in _BY_PERSON_ID.items():
+        data = tables.get(name)
+        if data is None or not data.num_rows:
+            continue
+        for lookup_col, id_col in pairs:
+            name_col = lookup_col.replace("_lookup", "_name")
+            variants.append((name, lookup_col, name_col, id_col))
+    _learn_id_aliases(engine, tables, variants)
+    for name in ("play_by_play", "team_rosters"):
+        data = out.get(name)
+        if data is None or not data.num_rows:
+            continue
+        pairs = _BY_PERSON_ID[name]
+        joins = "\n".join(
+            f"LEFT JOIN ({_ONE_PLAYER_PER_ID}) i{n} ON i{n}.nba_player_id = t.{id_col}"
+            for n, (_, id_col) in enumerate(pairs)
+        )
+        replace = ", ".join(
+            f"coalesce(i{n}.registry_lookup, t.{lookup_col}) AS {lookup_col}"
+            for n, (lookup_col, _) in enumerate(pairs)
+        )
+        changed = " OR ".join(
+            f"i{n}.registry_lookup IS DISTINCT FROM t.{lookup_col} "
+            f"AND i{n}.registry_lookup IS NOT NULL"
+            for n, (lookup_col, _) in enumerate(pairs)
+        )
+        with engine.registered("_rewrite_rows", data):
+            n_changed = engine.fetchone(
+                f"SELECT count(*) FROM _rewrite_rows t {joins} WHERE {changed}"
+            )[0]
+        if n_changed:
+            out[name] = _rewrite(
+                engine, data, f"SELECT t.* REPLACE ({replace}) FROM _rewrite_rows t {joins}"
+            )
+    return out, result
+
+
+def _rewrite(engine: DuckDBEngine, data: pa.Table, select_sql: str) -> pa.Table:
+    """``select_sql`` over ``data`` (exposed as ``_rewrite_rows``), rows in their order."""
+    indexed = data.append_column("_rewrite_i", pa.array(range(data.num_rows), pa.int64()))
+    with engine.registered("_rewrite_rows", indexed):
+        result = engine.arrow(f"SELECT * FROM ({select_sql}) ORDER BY _rewrite_i")
+    result = result.drop_columns(["_rewrite_i"])
+    # Same layout as the input: DuckDB may hand back other Arrow types (large strings).
+    return result.cast(data.schema) if result.schema != data.schema else result
+
+
+def _learn_id_aliases(
+    engine: DuckDBEngine, tables: dict[str, pa.Table], variants: list[tuple[str, str, str, str]]
+) -> None:
+    """Spellings of a person id other than its registry lookup become ``same_nba_id`` aliases.
+
+    Never a name the registry holds (a namesake's plain name stays no one's alias) and never a
+    spelling two ids use."""
+    if not variants:
+        return
+    registered = {}
+    parts = []
+    for name, lookup_col, name_col, id_col in variants:
+        alias = f"_alias_rows_{name}"
+        registered[alias] = tables[name]
+        parts.append(
+            f"SELECT {lookup_col} AS lookup, {name_col} AS name, {id_col} AS pid FROM {alias}"
+        )
+    with contextlib.ExitStack() as stack:
+        for alias, data in registered.items():
+            stack.enter_context(engine.registered(alias, data))
+        engine.execute(
+            f"""
+            INSERT INTO {ALIASES}
+            SELECT v.lookup, min(r.universal_player_id), min(v.name), 'same_nba_id', 'registry'
+            FROM ({" UNION ALL ".join(parts)}) AS v
+            JOIN ({_ONE_PLAYER_PER_ID}) r ON r.nba_player_id = v.pid
+            WHERE v.lookup IS NOT NULL AND v.lookup <> '' AND v.lookup <> r.registry_lookup
+              AND NOT EXISTS (SELECT 1 FROM {ALIASES} a WHERE a.alias_lookup = v.lookup)
+              AND NOT EXISTS (
+                  SELECT 1 FROM {REGISTRY} n WHERE {_name_of("n.player_lookup")} = v.lookup)
+            GROUP BY v.lookup
+            HAVING count(DISTINCT r.universal_player_id) = 1
+            """
+        )
+
+
+# Name-only tables: (table, team column) of rows that name a player without a person id.
+NAME_ONLY = {"player_props": "home_team_abbr", "injury_report": "team_abbr"}
+
+
+def drop_shared_names(
+    engine: DuckDBEngine, tables: dict[str, pa.Table], *, source: str, context: str
+) -> tuple[dict[str, pa.Table], int]:
+    """Leave out name-only rows (props, injuries) whose lookup is a name two registry players
+    share: nothing tells which one a sportsbook or a report means, so the row is attached to
+    neither and logged to ``registry_failures`` as ``ambiguous: <ids>``.
+
+    ``context`` names where the rows came from, ``{table}`` standing for the table name
+    (e.g. ``"{table}:synthetic"``). Returns the tables and the number of names left out."""
+    present = {n: t for n, t in tables.items() if n in NAME_ONLY and t.num_rows}
+    if not present:
+        return tables, 0
+    shared = engine.arrow(SHARED_NAMES_SQL)
+    if not shared.num_rows:
+        return tables, 0
+    out = dict(tables)
+    names: set[str] = set()
+    for name, data in present.items():
+        hit = pc.is_in(data["player_lookup"], value_set=shared["name_lookup"])
+        hit = pc.fill_null(hit, False)
+        if not pc.any(hit).as_py():
+            continue
+        ambiguous = data.filter(hit)
+        out[name] = data.filter(pc.invert(hit))
+        rows = (
+            f"SELECT coalesce(player_name, player_lookup) AS player_name, player_lookup, "
+            f"game_date, {NAME_ONLY[name]} AS team_abbr FROM _shared_name_rows"
+        )
+        with (
+            engine.registered("_shared_name_rows", ambiguous),
+            engine.registered("_shared_names", shared),
+        ):
+            engine.execute(
+                f"""
+                CREATE OR REPLACE TEMP TABLE _shared_name_failures AS
+                SELECT DISTINCT r.player_name, r.player_lookup AS name_lookup,
+                       CAST(NULL AS VARCHAR) AS universal_player_id,
+                       'ambiguous: ' || s.candidates AS failure_reason
+                FROM ({rows}) r JOIN _shared_names s ON s.name_lookup = r.player_lookup
+                """
+            )
+            _log_failures(
+                engine,
+                rows,
+                "_shared_name_failures",
+                source=source,
+                context=context.replace("{table}", name),
+            )
+        engine.execute("DROP TABLE IF EXISTS _shared_name_failures")
+        names |= set(ambiguous["player_lookup"].to_pylist())
+    return out, len(names)

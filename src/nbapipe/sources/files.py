@@ -10,7 +10,10 @@ rejected rows; this module does the rest, the same way for every source:
 - rows that fail validation are quarantined in ``nba_processing.ingest_rejects`` with the
   file, row number, column, reason and raw text;
 - game ids the schedule does not know (on dates the schedule covers) are rejected;
-- players are registered (box-score sources) or resolved through the registry (others).
+- players are registered before the write (box-score sources: rows get the registry's
+  lookup by person id, so two players with one name stay two keys) or resolved through the
+  registry after it (others); prop and injury rows naming a name two registry players share
+  are left out and logged as ambiguous.
 """
 
 from __future__ import annotations
@@ -325,6 +328,14 @@ def _ingest_one(
             parsed = adapter.parse(engine, ref)
             rejects = list(parsed.rejects)
             tables = _check_game_ids(engine, parsed.tables, rejects)
+            if adapter.players == "register":
+                # Before the write: namesakes must reach the key check as two players.
+                tables, registered = registry.identify_players(engine, tables, source=adapter.name)
+                summary.new_players += registered.new_players
+            tables, ambiguous = registry.drop_shared_names(
+                engine, tables, source=adapter.name, context="{table}:" + ref.display
+            )
+            summary.unresolved_names += ambiguous
             written = 0
             for name, data in tables.items():
                 written += _replace_file_rows(
@@ -336,8 +347,7 @@ def _ingest_one(
                     run_id,
                 )
             _write_rejects(engine, adapter.name, run_id, ref.display, rejects)
-            unresolved = _identify_players(engine, adapter, ref.display, run_id, summary)
-            summary.unresolved_names += unresolved
+            summary.unresolved_names += _resolve_players(engine, adapter, ref.display, run_id)
             engine.execute(
                 f"DELETE FROM {schema.INGEST_FILES.fqn} WHERE source = ? AND source_file = ?",
                 [adapter.name, ref.display],
@@ -429,39 +439,14 @@ def _check_game_ids(
     return out
 
 
-def _identify_players(
-    engine: DuckDBEngine,
-    adapter: FileSource,
-    source_file: str,
-    run_id: str,
-    summary: IngestSummary,
+def _resolve_players(
+    engine: DuckDBEngine, adapter: FileSource, source_file: str, run_id: str
 ) -> int:
-    """Register or resolve the players this file named; returns unresolved name count."""
+    """Resolve the names this file's props and injury rows use; returns unresolved names.
+
+    (Box-score sources registered their players before the write.)"""
     unresolved = 0
-    box = schema.PLAYER_BOXSCORES.fqn
     if adapter.players == "register":
-        written = engine.fetchone(
-            f"SELECT count(*) FROM {box} WHERE ingest_run_id = ? AND source_file = ?",
-            [run_id, source_file],
-        )[0]
-        if written:
-            rows = (
-                f"SELECT player_name, player_lookup, nba_player_id, game_date FROM {box} "
-                f"WHERE ingest_run_id = '{run_id}' AND source_file = "
-                f"'{source_file.replace(chr(39), chr(39) * 2)}' AND player_lookup <> ''"
-            )
-            result = registry.register_players(engine, rows, source=adapter.name)
-            summary.new_players += result.new_players
-        registry.canonicalize_by_nba_id(engine, run_id, source_file)
-        if written:
-            engine.execute(
-                f"""
-                UPDATE {box} AS b SET universal_player_id = a.universal_player_id
-                FROM {registry.ALIASES} a
-                WHERE b.ingest_run_id = ? AND b.source_file = ? AND a.alias_lookup = b.player_lookup
-                """,
-                [run_id, source_file],
-            )
         return 0
     for table in (schema.PLAYER_PROPS, schema.INJURY_REPORT):
         n = engine.fetchone(

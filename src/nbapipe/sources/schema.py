@@ -8,7 +8,9 @@ Conventions:
 - ``game_id`` is NBA.com's 10-digit id (``0022400001``); ``legacy_game_id`` is the legacy
   ``YYYYMMDD_AWAY_HOME`` id.
 - Timestamps are UTC (``TIMESTAMP`` without zone); dates are the US/Eastern game date.
-- ``player_lookup`` is the normalised name of :func:`nbapipe.identity.normalize_name`.
+- ``player_lookup`` is the normalised name of :func:`nbapipe.identity.normalize_name`, as
+  the registry holds it: a second player with the same name and another NBA.com person id
+  (a namesake) gets ``<name>_<person id>``, so two players never share a key.
 - Every raw table carries the three lineage columns of ``LINEAGE`` (source, file, ingest run).
   Sources sit side by side: each raw key starts with ``source``, and Phase 3 models choose
   between sources by priority (the legacy kept one table per source for the same reason).
@@ -171,10 +173,20 @@ PLAYER_BOXSCORES = Table(
         C("away_team_abbr", "VARCHAR", "away team tricode"),
         C("team_abbr", "VARCHAR", "the player's team in this game", False),
         C("opponent_team_abbr", "VARCHAR", "the other team"),
-        C("player_lookup", "VARCHAR", "normalised player name", False),
+        C(
+            "player_lookup",
+            "VARCHAR",
+            "the registry's lookup for the player's person id: the normalised name, or "
+            "<name>_<person id> for a namesake (a second player with that name)",
+            False,
+        ),
         C("player_name", "VARCHAR", "display name as the source wrote it"),
         C("nba_player_id", "BIGINT", "NBA.com person id when the source has one"),
-        C("universal_player_id", "VARCHAR", "registry id, e.g. lebronjames_001"),
+        C(
+            "universal_player_id",
+            "VARCHAR",
+            "registry id, e.g. lebronjames_001 (namesakes: marcuswilliams_001, _002)",
+        ),
         C("player_status", "VARCHAR", "active, dnp or inactive (lower case)", False),
         C("dnp_reason", "VARCHAR", "free-text reason for dnp/inactive rows"),
         C("starter", "BOOLEAN", "in the starting five (NULL when the source does not say)"),
@@ -226,10 +238,15 @@ PLAY_BY_PLAY = Table(
         C("event_type", "VARCHAR", "shot, free throw, rebound, turnover, foul, ...", False),
         C("event_subtype", "VARCHAR", "finer type: '3pt jump shot', 'free throw 1/1', ..."),
         C("team_abbr", "VARCHAR", "team of the primary player"),
-        C("player_1_lookup", "VARCHAR", "primary player (shooter, rebounder, fouler, ...)"),
+        C(
+            "player_1_lookup",
+            "VARCHAR",
+            "primary player (shooter, rebounder, fouler, ...): the registry's lookup for "
+            "player_1_id when it has one",
+        ),
         C("player_1_name", "VARCHAR", "primary player's display name"),
         C("player_1_id", "BIGINT", "primary player's NBA.com id"),
-        C("player_2_lookup", "VARCHAR", "secondary player"),
+        C("player_2_lookup", "VARCHAR", "secondary player (by player_2_id, as player_1)"),
         C("player_2_name", "VARCHAR", "secondary player's display name"),
         C("player_2_id", "BIGINT", "secondary player's NBA.com id"),
         C("player_2_team_abbr", "VARCHAR", "secondary player's team"),
@@ -275,7 +292,13 @@ PLAYER_PROPS = Table(
         C("bookmaker", "VARCHAR", "lower-case bookmaker key: draftkings, fanduel, ...", False),
         C("market", "VARCHAR", "player_points, player_rebounds, player_threes, ...", False),
         C("player_name", "VARCHAR", "display name as the bookmaker wrote it"),
-        C("player_lookup", "VARCHAR", "normalised name (resolved through the registry)", False),
+        C(
+            "player_lookup",
+            "VARCHAR",
+            "normalised name, resolved through the registry (a name two registry players "
+            "share is ambiguous: such rows are left out and logged in registry_failures)",
+            False,
+        ),
         C("points_line", "DOUBLE", "the line (points for player_points)", False),
         C("over_price_american", "INTEGER", "American odds of the over"),
         C("under_price_american", "INTEGER", "American odds of the under"),
@@ -323,7 +346,13 @@ INJURY_REPORT = Table(
         C("game_date", "DATE", "date of the game the status is for", False),
         C("team_abbr", "VARCHAR", "player's team", False),
         C("player_name", "VARCHAR", "display name as reported"),
-        C("player_lookup", "VARCHAR", "normalised name", False),
+        C(
+            "player_lookup",
+            "VARCHAR",
+            "normalised name (a name two registry players share is ambiguous: such rows are "
+            "left out and logged in registry_failures)",
+            False,
+        ),
         C("injury_status", "VARCHAR", "out, doubtful, questionable, probable, available", False),
         C("reason", "VARCHAR", "free-text reason"),
         C("reason_category", "VARCHAR", "injury, illness, rest, personal, g_league, suspension"),
@@ -340,7 +369,12 @@ TEAM_ROSTERS = Table(
     columns=(
         C("season_year", "INTEGER", "season start year", False),
         C("team_abbr", "VARCHAR", "team tricode", False),
-        C("player_lookup", "VARCHAR", "normalised name", False),
+        C(
+            "player_lookup",
+            "VARCHAR",
+            "the registry's lookup for nba_player_id when it has one, else the normalised name",
+            False,
+        ),
         C("player_name", "VARCHAR", "display name"),
         C("nba_player_id", "BIGINT", "NBA.com person id"),
         C("start_date", "DATE", "first day on the roster", False),
@@ -355,14 +389,33 @@ PLAYERS_REGISTRY = Table(
     "nba_players_registry",
     grain="one row per player (universal_player_id)",
     key=("universal_player_id",),
-    doc="The player registry: a stable id per player; names map to it through player_aliases.",
+    doc=(
+        "The player registry: a stable id per player; names map to it through player_aliases. "
+        "A player is the same entry when the NBA.com person id matches (without ids: when the "
+        "lookup matches). Players with the same name and different person ids (namesakes, "
+        "e.g. two Marcus Williams) are two entries: the first registered (by first game, then "
+        "id) keeps the plain lookup, each later one gets <name>_<person id>, for good; the "
+        "shared name is no alias of either, so a source naming them without an id (props, "
+        "injuries) resolves to nobody and is logged as ambiguous."
+    ),
     lineage=False,
     columns=(
-        C("universal_player_id", "VARCHAR", "stable id: player_lookup + _NNN", False),
-        C("player_lookup", "VARCHAR", "canonical normalised name", False),
+        C(
+            "universal_player_id",
+            "VARCHAR",
+            "stable id: name + _NNN, NNN counting players with that name",
+            False,
+        ),
+        C(
+            "player_lookup",
+            "VARCHAR",
+            "the player's key in every table: the normalised name, or <name>_<person id> "
+            "for a namesake registered after the first",
+            False,
+        ),
         C("player_name", "VARCHAR", "canonical display name", False),
         C("nba_player_id", "BIGINT", "NBA.com person id, when known"),
-        C("lookup_without_suffix", "VARCHAR", "player_lookup minus jr/sr/ii/iii/iv/v"),
+        C("lookup_without_suffix", "VARCHAR", "normalised name minus jr/sr/ii/iii/iv/v"),
         C("first_name_key", "VARCHAR", "normalised first name"),
         C("last_name_key", "VARCHAR", "normalised last name(s) without suffix"),
         C("first_seen_date", "DATE", "first game date seen"),
@@ -382,7 +435,12 @@ PLAYER_ALIASES = Table(
         C("alias_lookup", "VARCHAR", "normalised alternative name", False),
         C("universal_player_id", "VARCHAR", "the player it names", False),
         C("alias_name", "VARCHAR", "the alternative display name"),
-        C("reason", "VARCHAR", "canonical, nickname, suffix, manual, ..."),
+        C(
+            "reason",
+            "VARCHAR",
+            "canonical, nickname, suffix, same_nba_id, manual (a name two players share is "
+            "no canonical, nickname or suffix alias)",
+        ),
         C("source", "VARCHAR", "who added the alias"),
     ),
 )

@@ -2172,12 +2172,14 @@ def simulate_league(
     *,
     teams: int | None = None,
     weeks: int | None = None,
+    namesakes: int = 0,
 ) -> dict[str, pa.Table]:
     """Simulate complete regular seasons; returns every raw table plus ``players``.
 
     ``teams`` keeps only the games between that many teams (chosen by the seed) and
     ``weeks`` only each season's first weeks after its opener: a small league for quick
-    demos and property tests, carved out of the full simulation."""
+    demos and property tests, carved out of the full simulation. ``namesakes`` then gives
+    that many pairs of players (see :func:`plant_namesakes`) one display name."""
     years = sorted({int(s) for s in seasons})
     if not years:
         raise ValueError("simulate_league needs at least one season")
@@ -2185,6 +2187,8 @@ def simulate_league(
         raise ValueError(f"teams must be between 2 and {N_TEAMS}")
     if weeks is not None and weeks < 1:
         raise ValueError("weeks must be at least 1")
+    if namesakes < 0:
+        raise ValueError("namesakes must be at least 0")
     total_steps = len(years) * len(STAGES)
     step = 0
 
@@ -2259,7 +2263,93 @@ def simulate_league(
             else {y: calendar(y).opener + dt.timedelta(weeks=weeks) for y in years}
         )
         tables = restrict_league(tables, kept, ends)
+    if namesakes:
+        tables = plant_namesakes(tables, namesakes, seed)
     return tables
+
+
+def plant_namesakes(tables: dict[str, pa.Table], pairs: int, seed: int) -> dict[str, pa.Table]:
+    """Give ``pairs`` pairs of players one display name, as the NBA has had (two Marcus
+    Williams, two Tony Mitchell): the second of each pair takes the first's name everywhere
+    it appears (box scores, play-by-play, rosters, props, injuries, ``players``) and keeps
+    his own person id. Only names change, never a statistic.
+
+    Pairs are drawn (by the seed) among players who play (have minutes) in ``tables`` and
+    never played for the same team; with too few such players, as many pairs as there are."""
+    box = tables["player_boxscores"]
+    played = box.filter(pc.fill_null(pc.greater(box["minutes"], 0.0), False))
+    teams_of: dict[int, set[str]] = {}
+    name_of: dict[int, tuple[str, str]] = {}
+    for pid, team, name, lookup in zip(
+        played["nba_player_id"].to_pylist(),
+        played["team_abbr"].to_pylist(),
+        played["player_name"].to_pylist(),
+        played["player_lookup"].to_pylist(),
+        strict=True,
+    ):
+        teams_of.setdefault(pid, set()).add(team)
+        name_of[pid] = (name, lookup)
+    order = [int(p) for p in np.random.default_rng([seed, 98]).permutation(sorted(teams_of))]
+    renamed: dict[int, tuple[str, str]] = {}  # second's id -> first's (name, lookup)
+    taken: set[int] = set()
+    for i, first in enumerate(order):
+        if len(renamed) == pairs:
+            break
+        if first in taken:
+            continue
+        second = next(
+            (p for p in order[i + 1 :] if p not in taken and not teams_of[p] & teams_of[first]),
+            None,
+        )
+        if second is not None:
+            taken |= {first, second}
+            renamed[second] = name_of[first]
+    if not renamed:
+        return tables
+    ids = list(renamed)
+    old_lookups = [name_of[p][1] for p in ids]
+    names = [renamed[p][0] for p in ids]
+    lookups = [renamed[p][1] for p in ids]
+    out = dict(tables)
+    columns = {
+        "player_boxscores": [("nba_player_id", "player_name", "player_lookup")],
+        "team_rosters": [("nba_player_id", "player_name", "player_lookup")],
+        "players": [("nba_player_id", "player_name", "player_lookup")],
+        "play_by_play": [
+            ("player_1_id", "player_1_name", "player_1_lookup"),
+            ("player_2_id", "player_2_name", "player_2_lookup"),
+        ],
+    }
+    for table_name, triples in columns.items():
+        if table_name in out:
+            for key, name_col, lookup_col in triples:
+                out[table_name] = _rename(
+                    out[table_name], key, ids, {name_col: names, lookup_col: lookups}
+                )
+    # Name-only tables know the player by his lookup; books write names without diacritics.
+    for table_name, book in (("player_props", True), ("injury_report", False)):
+        if table_name in out:
+            shown = [strip_accents(n) for n in names] if book else names
+            out[table_name] = _rename(
+                out[table_name],
+                "player_lookup",
+                old_lookups,
+                {"player_name": shown, "player_lookup": lookups},
+            )
+    return out
+
+
+def _rename(table: pa.Table, key_col: str, keys: list, values: dict[str, list[str]]) -> pa.Table:
+    """Set ``values`` (per key) in the rows whose ``key_col`` is one of ``keys``."""
+    idx = pc.index_in(table[key_col], value_set=pa.array(keys, table.schema.field(key_col).type))
+    hit = pc.is_valid(idx)
+    if not pc.any(hit).as_py():
+        return table
+    for col, vals in values.items():
+        i = table.schema.get_field_index(col)
+        new = pc.take(pa.array(vals, pa.string()), idx)
+        table = table.set_column(i, table.schema.field(i), pc.if_else(hit, new, table[col]))
+    return table
 
 
 def restrict_league(
