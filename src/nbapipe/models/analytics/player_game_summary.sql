@@ -101,7 +101,8 @@
 -- only with whole team totals (never the 1,228% of a missing or partial team row).
 
 WITH
-box_candidates AS (
+-- Not materialized: each reader scans only its columns (the wide rows are read once, below).
+box_candidates AS NOT MATERIALIZED (
     SELECT
         game_id, game_date, season_year, home_team_abbr, away_team_abbr, team_abbr,
         opponent_team_abbr, player_lookup, player_name, nba_player_id, universal_player_id,
@@ -120,24 +121,49 @@ box_source_games AS (
     GROUP BY game_id, source
 ),
 
+-- Props: each book's pre-game lines come from player_prop_lines (pre-game snapshots, main
+-- line of a ladder, opening and current); the book by priority.
+chosen_lines AS (
+    SELECT
+        game_id, player_lookup,
+        arg_min(
+            {'source': source, 'bookmaker': bookmaker, 'points_line': current_line,
+             'snapshot_timestamp': current_snapshot_at, 'opening_line': opening_line},
+            {'book_priority': book_priority, 'bookmaker': bookmaker}
+        ) AS line,
+        CAST(count(*) AS INTEGER) AS lines_book_count
+    FROM nba_analytics.player_prop_lines
+    WHERE game_date >= {{ start_date }} AND game_date < {{ end_date }}
+    GROUP BY game_id, player_lookup
+),
+
 -- Best source per (game_id, player); then one game per player and date (a data error
--- otherwise): the row where he played, the most minutes, the lowest game id.
+-- otherwise): the row where he played, the most minutes, the lowest game id. Chosen on the
+-- narrow key columns; the chosen box-score row is joined back by the raw key (source,
+-- game_id, player_lookup) in enriched.
 best_box AS (
-    SELECT *
+    SELECT
+        game_id, game_date, team_abbr, player_lookup, nba_player_id, player_status, minutes,
+        source
     FROM box_candidates
     QUALIFY row_number() OVER (
         PARTITION BY game_id, player_lookup ORDER BY {{ BOXSCORE_SOURCE_PRIORITY }}, source
     ) = 1
 ),
 
+-- With the chosen line (joined to the narrow rows: cheaper than to the wide ones).
 player_games AS (
-    SELECT *
-    FROM best_box
-    QUALIFY row_number() OVER (
-        PARTITION BY game_date, player_lookup
-        ORDER BY CASE WHEN player_status = 'active' THEN 0 ELSE 1 END,
-            minutes DESC NULLS LAST, game_id
-    ) = 1
+    SELECT k.*, cl.line, cl.lines_book_count
+    FROM (
+        SELECT *
+        FROM best_box
+        QUALIFY row_number() OVER (
+            PARTITION BY game_date, player_lookup
+            ORDER BY CASE WHEN player_status = 'active' THEN 0 ELSE 1 END,
+                minutes DESC NULLS LAST, game_id
+        ) = 1
+    ) AS k
+    LEFT JOIN chosen_lines AS cl ON cl.game_id = k.game_id AND cl.player_lookup = k.player_lookup
 ),
 
 scheduled_games AS (
@@ -167,8 +193,9 @@ listed_team_minutes AS (
 
 -- Play-by-play: per game the preferred source that has shots (the choice of
 -- team_offense_game_summary); a source with free-throw events is full play-by-play (secondary
--- players, free throws), shot-chart data is not.
-pbp_events AS (
+-- players, free throws), shot-chart data is not. Not materialized: its two readers each scan
+-- only what they need (the shooters' counts, the blocks).
+pbp_events AS NOT MATERIALIZED (
     SELECT
         game_id, source, event_type, event_subtype, shot_made, player_1_id, player_1_lookup,
         player_2_id, player_2_lookup, player_2_role,
@@ -178,19 +205,46 @@ pbp_events AS (
       AND event_type IN ('shot', 'free throw')
 ),
 
-pbp_source_per_game AS (
-    SELECT game_id, source
-    FROM (SELECT DISTINCT game_id, source FROM pbp_events WHERE event_type = 'shot') AS s
-    QUALIFY row_number() OVER (PARTITION BY game_id ORDER BY {{ PBP_SOURCE_PRIORITY }}) = 1
+-- Counts per game, source and shooter as the source names him: counted once here, then
+-- summed per resolved player (far fewer rows to resolve than one per event).
+shooter_counts AS (
+    SELECT
+        game_id, source, player_1_id, player_1_lookup,
+        sum(CASE WHEN event_type = 'shot' THEN 1 ELSE 0 END) AS shot_attempts,
+        sum(CASE WHEN event_type = 'shot' AND shot_made THEN 1 ELSE 0 END) AS shot_makes,
+        sum(CASE WHEN event_type = 'shot' AND zone = 'paint' THEN 1 ELSE 0 END)
+            AS paint_attempts,
+        sum(CASE WHEN event_type = 'shot' AND zone = 'paint' AND shot_made THEN 1 ELSE 0 END)
+            AS paint_makes,
+        sum(CASE WHEN event_type = 'shot' AND zone = 'mid_range' THEN 1 ELSE 0 END)
+            AS mid_range_attempts,
+        sum(CASE WHEN event_type = 'shot' AND zone = 'mid_range' AND shot_made THEN 1 ELSE 0 END)
+            AS mid_range_makes,
+        sum(CASE WHEN event_type = 'shot' AND zone = 'three' THEN 1 ELSE 0 END)
+            AS three_attempts,
+        sum(CASE WHEN event_type = 'shot' AND zone = 'three' AND shot_made THEN 1 ELSE 0 END)
+            AS three_makes,
+        sum(CASE WHEN event_type = 'shot' AND zone IS NULL THEN 1 ELSE 0 END)
+            AS unknown_zone_attempts,
+        sum(CASE WHEN event_type = 'shot' AND shot_made AND player_2_role = 'assist'
+                 THEN 1 ELSE 0 END) AS assisted_makes,
+        sum(CASE WHEN event_type = 'shot' AND shot_made
+                  AND (player_2_role IS NULL OR player_2_role NOT IN ('assist', 'block'))
+                 THEN 1 ELSE 0 END) AS unassisted_makes,
+        sum(CASE WHEN event_type = 'free throw' AND event_subtype = 'free throw 1/1'
+                 THEN 1 ELSE 0 END) AS and1_count,
+        sum(CASE WHEN event_type = 'free throw' THEN 1 ELSE 0 END) AS free_throws
+    FROM pbp_events
+    GROUP BY game_id, source, player_1_id, player_1_lookup
 ),
 
+-- The game's source: the preferred one with shots; full play-by-play if it has free throws.
 pbp_games AS (
-    SELECT
-        p.game_id, p.source,
-        count(e.game_id) FILTER (WHERE e.event_type = 'free throw') > 0 AS has_event_detail
-    FROM pbp_source_per_game AS p
-    JOIN pbp_events AS e ON e.game_id = p.game_id AND e.source = p.source
-    GROUP BY p.game_id, p.source
+    SELECT game_id, source, sum(free_throws) > 0 AS has_event_detail
+    FROM shooter_counts
+    GROUP BY game_id, source
+    HAVING sum(shot_attempts) > 0
+    QUALIFY row_number() OVER (PARTITION BY game_id ORDER BY {{ PBP_SOURCE_PRIORITY }}) = 1
 ),
 
 box_player_ids AS (
@@ -200,68 +254,40 @@ box_player_ids AS (
     QUALIFY row_number() OVER (PARTITION BY game_id, nba_player_id ORDER BY player_lookup) = 1
 ),
 
--- Events of the chosen source, their players resolved to box-score lookups.
-game_events AS (
-    SELECT
-        e.game_id, e.event_type, e.event_subtype, e.shot_made, e.player_2_role, e.zone,
-        coalesce(b1.player_lookup, e.player_1_lookup) AS actor_lookup,
-        coalesce(b2.player_lookup, e.player_2_lookup) AS secondary_lookup
-    FROM pbp_events AS e
-    JOIN pbp_source_per_game AS p ON p.game_id = e.game_id AND p.source = e.source
-    LEFT JOIN box_player_ids AS b1 ON b1.game_id = e.game_id AND b1.nba_player_id = e.player_1_id
-    LEFT JOIN box_player_ids AS b2 ON b2.game_id = e.game_id AND b2.nba_player_id = e.player_2_id
-),
-
+-- The chosen source's shooters resolved to box-score lookups.
 player_shots AS (
     SELECT
-        game_id, actor_lookup AS player_lookup,
-        count(*) FILTER (WHERE event_type = 'shot') AS shot_attempts,
-        count(*) FILTER (WHERE event_type = 'shot' AND shot_made) AS shot_makes,
-        count(*) FILTER (WHERE event_type = 'shot' AND zone = 'paint') AS paint_attempts,
-        count(*) FILTER (WHERE event_type = 'shot' AND zone = 'paint' AND shot_made) AS paint_makes,
-        count(*) FILTER (WHERE event_type = 'shot' AND zone = 'mid_range') AS mid_range_attempts,
-        count(*) FILTER (WHERE event_type = 'shot' AND zone = 'mid_range' AND shot_made)
-            AS mid_range_makes,
-        count(*) FILTER (WHERE event_type = 'shot' AND zone = 'three') AS three_attempts,
-        count(*) FILTER (WHERE event_type = 'shot' AND zone = 'three' AND shot_made) AS three_makes,
-        count(*) FILTER (WHERE event_type = 'shot' AND zone IS NULL) AS unknown_zone_attempts,
-        count(*) FILTER (WHERE event_type = 'shot' AND shot_made AND player_2_role = 'assist')
-            AS assisted_makes,
-        count(*) FILTER (
-            WHERE event_type = 'shot' AND shot_made
-              AND (player_2_role IS NULL OR player_2_role NOT IN ('assist', 'block'))
-        ) AS unassisted_makes,
-        count(*) FILTER (WHERE event_type = 'free throw' AND event_subtype = 'free throw 1/1')
-            AS and1_count
-    FROM game_events
-    WHERE actor_lookup IS NOT NULL
-    GROUP BY game_id, actor_lookup
+        c.game_id, coalesce(b.player_lookup, c.player_1_lookup) AS player_lookup,
+        sum(c.shot_attempts) AS shot_attempts, sum(c.shot_makes) AS shot_makes,
+        sum(c.paint_attempts) AS paint_attempts, sum(c.paint_makes) AS paint_makes,
+        sum(c.mid_range_attempts) AS mid_range_attempts,
+        sum(c.mid_range_makes) AS mid_range_makes,
+        sum(c.three_attempts) AS three_attempts, sum(c.three_makes) AS three_makes,
+        sum(c.unknown_zone_attempts) AS unknown_zone_attempts,
+        sum(c.assisted_makes) AS assisted_makes, sum(c.unassisted_makes) AS unassisted_makes,
+        sum(c.and1_count) AS and1_count
+    FROM shooter_counts AS c
+    JOIN pbp_games AS p ON p.game_id = c.game_id AND p.source = c.source
+    LEFT JOIN box_player_ids AS b
+      ON b.game_id = c.game_id AND b.nba_player_id = c.player_1_id
+    WHERE coalesce(b.player_lookup, c.player_1_lookup) IS NOT NULL
+    GROUP BY c.game_id, coalesce(b.player_lookup, c.player_1_lookup)
 ),
 
 -- Blocked shots, by the zone of the shot, credited to the blocker.
 player_blocks AS (
     SELECT
-        game_id, secondary_lookup AS player_lookup,
-        count(*) FILTER (WHERE zone = 'paint') AS paint_blocks,
-        count(*) FILTER (WHERE zone = 'mid_range') AS mid_range_blocks,
-        count(*) FILTER (WHERE zone = 'three') AS three_pt_blocks
-    FROM game_events
-    WHERE event_type = 'shot' AND player_2_role = 'block' AND secondary_lookup IS NOT NULL
-    GROUP BY game_id, secondary_lookup
-),
-
--- Props: each book's pre-game lines come from player_prop_lines (pre-game snapshots, main
--- line of a ladder, opening and current); the book by priority.
-chosen_lines AS (
-    SELECT
-        game_id, player_lookup, source, bookmaker, current_line AS points_line,
-        current_snapshot_at AS snapshot_timestamp, opening_line,
-        CAST(count(*) OVER (PARTITION BY game_id, player_lookup) AS INTEGER) AS lines_book_count
-    FROM nba_analytics.player_prop_lines
-    WHERE game_date >= {{ start_date }} AND game_date < {{ end_date }}
-    QUALIFY row_number() OVER (
-        PARTITION BY game_id, player_lookup ORDER BY book_priority, bookmaker
-    ) = 1
+        e.game_id, coalesce(b.player_lookup, e.player_2_lookup) AS player_lookup,
+        count(*) FILTER (WHERE e.zone = 'paint') AS paint_blocks,
+        count(*) FILTER (WHERE e.zone = 'mid_range') AS mid_range_blocks,
+        count(*) FILTER (WHERE e.zone = 'three') AS three_pt_blocks
+    FROM pbp_events AS e
+    JOIN pbp_games AS p ON p.game_id = e.game_id AND p.source = e.source
+    LEFT JOIN box_player_ids AS b
+      ON b.game_id = e.game_id AND b.nba_player_id = e.player_2_id
+    WHERE e.event_type = 'shot' AND e.player_2_role = 'block'
+      AND coalesce(b.player_lookup, e.player_2_lookup) IS NOT NULL
+    GROUP BY e.game_id, coalesce(b.player_lookup, e.player_2_lookup)
 ),
 
 enriched AS (
@@ -284,10 +310,13 @@ enriched AS (
         sh.mid_range_attempts, sh.mid_range_makes, sh.three_attempts, sh.three_makes,
         sh.unknown_zone_attempts, sh.assisted_makes, sh.unassisted_makes, sh.and1_count,
         bl.paint_blocks, bl.mid_range_blocks, bl.three_pt_blocks,
-        cl.source AS props_source, cl.bookmaker AS props_bookmaker, cl.points_line,
-        cl.opening_line, cl.snapshot_timestamp AS line_snapshot_at, cl.lines_book_count,
+        k.line.source AS props_source, k.line.bookmaker AS props_bookmaker,
+        k.line.points_line AS points_line, k.line.opening_line AS opening_line,
+        k.line.snapshot_timestamp AS line_snapshot_at, k.lines_book_count,
         lower(b.dnp_reason) AS reason_text
-    FROM player_games AS b
+    FROM player_games AS k
+    JOIN box_candidates AS b
+      ON b.game_id = k.game_id AND b.player_lookup = k.player_lookup AND b.source = k.source
     LEFT JOIN box_source_games AS g ON g.game_id = b.game_id AND g.source = b.source
     LEFT JOIN scheduled_games AS s ON s.game_id = b.game_id
     LEFT JOIN team_totals AS t ON t.game_id = b.game_id AND t.team_abbr = b.team_abbr
@@ -297,7 +326,6 @@ enriched AS (
     LEFT JOIN player_shots AS sh ON sh.game_id = b.game_id AND sh.player_lookup = b.player_lookup
     LEFT JOIN player_blocks AS bl
         ON bl.game_id = b.game_id AND bl.player_lookup = b.player_lookup
-    LEFT JOIN chosen_lines AS cl ON cl.game_id = b.game_id AND cl.player_lookup = b.player_lookup
 ),
 
 -- Zones for active players of games with play-by-play (0 when he took no shot); the detail

@@ -45,49 +45,56 @@ book_feeds AS (
     GROUP BY game_id, player_lookup, bookmaker
 ),
 
--- The main line of each snapshot: prices closest to even, then the lower line.
-snapshot_main_lines AS (
-    SELECT p.*
+-- The feed's rows with their rank as a main line: prices closest to even (no prices last),
+-- then the lower line.
+feed_lines AS (
+    SELECT
+        p.*,
+        abs(p.over_price - p.under_price) IS NULL AS no_prices,
+        coalesce(abs(p.over_price - p.under_price), 0) AS price_gap
     FROM pregame AS p
     JOIN book_feeds AS f
       ON f.game_id = p.game_id AND f.player_lookup = p.player_lookup
      AND f.bookmaker = p.bookmaker AND f.source = p.source
-    QUALIFY row_number() OVER (
-        PARTITION BY p.game_id, p.player_lookup, p.bookmaker, p.snapshot_timestamp
-        ORDER BY abs(p.over_price - p.under_price) NULLS LAST, p.points_line
-    ) = 1
 ),
 
-ranked AS (
+-- Per book in one aggregate (no sort per snapshot): the opening line is the first row by
+-- (snapshot, main-line rank), the current line the first by (latest snapshot, main-line rank).
+-- The raw key (feed, game, snapshot, book, player, market, line) makes both orders total.
+-- Snapshots are counted from the book's list of snapshot times (count(DISTINCT) would be a
+-- second aggregate joined back).
+books AS (
     SELECT
-        *,
-        row_number() OVER (
-            PARTITION BY game_id, player_lookup, bookmaker ORDER BY snapshot_timestamp
-        ) AS from_first,
-        row_number() OVER (
-            PARTITION BY game_id, player_lookup, bookmaker ORDER BY snapshot_timestamp DESC
-        ) AS from_last,
-        count(*) OVER (PARTITION BY game_id, player_lookup, bookmaker) AS snapshots,
-        {{ BOOKMAKER_PRIORITY }} AS book_priority
-    FROM snapshot_main_lines
+        game_id, player_lookup, bookmaker,
+        arg_min(
+            {'game_date': game_date, 'source': source, 'points_line': points_line},
+            {'snapshot': snapshot_timestamp, 'no_prices': no_prices, 'price_gap': price_gap,
+             'line': points_line}
+        ) AS opening,
+        min(snapshot_timestamp) AS opening_snapshot_at,
+        arg_min(
+            {'points_line': points_line, 'over_price': over_price, 'under_price': under_price},
+            {'latest_first': -epoch_us(snapshot_timestamp), 'no_prices': no_prices,
+             'price_gap': price_gap, 'line': points_line}
+        ) AS current,
+        max(snapshot_timestamp) AS current_snapshot_at,
+        array_length(list_distinct(list(snapshot_timestamp))) AS snapshots
+    FROM feed_lines
+    GROUP BY game_id, player_lookup, bookmaker
 )
 
 SELECT
-    o.game_date,
-    o.game_id,
-    o.player_lookup,
-    o.bookmaker,
-    o.source,
-    CAST(o.book_priority AS INTEGER) AS book_priority,
-    o.points_line AS opening_line,
-    o.snapshot_timestamp AS opening_snapshot_at,
-    c.points_line AS current_line,
-    c.snapshot_timestamp AS current_snapshot_at,
-    c.over_price AS current_over_price,
-    c.under_price AS current_under_price,
-    CAST(o.snapshots AS INTEGER) AS snapshot_count
-FROM ranked AS o
-JOIN ranked AS c
-  ON c.game_id = o.game_id AND c.player_lookup = o.player_lookup
- AND c.bookmaker = o.bookmaker AND c.from_last = 1
-WHERE o.from_first = 1
+    opening.game_date AS game_date,
+    game_id,
+    player_lookup,
+    bookmaker,
+    opening.source AS source,
+    CAST({{ BOOKMAKER_PRIORITY }} AS INTEGER) AS book_priority,
+    opening.points_line AS opening_line,
+    opening_snapshot_at,
+    current.points_line AS current_line,
+    current_snapshot_at,
+    current.over_price AS current_over_price,
+    current.under_price AS current_under_price,
+    CAST(snapshots AS INTEGER) AS snapshot_count
+FROM books

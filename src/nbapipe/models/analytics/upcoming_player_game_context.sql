@@ -79,8 +79,8 @@
 -- column data_hash: first 16 hex characters of SHA-256 over the row's context columns
 --
 -- History comes from player_game_summary rows where he played (active, minutes > 0). A target
--- row sorts before that day's own game, so window frames that end at the target only see
--- earlier games: the point-in-time rule is in the ordering, not in a per-date loop.
+-- takes the game-count windows of his last game before the date and day windows whose frames
+-- end the day before: the point-in-time rule is in the frames, not in a per-date loop.
 
 WITH
 games AS (
@@ -139,13 +139,15 @@ rostered AS (
       ON i.game_id = t.game_id AND i.player_lookup = r.player_lookup
     WHERE t.game_id NOT IN (SELECT game_id FROM games_with_results)
       AND coalesce(i.injury_status, '') <> 'out'
+    QUALIFY row_number() OVER (PARTITION BY t.game_id, r.player_lookup) = 1
 ),
 
+-- The two never share a game (rosters only drive games without results), and a played game
+-- has one summary row per player: only a roster can list a player twice.
 driver AS (
-    SELECT * FROM (SELECT * FROM appeared UNION ALL SELECT * FROM rostered) AS d
-    QUALIFY row_number() OVER (
-        PARTITION BY d.game_id, d.player_lookup ORDER BY d.is_future_game
-    ) = 1
+    SELECT * FROM appeared
+    UNION ALL
+    SELECT * FROM rostered
 ),
 
 targets AS (
@@ -155,45 +157,18 @@ targets AS (
     JOIN game_teams AS t ON t.game_id = d.game_id AND t.team_abbr = d.team_abbr
 ),
 
--- One stream per player: history rows (games played) and target rows, targets first on a
--- day. h_order = games played before the row (a target's frame ending at h_order covers
--- exactly the games before it).
-player_stream AS (
-    -- Decimals, not doubles: sums in any order give the same result, so a daily run and a
-    -- backfill round every average the same way.
+-- His games played this season, numbered (h_idx), each with the game-count windows that end
+-- with it (last 5/7/10 games, season so far): a target whose last game before the date is
+-- game k takes game k's windows (one window pass over games, not over games and targets).
+-- Decimals, not doubles: sums in any order give the same result, so a daily run and a
+-- backfill round every average the same way.
+history AS (
     SELECT
-        player_lookup, season_year, game_date, 1 AS is_history, 0 AS is_target,
-        points, CAST(minutes_played AS DECIMAL(12, 4)) AS minutes_played,
-        CAST(usage_rate AS DECIMAL(12, 4)) AS usage_rate, CAST(NULL AS VARCHAR) AS game_id
-    FROM summaries
-    WHERE is_active AND minutes_played > 0
-    UNION ALL
-    SELECT
-        player_lookup, season_year, game_date, 0, 1,
-        CAST(NULL AS INTEGER), CAST(NULL AS DECIMAL(12, 4)), CAST(NULL AS DECIMAL(12, 4)),
-        game_id
-    FROM targets
-),
-
-ordered_stream AS (
-    SELECT
-        *,
+        player_lookup, season_year, game_date, points, minutes_played,
         date_diff('day', DATE '1970-01-01', game_date) AS day_number,
-        sum(is_history) OVER (
-            PARTITION BY player_lookup, season_year ORDER BY game_date, is_history
-            ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-        ) AS h_order,
-        CASE WHEN is_history = 1 THEN
-            date_diff('day', lag(game_date) OVER (
-                PARTITION BY player_lookup, season_year, is_history ORDER BY game_date
-            ), game_date) = 1
-        END AS is_second_of_back_to_back
-    FROM player_stream
-),
-
-player_windows AS (
-    SELECT
-        game_id, player_lookup, game_date, h_order AS games_played_season,
+        CASE WHEN date_diff('day', lag(game_date) OVER season_so_far, game_date) = 1
+             THEN 1 ELSE 0 END AS is_second_of_back_to_back,
+        row_number() OVER season_so_far AS h_idx,
         avg(points) OVER last_5 AS points_avg_last_5,
         count(points) OVER last_5 AS l5_games_used,
         avg(points) OVER last_10 AS points_avg_last_10,
@@ -201,133 +176,187 @@ player_windows AS (
         avg(usage_rate) OVER last_7 AS avg_usage_rate_last_7_games,
         avg(points) OVER season_so_far AS points_avg_season,
         avg(minutes_played) OVER season_so_far AS minutes_avg_season,
+        lead(game_date) OVER season_so_far AS next_game_date
+    FROM (
+        SELECT
+            player_lookup, season_year, game_date, points,
+            CAST(minutes_played AS DECIMAL(12, 4)) AS minutes_played,
+            CAST(usage_rate AS DECIMAL(12, 4)) AS usage_rate
+        FROM summaries
+        WHERE is_active AND minutes_played > 0
+    ) AS played
+    WINDOW
+        last_5 AS (PARTITION BY player_lookup, season_year ORDER BY game_date
+                   ROWS BETWEEN 4 PRECEDING AND CURRENT ROW),
+        last_7 AS (PARTITION BY player_lookup, season_year ORDER BY game_date
+                   ROWS BETWEEN 6 PRECEDING AND CURRENT ROW),
+        last_10 AS (PARTITION BY player_lookup, season_year ORDER BY game_date
+                    ROWS BETWEEN 9 PRECEDING AND CURRENT ROW),
+        season_so_far AS (PARTITION BY player_lookup, season_year ORDER BY game_date
+                          ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+),
+
+-- Day windows, frames ending the day before: one row per game, plus a row for a target's day
+-- when he has no game that day (a game not played yet). A played target shares its game's
+-- row (its frames end the day before too), so the stream is one row per game, not two.
+day_stream AS (
+    SELECT player_lookup, season_year, day_number, 1 AS is_history, minutes_played,
+           is_second_of_back_to_back, game_date
+    FROM history
+    UNION ALL
+    SELECT DISTINCT t.player_lookup, t.season_year,
+           date_diff('day', DATE '1970-01-01', t.game_date), 0,
+           CAST(NULL AS DECIMAL(12, 4)), 0, CAST(NULL AS DATE)
+    FROM targets AS t
+    WHERE NOT EXISTS (
+        SELECT 1 FROM history AS h
+        WHERE h.player_lookup = t.player_lookup AND h.season_year = t.season_year
+          AND h.game_date = t.game_date
+    )
+),
+
+day_windows AS (
+    SELECT
+        player_lookup, season_year, day_number,
+        coalesce(sum(is_history) OVER before_today, 0) AS games_played_season,
         sum(is_history) OVER days_7 AS games_in_last_7_days,
         sum(is_history) OVER days_14 AS games_in_last_14_days,
         sum(minutes_played) OVER days_7 AS minutes_in_last_7_days,
         sum(minutes_played) OVER days_14 AS minutes_in_last_14_days,
-        sum(CASE WHEN is_second_of_back_to_back THEN 1 ELSE 0 END) OVER days_14
-            AS back_to_backs_last_14_days,
-        max(CASE WHEN is_history = 1 THEN game_date END) OVER before_today AS last_game_date,
-        is_target
-    FROM ordered_stream
+        sum(is_second_of_back_to_back) OVER days_14 AS back_to_backs_last_14_days,
+        max(game_date) OVER before_today AS last_game_date
+    FROM day_stream
     WINDOW
-        last_5 AS (PARTITION BY player_lookup, season_year ORDER BY h_order
-                   RANGE BETWEEN 4 PRECEDING AND CURRENT ROW),
-        last_7 AS (PARTITION BY player_lookup, season_year ORDER BY h_order
-                   RANGE BETWEEN 6 PRECEDING AND CURRENT ROW),
-        last_10 AS (PARTITION BY player_lookup, season_year ORDER BY h_order
-                    RANGE BETWEEN 9 PRECEDING AND CURRENT ROW),
-        season_so_far AS (PARTITION BY player_lookup, season_year ORDER BY h_order
-                          RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW),
         days_7 AS (PARTITION BY player_lookup, season_year ORDER BY day_number
                    RANGE BETWEEN 7 PRECEDING AND 1 PRECEDING),
         days_14 AS (PARTITION BY player_lookup, season_year ORDER BY day_number
                     RANGE BETWEEN 14 PRECEDING AND 1 PRECEDING),
         before_today AS (PARTITION BY player_lookup, season_year ORDER BY day_number
-                         RANGE BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+                         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
 ),
 
 target_windows AS (
-    SELECT * FROM player_windows WHERE is_target = 1
+    SELECT
+        t.game_id, t.player_lookup, d.games_played_season,
+        h.points_avg_last_5, coalesce(h.l5_games_used, 0) AS l5_games_used,
+        h.points_avg_last_10, coalesce(h.l10_games_used, 0) AS l10_games_used,
+        h.avg_usage_rate_last_7_games, h.points_avg_season, h.minutes_avg_season,
+        d.games_in_last_7_days, d.games_in_last_14_days, d.minutes_in_last_7_days,
+        d.minutes_in_last_14_days, d.back_to_backs_last_14_days, d.last_game_date
+    FROM targets AS t
+    JOIN day_windows AS d
+      ON d.player_lookup = t.player_lookup AND d.season_year = t.season_year
+     AND d.day_number = date_diff('day', DATE '1970-01-01', t.game_date)
+    LEFT JOIN history AS h
+      ON h.player_lookup = t.player_lookup AND h.season_year = t.season_year
+     AND h.h_idx = d.games_played_season
 ),
 
 -- Prop lines: each book's pre-game lines come from player_prop_lines (pre-game snapshots,
 -- main line of a ladder, opening and current); the book by priority.
 prop_lines AS (
     SELECT
-        game_id, player_lookup, bookmaker,
-        count(*) OVER (PARTITION BY game_id, player_lookup) AS prop_book_count,
-        current_line AS current_points_line,
-        opening_line AS opening_points_line
+        game_id, player_lookup,
+        count(*) AS prop_book_count,
+        arg_min(
+            {'bookmaker': bookmaker, 'current_line': current_line, 'opening_line': opening_line},
+            {'book_priority': book_priority, 'bookmaker': bookmaker}
+        ) AS chosen
     FROM nba_analytics.player_prop_lines
     WHERE game_date >= {{ start_date }} AND game_date < {{ end_date }}
-    QUALIFY row_number() OVER (
-        PARTITION BY game_id, player_lookup ORDER BY book_priority, bookmaker
-    ) = 1
-),
-
--- Prop streaks: his last 20 games played against this game's current line.
-recent_games AS (
-    SELECT
-        t.game_id, t.player_lookup, h.points, l.current_points_line,
-        row_number() OVER (
-            PARTITION BY t.game_id, t.player_lookup ORDER BY h.game_date DESC
-        ) AS games_back
-    FROM targets AS t
-    JOIN prop_lines AS l ON l.game_id = t.game_id AND l.player_lookup = t.player_lookup
-    JOIN summaries AS h
-      ON h.player_lookup = t.player_lookup AND h.season_year = t.season_year
-     AND h.game_date < t.game_date AND date_diff('day', h.game_date, t.game_date) <= 60
-     AND h.is_active AND h.minutes_played > 0
-    WHERE h.points <> l.current_points_line
-),
-
-prop_streaks AS (
-    SELECT
-        game_id, player_lookup,
-        coalesce(min(CASE WHEN points < current_points_line THEN games_back END),
-                 max(games_back) + 1) - 1 AS prop_over_streak,
-        coalesce(min(CASE WHEN points > current_points_line THEN games_back END),
-                 max(games_back) + 1) - 1 AS prop_under_streak
-    FROM recent_games
-    WHERE games_back <= 20
     GROUP BY game_id, player_lookup
 ),
 
--- Team pace and defence over each team's last 10 games before the date.
+-- Prop streaks: his last 20 games played within 60 days against this game's current line,
+-- pushes skipped. Every game after his latest under is an over or skipped (a push, or no
+-- points), so the over streak is the games after that under minus the skipped ones (without
+-- an under: every counted game), at most 20; the under streak likewise. Aggregates over his
+-- games in the window, no ranking of them per target.
+prop_streaks AS (
+    SELECT
+        game_id, player_lookup,
+        least(20, CASE WHEN last_under IS NULL THEN counted ELSE last_game - last_under
+            - coalesce(array_length(list_filter(skipped, lambda x: x > last_under)), 0) END)
+            AS prop_over_streak,
+        least(20, CASE WHEN last_over IS NULL THEN counted ELSE last_game - last_over
+            - coalesce(array_length(list_filter(skipped, lambda x: x > last_over)), 0) END)
+            AS prop_under_streak
+    FROM (
+        SELECT
+            t.game_id, t.player_lookup,
+            max(h.h_idx) AS last_game,
+            max(h.h_idx) FILTER (WHERE h.points < l.chosen.current_line) AS last_under,
+            max(h.h_idx) FILTER (WHERE h.points > l.chosen.current_line) AS last_over,
+            count(*) FILTER (WHERE h.points <> l.chosen.current_line) AS counted,
+            list(h.h_idx) FILTER (WHERE (h.points <> l.chosen.current_line) IS NOT TRUE)
+                AS skipped
+        FROM targets AS t
+        JOIN prop_lines AS l ON l.game_id = t.game_id AND l.player_lookup = t.player_lookup
+        JOIN history AS h
+          ON h.player_lookup = t.player_lookup AND h.season_year = t.season_year
+         AND h.game_date < t.game_date AND date_diff('day', h.game_date, t.game_date) <= 60
+        GROUP BY t.game_id, t.player_lookup
+    ) AS r
+    WHERE counted > 0
+),
+
+-- Team pace and defence over each team's last 10 games before the date: each team game with
+-- its last-10 window; a game's value is that of the team's last game before the date.
 team_history AS (
-    SELECT o.team_abbr, o.game_date, o.season_year, o.pace, d.defensive_rating
+    SELECT
+        o.team_abbr, o.game_date, o.season_year,
+        row_number() OVER team_games AS t_idx,
+        avg(CAST(o.pace AS DECIMAL(12, 4))) OVER last_10 AS pace_last_10,
+        avg(CAST(d.defensive_rating AS DECIMAL(12, 4))) OVER last_10 AS def_rating_last_10
     FROM nba_analytics.team_offense_game_summary AS o
     JOIN nba_analytics.team_defense_game_summary AS d
       ON d.game_id = o.game_id AND d.defending_team_abbr = o.team_abbr
     WHERE o.game_date >= {{ season_start }} AND o.game_date < {{ end_date }}
+    WINDOW
+        team_games AS (PARTITION BY o.team_abbr, o.season_year ORDER BY o.game_date),
+        last_10 AS (PARTITION BY o.team_abbr, o.season_year ORDER BY o.game_date
+                    ROWS BETWEEN 9 PRECEDING AND CURRENT ROW)
 ),
 
 team_recent AS (
-    SELECT
-        t.game_id, t.team_abbr,
-        avg(CAST(h.pace AS DECIMAL(12, 4))) AS pace_last_10,
-        avg(CAST(h.defensive_rating AS DECIMAL(12, 4))) AS def_rating_last_10
-    FROM game_teams AS t
-    JOIN (
-        SELECT h.*, row_number() OVER (
-            PARTITION BY g.game_id, h.team_abbr ORDER BY h.game_date DESC
-        ) AS games_back, g.game_id
+    SELECT t.game_id, t.team_abbr, h.pace_last_10, h.def_rating_last_10
+    FROM (
+        SELECT g.game_id, g.team_abbr, g.season_year, count(*) AS games_before
         FROM game_teams AS g
         JOIN team_history AS h
           ON h.team_abbr = g.team_abbr AND h.season_year = g.season_year
          AND h.game_date < g.game_date
-    ) AS h ON h.game_id = t.game_id AND h.team_abbr = t.team_abbr AND h.games_back <= 10
-    GROUP BY t.game_id, t.team_abbr
+        GROUP BY g.game_id, g.team_abbr, g.season_year
+    ) AS t
+    JOIN team_history AS h
+      ON h.team_abbr = t.team_abbr AND h.season_year = t.season_year
+     AND h.t_idx = t.games_before
 ),
 
--- Stars: season averages before the date; out = out or doubtful before tip-off.
+-- Stars listed on the report: season averages before the date; out = out or doubtful before
+-- tip-off. UNION keeps one row per star and team (his status is one per game), so the counts
+-- below count distinct stars.
 stars AS (
     SELECT w.game_id, t.team_abbr, w.player_lookup, i.injury_status
     FROM target_windows AS w
     JOIN targets AS t ON t.game_id = w.game_id AND t.player_lookup = w.player_lookup
-    LEFT JOIN latest_injury_status AS i
+    JOIN latest_injury_status AS i
       ON i.game_id = w.game_id AND i.player_lookup = w.player_lookup
-    WHERE w.games_played_season >= 10
+    WHERE i.injury_status IN ('out', 'doubtful', 'questionable')
+      AND w.games_played_season >= 10
       AND (w.points_avg_season >= 18
            OR (w.minutes_avg_season >= 28 AND w.points_avg_season >= 12))
-    UNION ALL
+    UNION
     -- stars listed before a game they then missed have no target row: find them too (what was
     -- known before tip-off must not depend on whether he played)
     SELECT i.game_id, i.team_abbr, i.player_lookup, i.injury_status
     FROM latest_injury_status AS i
     JOIN games AS g ON g.game_id = i.game_id
     JOIN (
-        SELECT player_lookup, season_year, game_date,
-               count(*) OVER season_rows AS games_before,
-               avg(points) OVER season_rows AS points_before,
-               avg(CAST(minutes_played AS DECIMAL(12, 4))) OVER season_rows AS minutes_before,
-               lead(game_date) OVER (PARTITION BY player_lookup, season_year
-                                     ORDER BY game_date) AS next_game_date
-        FROM summaries
-        WHERE is_active AND minutes_played > 0
-        WINDOW season_rows AS (PARTITION BY player_lookup, season_year ORDER BY game_date
-                               ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+        SELECT player_lookup, season_year, game_date, next_game_date,
+               h_idx AS games_before, points_avg_season AS points_before,
+               minutes_avg_season AS minutes_before
+        FROM history
     ) AS s
       ON s.player_lookup = i.player_lookup AND s.season_year = g.season_year
      AND s.game_date < g.game_date
@@ -340,10 +369,8 @@ stars AS (
 star_absences AS (
     SELECT
         t.game_id, t.player_lookup,
-        count(DISTINCT CASE WHEN s.injury_status IN ('out', 'doubtful')
-                            THEN s.player_lookup END) AS star_teammates_out,
-        count(DISTINCT CASE WHEN s.injury_status = 'questionable'
-                            THEN s.player_lookup END) AS questionable_star_teammates
+        count(*) FILTER (WHERE s.injury_status IN ('out', 'doubtful')) AS star_teammates_out,
+        count(*) FILTER (WHERE s.injury_status = 'questionable') AS questionable_star_teammates
     FROM targets AS t
     JOIN stars AS s
       ON s.game_id = t.game_id AND s.team_abbr = t.team_abbr
@@ -373,10 +400,12 @@ assembled AS (
         r.universal_player_id, n.player_name,
         t.team_abbr, t.opponent_team_abbr, t.home_game, t.is_future_game,
         i.injury_status, i.reason AS injury_reason,
-        l.current_points_line IS NOT NULL AS has_prop_line,
-        l.current_points_line, l.opening_points_line,
-        l.current_points_line - l.opening_points_line AS line_movement,
-        l.bookmaker AS current_points_line_source, l.bookmaker AS opening_points_line_source,
+        l.chosen.current_line IS NOT NULL AS has_prop_line,
+        l.chosen.current_line AS current_points_line,
+        l.chosen.opening_line AS opening_points_line,
+        l.chosen.current_line - l.chosen.opening_line AS line_movement,
+        l.chosen.bookmaker AS current_points_line_source,
+        l.chosen.bookmaker AS opening_points_line_source,
         CAST(coalesce(l.prop_book_count, 0) AS INTEGER) AS prop_book_count,
         u.current_spread AS game_spread, u.opening_spread, u.spread_movement,
         u.current_total AS game_total, u.opening_total, u.total_movement,
@@ -411,22 +440,23 @@ assembled AS (
         c.l30d_pct AS l30d_completeness_pct,
         coalesce(c.all_windows_complete, TRUE) AS all_windows_complete,
         coalesce(c.is_production_ready, TRUE) AS is_production_ready
+    -- the large tables first, while the rows joined to them are still narrow
     FROM targets AS t
+    LEFT JOIN nba_analytics.player_completeness AS c
+      ON c.analysis_date = t.game_date AND c.player_lookup = t.player_lookup
+    LEFT JOIN nba_analytics.upcoming_team_game_context AS u
+      ON u.game_date = t.game_date AND u.team_abbr = t.team_abbr
+    LEFT JOIN prop_lines AS l ON l.game_id = t.game_id AND l.player_lookup = t.player_lookup
+    LEFT JOIN registry AS r ON r.player_lookup = t.player_lookup
+    LEFT JOIN names AS n ON n.player_lookup = t.player_lookup
     LEFT JOIN target_windows AS w ON w.game_id = t.game_id AND w.player_lookup = t.player_lookup
     LEFT JOIN latest_injury_status AS i
       ON i.game_id = t.game_id AND i.player_lookup = t.player_lookup
-    LEFT JOIN prop_lines AS l ON l.game_id = t.game_id AND l.player_lookup = t.player_lookup
     LEFT JOIN prop_streaks AS s ON s.game_id = t.game_id AND s.player_lookup = t.player_lookup
     LEFT JOIN team_recent AS tr ON tr.game_id = t.game_id AND tr.team_abbr = t.team_abbr
     LEFT JOIN team_recent AS orr
       ON orr.game_id = t.game_id AND orr.team_abbr = t.opponent_team_abbr
     LEFT JOIN star_absences AS a ON a.game_id = t.game_id AND a.player_lookup = t.player_lookup
-    LEFT JOIN nba_analytics.upcoming_team_game_context AS u
-      ON u.game_date = t.game_date AND u.team_abbr = t.team_abbr
-    LEFT JOIN nba_analytics.player_completeness AS c
-      ON c.analysis_date = t.game_date AND c.player_lookup = t.player_lookup
-    LEFT JOIN registry AS r ON r.player_lookup = t.player_lookup
-    LEFT JOIN names AS n ON n.player_lookup = t.player_lookup
 )
 
 SELECT
