@@ -283,6 +283,23 @@ def test_proof_namesakes_stay_two_players(tmp_path: Path) -> None:
                 [lookups],
             )
             assert {r[0] for r in seen} == set(lookups), table
+        # Each has his own registry id in the player context (not NULL, not the other's).
+        ids = dict(
+            eng.fetchall(
+                "SELECT DISTINCT u.player_lookup, u.universal_player_id "
+                "FROM nba_analytics.upcoming_player_game_context u "
+                "WHERE u.player_lookup IN (SELECT unnest(?))",
+                [lookups],
+            )
+        )
+        registered = dict(
+            eng.fetchall(
+                "SELECT player_lookup, universal_player_id FROM nba_reference.nba_players_registry "
+                "WHERE player_lookup IN (SELECT unnest(?))",
+                [lookups],
+            )
+        )
+        assert ids == registered and None not in ids.values()
         # Prop rows naming a shared name are attached to neither player, and logged.
         assert eng.fetchone(
             "SELECT count(*) FROM nba_raw.player_props "

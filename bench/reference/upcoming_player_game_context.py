@@ -114,11 +114,19 @@ def load(con: duckdb.DuckDBPyConnection, day: dt.date) -> dict:
                 [day],
             )
         },
+        # registry players by their lookup first, then aliases of lookups nobody holds
         "registry": dict(
             con.execute(
                 "SELECT alias_lookup, universal_player_id FROM nba_reference.player_aliases"
             ).fetchall()
-        ),
+        )
+        | {
+            lookup: min(ids)
+            for lookup, ids in con.execute(
+                "SELECT player_lookup, list(universal_player_id) "
+                "FROM nba_reference.nba_players_registry GROUP BY 1"
+            ).fetchall()
+        },
     }
 
 

@@ -378,9 +378,16 @@ star_absences AS (
     GROUP BY t.game_id, t.player_lookup
 ),
 
+-- The registry player holding the lookup (namesakes hold distinct lookups); an alias only for
+-- a lookup no registry player holds.
 registry AS (
-    SELECT alias_lookup AS player_lookup, universal_player_id
+    SELECT player_lookup, min(universal_player_id) AS universal_player_id
+    FROM nba_reference.nba_players_registry
+    GROUP BY player_lookup
+    UNION ALL
+    SELECT alias_lookup, universal_player_id
     FROM nba_reference.player_aliases
+    WHERE alias_lookup NOT IN (SELECT player_lookup FROM nba_reference.nba_players_registry)
 ),
 
 names AS (
