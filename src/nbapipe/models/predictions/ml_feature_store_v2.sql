@@ -223,179 +223,172 @@ history AS (
       AND coalesce(p.season_type, 'Regular Season') NOT IN ('Pre Season', 'All-Star')
 ),
 
--- His rows in date order with running counts (all rows, games played, graded games) and
--- the previous game he played: computed once per row, so a target's "n-th latest" is a
--- difference of counts instead of a sort per target.
+-- His rows from the 60 days before the range on (every 60-day window below lies in them), in
+-- date order with running counts (all rows, games played, graded games) and running points
+-- of his games played, the previous game he played, and per row the values the aggregates
+-- below read: computed once per row, so a target's "n-th latest" is a difference of counts
+-- instead of a sort per target.
 history_ordered AS (
     SELECT
-        h.*,
+        h.player_lookup, h.game_date, h.played, h.is_dnp, h.points, h.ft_makes,
+        h.minutes_played,
+        coalesce(h.points, 0) AS points_or_zero,
+        CAST(h.usage_rate AS DECIMAL(12, 4)) AS usage_rate,
+        CASE WHEN h.played AND h.minutes_played > 0
+            THEN CAST(h.points / h.minutes_played AS DECIMAL(18, 6)) END AS points_per_minute,
         h.played AND h.over_under_result IN ('OVER', 'UNDER') AS graded,
+        h.over_under_result = 'OVER' AS is_over,
+        CAST(h.points - h.points_line AS DECIMAL(12, 4)) AS margin_vs_line,
         row_number() OVER by_date AS k,
         sum(CASE WHEN h.played THEN 1 ELSE 0 END) OVER by_date AS pk,
         sum(CASE WHEN h.played AND h.over_under_result IN ('OVER', 'UNDER') THEN 1 ELSE 0 END)
             OVER by_date AS gk,
-        lag(h.team_abbr) OVER played_by_date AS older_team,
-        lag(h.game_date) OVER played_by_date AS older_game_date
+        sum(CASE WHEN h.played THEN h.points END) OVER by_date AS running_points,
+        sum(CASE WHEN h.played AND h.points IS NOT NULL THEN 1 ELSE 0 END) OVER by_date
+            AS running_points_n,
+        -- a structural change (team change or long gap) since the previous game he played
+        lag(h.game_date) OVER played_by_date AS previous_played_date,
+        lag(h.team_abbr) OVER played_by_date <> h.team_abbr
+            OR date_diff('day', lag(h.game_date) OVER played_by_date, h.game_date)
+               > t.structural_gap_days AS structural_change,
+        h.team_abbr
     FROM history AS h
+    CROSS JOIN thresholds AS t
+    WHERE date_diff('day', h.game_date, {{ start_date }}) <= t.recent_days
     WINDOW
         by_date AS (PARTITION BY h.player_lookup ORDER BY h.game_date
                     ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW),
         played_by_date AS (PARTITION BY h.player_lookup, h.played ORDER BY h.game_date)
 ),
 
--- For each target, the counts of his rows before the date: targets sort before that day's
--- own row, so a running sum at the target covers exactly the earlier rows.
+-- For each target, his latest row before the date and his latest row before the 60 days
+-- (ASOF joins): the counts of his rows, games played and graded games before the date and
+-- in the window, and his points in the window (feature 46 compares each game with their
+-- mean, so it is known before the rows are read).
 target_counts AS (
-    SELECT target_date, player_lookup, rows_before, played_before, graded_before
-    FROM (
-        SELECT
-            s.*,
-            sum(s.is_row) OVER by_date AS rows_before,
-            sum(s.is_played) OVER by_date AS played_before,
-            sum(s.is_graded) OVER by_date AS graded_before
-        FROM (
-            SELECT player_lookup, game_date AS target_date, 0 AS is_row, 0 AS is_played,
-                   0 AS is_graded, 1 AS is_target
-            FROM targets
-            UNION ALL
-            SELECT player_lookup, game_date, 1, CASE WHEN played THEN 1 ELSE 0 END,
-                   CASE WHEN played AND over_under_result IN ('OVER', 'UNDER') THEN 1 ELSE 0 END,
-                   0
-            FROM history
-        ) AS s
-        WINDOW by_date AS (PARTITION BY s.player_lookup ORDER BY s.target_date, s.is_row
-                           ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
-    ) AS c
-    WHERE c.is_target = 1
+    SELECT
+        t.game_date AS target_date, t.player_lookup,
+        coalesce(b.k, 0) AS rows_before,
+        coalesce(b.pk, 0) AS played_before,
+        coalesce(b.gk, 0) AS graded_before,
+        coalesce(b.k, 0) - coalesce(w.k, 0) AS rows_60,
+        coalesce(b.pk, 0) - coalesce(w.pk, 0) AS played_60,
+        coalesce(b.gk, 0) - coalesce(w.gk, 0) AS graded_60,
+        CASE WHEN coalesce(b.running_points_n, 0) > coalesce(w.running_points_n, 0)
+            THEN b.running_points - coalesce(w.running_points, 0) END AS points_60
+    FROM targets AS t
+    CROSS JOIN thresholds AS th
+    ASOF LEFT JOIN history_ordered AS b
+      ON b.player_lookup = t.player_lookup AND t.game_date > b.game_date
+    ASOF LEFT JOIN history_ordered AS w
+      ON w.player_lookup = t.player_lookup AND t.game_date - th.recent_days > w.game_date
 ),
 
 -- The last-10 list of the legacy: his rows of the 60 days before the date, newest first
--- (row_back 1 = his latest row; played_back and graded_back count only such rows).
+-- (row_back 1 = his latest row; played_back and graded_back count only such rows). A
+-- target's rows_60 rows are his rows number rows_before, rows_before - 1, ...: an equality
+-- join.
 recent_rows AS (
     SELECT
-        t.game_date AS target_date, t.player_lookup, t.team_abbr AS target_team,
-        h.game_date, h.team_abbr, h.played, h.is_dnp, h.points, h.ft_makes, h.usage_rate,
-        h.points_line, h.over_under_result, h.minutes_played, h.graded,
-        h.older_team AS previous_played_team, h.older_game_date AS previous_played_date,
-        date_diff('day', h.game_date, t.game_date) AS days_ago,
-        c.rows_before - h.k + 1 AS row_back,
+        c.target_date, c.player_lookup, c.played_60, c.points_60,
+        h.game_date, h.team_abbr, h.played, h.is_dnp, h.points, h.points_or_zero, h.ft_makes,
+        h.usage_rate, h.minutes_played, h.points_per_minute, h.is_over, h.margin_vs_line,
+        h.previous_played_date, h.structural_change,
+        date_diff('day', h.game_date, c.target_date) AS days_ago,
+        c.row_back,
         CASE WHEN h.played THEN c.played_before - h.pk + 1 END AS played_back,
         CASE WHEN h.graded THEN c.graded_before - h.gk + 1 END AS graded_back
-    FROM targets AS t
-    CROSS JOIN thresholds AS th
-    JOIN target_counts AS c
-      ON c.target_date = t.game_date AND c.player_lookup = t.player_lookup
+    FROM (
+        SELECT tc.*, unnest(range(1, tc.rows_60 + 1)) AS row_back FROM target_counts AS tc
+    ) AS c
     JOIN history_ordered AS h
-      ON h.player_lookup = t.player_lookup AND h.game_date < t.game_date
-     AND date_diff('day', h.game_date, t.game_date) <= th.recent_days
+      ON h.player_lookup = c.player_lookup AND h.k = c.rows_before - c.row_back + 1
 ),
 
--- Games he played in those 60 days, with the previous game he played when it is in the
--- window too (for structural changes: team change or a long gap).
-recent_played AS (
+-- The aggregates of the list in one pass: his rows (features 33, 34), his games played and
+-- his graded props (points_line and over_under_result of player_game_summary, pushes left
+-- out: we have no prediction_accuracy table). Counts of the n latest are least(n, count in
+-- the window), in recent_stats.
+recent_sums AS (
     SELECT
-        r.*,
-        CASE WHEN date_diff('day', r.previous_played_date, r.target_date) <= t.recent_days
-            THEN r.previous_played_team END AS older_team,
-        CASE WHEN date_diff('day', r.previous_played_date, r.target_date) <= t.recent_days
-            THEN r.previous_played_date END AS older_game_date
+        r.target_date, r.player_lookup,
+        count(*) FILTER (WHERE r.row_back <= 10 AND r.is_dnp) AS dnp_rows_10,
+        sum(r.points_or_zero) FILTER (WHERE r.row_back <= 10) AS sy_10,
+        sum(-r.row_back * r.points_or_zero) FILTER (WHERE r.row_back <= 10) AS sxy_10,
+        max(CASE WHEN r.played_back = 1 THEN r.game_date END) AS last_played_date,
+        max(CASE WHEN r.played_back = 1 THEN r.team_abbr END) AS last_played_team,
+        sum(r.points) FILTER (WHERE r.played_back <= 5) AS points_5,
+        sum(r.points) FILTER (WHERE r.played_back <= 10) AS points_10,
+        sum(r.points) FILTER (WHERE r.played_back <= 3) AS points_3,
+        sum(r.points) FILTER (WHERE r.played_back <= 2) AS points_newest_2,
+        sum(r.points) FILTER (WHERE r.played_back BETWEEN 3 AND 5) AS points_older_3,
+        sum(r.ft_makes) FILTER (WHERE r.played_back <= 10) AS ft_makes_10,
+        stddev_samp(r.points) FILTER (WHERE r.played_back <= 10) AS points_std_10,
+        sum(r.minutes_played) FILTER (WHERE r.played_back <= 10) AS minutes_10,
+        stddev_samp(r.minutes_played) FILTER (WHERE r.played_back <= 10) AS minutes_std_10,
+        stddev_samp(r.points) FILTER (WHERE r.played) AS points_std_60,
+        sum(r.points) FILTER (WHERE r.played_back <= 7) AS sy_7,
+        sum(-r.played_back * r.points) FILTER (WHERE r.played_back <= 7) AS sxy_7,
+        count(r.usage_rate) FILTER (WHERE r.played_back <= 5) AS usage_n_5,
+        sum(r.usage_rate) FILTER (WHERE r.played_back <= 5) AS usage_5,
+        count(*) FILTER (WHERE r.played AND r.days_ago <= t.minutes_days) AS played_30,
+        sum(r.minutes_played) FILTER (WHERE r.played AND r.days_ago <= t.minutes_days)
+            AS minutes_30,
+        sum(r.points_per_minute) FILTER (WHERE r.played AND r.days_ago <= t.minutes_days)
+            AS ppm_sum_30,
+        -- the newest game that follows a structural change since a previous game he played
+        -- in the window
+        min(r.played_back) FILTER (
+            WHERE r.played AND r.structural_change
+              AND date_diff('day', r.previous_played_date, r.target_date) <= t.recent_days
+        ) AS games_since_change,
+        -- games in a row (newest first) below his 60-day mean
+        coalesce(
+            min(r.played_back) FILTER (WHERE r.points * r.played_60 >= r.points_60),
+            max(r.played_back) + 1
+        ) - 1 AS games_below,
+        count(*) FILTER (WHERE r.graded_back <= 10 AND r.is_over) AS overs_10,
+        sum(r.margin_vs_line) FILTER (WHERE r.graded_back <= 5) AS margin_sum_5
     FROM recent_rows AS r
     CROSS JOIN thresholds AS t
-    WHERE r.played
+    GROUP BY r.target_date, r.player_lookup
 ),
 
-recent_row_stats AS (
+-- Per target: the sums above, and the counts of his n latest (least(n, count in the window))
+-- and the sums of x and x^2 of the OLS slopes in closed form, with the types the features
+-- read.
+recent_stats AS (
     SELECT
-        target_date, player_lookup,
-        count(*) FILTER (WHERE row_back <= 10) AS rows_10,
-        count(*) FILTER (WHERE row_back <= 10 AND is_dnp) AS dnp_rows_10,
+        c.target_date, c.player_lookup,
+        s.dnp_rows_10, s.sy_10, s.sxy_10, s.last_played_date, s.last_played_team, s.points_5,
+        s.points_10, s.points_3, s.points_newest_2, s.points_older_3, s.ft_makes_10,
+        s.points_std_10, s.minutes_10, s.minutes_std_10, s.points_std_60, s.sy_7, s.sxy_7,
+        s.usage_n_5, s.usage_5, s.played_30, s.minutes_30, s.ppm_sum_30, s.games_since_change,
+        s.games_below, s.overs_10, s.margin_sum_5,
+        CAST(least(c.rows_60, 10) AS BIGINT) AS rows_10,
         -- OLS slope of points (NULL as 0) over the last 10 rows; x = -row_back is the
-        -- chronological order shifted, which leaves the slope unchanged
-        sum(-row_back) FILTER (WHERE row_back <= 10) AS sx_10,
-        sum(coalesce(points, 0)) FILTER (WHERE row_back <= 10) AS sy_10,
-        sum(-row_back * coalesce(points, 0)) FILTER (WHERE row_back <= 10) AS sxy_10,
-        sum(row_back * row_back) FILTER (WHERE row_back <= 10) AS sxx_10
-    FROM recent_rows
-    GROUP BY target_date, player_lookup
-),
-
-recent_played_stats AS (
-    SELECT
-        p.target_date, p.player_lookup,
-        count(*) AS played_60,
-        max(p.game_date) AS last_played_date,
-        max(CASE WHEN p.played_back = 1 THEN p.team_abbr END) AS last_played_team,
-        count(*) FILTER (WHERE p.played_back <= 10) AS played_10,
-        count(*) FILTER (WHERE p.played_back <= 5) AS played_5,
-        count(*) FILTER (WHERE p.played_back <= 3) AS played_3,
-        sum(p.points) FILTER (WHERE p.played_back <= 5) AS points_5,
-        sum(p.points) FILTER (WHERE p.played_back <= 10) AS points_10,
-        sum(p.points) FILTER (WHERE p.played_back <= 3) AS points_3,
-        sum(p.points) FILTER (WHERE p.played_back <= 2) AS points_newest_2,
-        sum(p.points) FILTER (WHERE p.played_back BETWEEN 3 AND 5) AS points_older_3,
-        sum(p.ft_makes) FILTER (WHERE p.played_back <= 10) AS ft_makes_10,
-        stddev_samp(p.points) FILTER (WHERE p.played_back <= 10) AS points_std_10,
-        sum(p.minutes_played) FILTER (WHERE p.played_back <= 10) AS minutes_10,
-        stddev_samp(p.minutes_played) FILTER (WHERE p.played_back <= 10) AS minutes_std_10,
-        sum(p.points) AS points_60,
-        stddev_samp(p.points) AS points_std_60,
+        -- chronological order shifted, which leaves the slope unchanged: sum(x) and sum(x^2)
+        -- over row_back 1..n
+        CASE WHEN c.rows_60 >= 1 THEN CAST(
+            -(least(c.rows_60, 10) * (least(c.rows_60, 10) + 1) // 2) AS HUGEINT) END AS sx_10,
+        CASE WHEN c.rows_60 >= 1 THEN CAST(least(c.rows_60, 10) * (least(c.rows_60, 10) + 1)
+            * (2 * least(c.rows_60, 10) + 1) // 6 AS HUGEINT) END AS sxx_10,
+        CAST(c.played_60 AS BIGINT) AS played_60,
+        CAST(least(c.played_60, 10) AS BIGINT) AS played_10,
+        CAST(least(c.played_60, 5) AS BIGINT) AS played_5,
+        CAST(least(c.played_60, 3) AS BIGINT) AS played_3,
+        c.points_60,
         -- OLS slope over the last 7 games (x = -played_back, chronological order shifted)
-        count(*) FILTER (WHERE p.played_back <= 7) AS n_7,
-        sum(-p.played_back) FILTER (WHERE p.played_back <= 7) AS sx_7,
-        sum(p.points) FILTER (WHERE p.played_back <= 7) AS sy_7,
-        sum(-p.played_back * p.points) FILTER (WHERE p.played_back <= 7) AS sxy_7,
-        sum(p.played_back * p.played_back) FILTER (WHERE p.played_back <= 7) AS sxx_7,
-        count(p.usage_rate) FILTER (WHERE p.played_back <= 5) AS usage_n_5,
-        sum(CAST(p.usage_rate AS DECIMAL(12, 4))) FILTER (WHERE p.played_back <= 5) AS usage_5,
-        count(*) FILTER (WHERE p.days_ago <= t.minutes_days) AS played_30,
-        sum(p.minutes_played) FILTER (WHERE p.days_ago <= t.minutes_days) AS minutes_30,
-        sum(CAST(p.points / p.minutes_played AS DECIMAL(18, 6)))
-            FILTER (WHERE p.days_ago <= t.minutes_days) AS ppm_sum_30,
-        -- the newest game that follows a structural change (team change or a long gap)
-        min(p.played_back) FILTER (
-            WHERE p.older_game_date IS NOT NULL
-              AND (p.older_team <> p.team_abbr
-                   OR date_diff('day', p.older_game_date, p.game_date) > t.structural_gap_days)
-        ) AS games_since_change
-    FROM recent_played AS p
-    CROSS JOIN thresholds AS t
-    GROUP BY p.target_date, p.player_lookup
-),
-
--- Games in a row (newest first) below his 60-day mean.
-below_average_streaks AS (
-    SELECT
-        p.target_date, p.player_lookup,
-        coalesce(
-            min(p.played_back) FILTER (WHERE p.points * s.played_60 >= s.points_60),
-            max(p.played_back) + 1
-        ) - 1 AS games_below
-    FROM recent_played AS p
-    JOIN recent_played_stats AS s
-      ON s.target_date = p.target_date AND s.player_lookup = p.player_lookup
-    GROUP BY p.target_date, p.player_lookup
-),
-
--- Graded props of the 60 days (points_line and over_under_result of player_game_summary;
--- pushes left out, we have no prediction_accuracy table), newest first.
-graded_games AS (
-    SELECT
-        target_date, player_lookup, over_under_result, points - points_line AS margin_vs_line,
-        graded_back
-    FROM recent_rows
-    WHERE graded
-),
-
-graded_stats AS (
-    SELECT
-        target_date, player_lookup,
-        count(*) FILTER (WHERE graded_back <= 10) AS graded_10,
-        count(*) FILTER (WHERE graded_back <= 10 AND over_under_result = 'OVER') AS overs_10,
-        count(*) FILTER (WHERE graded_back <= 5) AS graded_5,
-        sum(CAST(margin_vs_line AS DECIMAL(12, 4))) FILTER (WHERE graded_back <= 5)
-            AS margin_sum_5
-    FROM graded_games
-    GROUP BY target_date, player_lookup
+        CAST(least(c.played_60, 7) AS BIGINT) AS n_7,
+        CASE WHEN c.played_60 >= 1 THEN CAST(
+            -(least(c.played_60, 7) * (least(c.played_60, 7) + 1) // 2) AS HUGEINT) END AS sx_7,
+        CASE WHEN c.played_60 >= 1 THEN CAST(least(c.played_60, 7) * (least(c.played_60, 7) + 1)
+            * (2 * least(c.played_60, 7) + 1) // 6 AS HUGEINT) END AS sxx_7,
+        CAST(least(c.graded_60, 10) AS BIGINT) AS graded_10,
+        CAST(least(c.graded_60, 5) AS BIGINT) AS graded_5
+    FROM target_counts AS c
+    LEFT JOIN recent_sums AS s
+      ON s.target_date = c.target_date AND s.player_lookup = c.player_lookup
 ),
 
 -- This season's games played before the date.
@@ -427,44 +420,47 @@ opponent_history AS (
     GROUP BY t.game_date, t.player_lookup
 ),
 
--- His team's games of the season before the date, newest first.
+-- His team's games of the season in date order: running counts and the means and counts
+-- over its last 10 games ending at each one.
+team_totals AS (
+    SELECT
+        g.team_abbr, g.season_year, g.game_date,
+        count(*) OVER run AS team_games_season,
+        CAST(sum(CASE WHEN g.win_flag THEN 1 ELSE 0 END) OVER run AS BIGINT) AS team_wins_season,
+        avg(CAST(g.pace AS DECIMAL(12, 4))) OVER last_10 AS team_pace_10,
+        avg(CAST(g.offensive_rating AS DECIMAL(12, 4))) OVER last_10 AS team_off_rating_10,
+        CAST(sum(CASE WHEN abs(g.margin_of_victory) >= t.blowout_margin THEN 1 ELSE 0 END)
+            OVER last_10 AS BIGINT) AS blowouts_10
+    FROM nba_analytics.team_offense_game_summary AS g
+    CROSS JOIN thresholds AS t
+    WHERE g.game_date >= {{ season_start }} AND g.game_date < {{ end_date }}
+    WINDOW
+        run AS (PARTITION BY g.team_abbr, g.season_year ORDER BY g.game_date
+                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW),
+        last_10 AS (PARTITION BY g.team_abbr, g.season_year ORDER BY g.game_date
+                    ROWS BETWEEN 9 PRECEDING AND CURRENT ROW)
+),
+
+-- His team's season before the date: its latest game before the date, and before the 60 days.
 target_teams AS (
     SELECT DISTINCT game_date, season_year, team_abbr FROM targets
 ),
 
-team_games AS (
-    SELECT
-        tt.game_date AS target_date, tt.team_abbr, g.game_date,
-        CAST(g.pace AS DECIMAL(12, 4)) AS pace,
-        CAST(g.offensive_rating AS DECIMAL(12, 4)) AS offensive_rating,
-        g.win_flag, g.margin_of_victory,
-        row_number() OVER (
-            PARTITION BY tt.game_date, tt.team_abbr ORDER BY g.game_date DESC
-        ) AS games_back
-    FROM target_teams AS tt
-    JOIN nba_analytics.team_offense_game_summary AS g
-      ON g.team_abbr = tt.team_abbr AND g.season_year = tt.season_year
-     AND g.game_date < tt.game_date
-    WHERE g.game_date >= {{ season_start }} AND g.game_date < {{ end_date }}
-),
-
 team_stats AS (
     SELECT
-        g.target_date, g.team_abbr,
-        count(*) AS team_games_season,
-        count(*) FILTER (WHERE g.win_flag) AS team_wins_season,
-        count(*) FILTER (WHERE g.games_back <= 10) AS team_games_10,
-        avg(g.pace) FILTER (WHERE g.games_back <= 10) AS team_pace_10,
-        avg(g.offensive_rating) FILTER (WHERE g.games_back <= 10) AS team_off_rating_10,
-        count(*) FILTER (
-            WHERE g.games_back <= 10 AND abs(g.margin_of_victory) >= t.blowout_margin
-        ) AS blowouts_10,
-        count(*) FILTER (
-            WHERE date_diff('day', g.game_date, g.target_date) <= t.recent_days
-        ) AS team_games_60
-    FROM team_games AS g
-    CROSS JOIN thresholds AS t
-    GROUP BY g.target_date, g.team_abbr
+        tt.game_date AS target_date, tt.team_abbr,
+        g.team_games_season, g.team_wins_season,
+        least(g.team_games_season, 10) AS team_games_10,
+        g.team_pace_10, g.team_off_rating_10, g.blowouts_10,
+        g.team_games_season - coalesce(w60.team_games_season, 0) AS team_games_60
+    FROM target_teams AS tt
+    CROSS JOIN thresholds AS th
+    ASOF JOIN team_totals AS g
+      ON g.team_abbr = tt.team_abbr AND g.season_year = tt.season_year
+     AND tt.game_date > g.game_date
+    ASOF LEFT JOIN team_totals AS w60
+      ON w60.team_abbr = tt.team_abbr AND w60.season_year = tt.season_year
+     AND tt.game_date - th.recent_days > w60.game_date
 ),
 
 -- Each book's latest pre-game main line (Bovada left out, as in the legacy), from
@@ -517,14 +513,21 @@ absent_usage AS (
     SELECT
         i.game_id, i.team_abbr, i.player_lookup,
         avg(CAST(h.usage_rate AS DECIMAL(12, 4))) AS recent_usage
-    FROM latest_injuries AS i
-    CROSS JOIN thresholds AS t
-    JOIN schedule_games AS g ON g.game_id = i.game_id
+    FROM (
+        -- the window and the minutes threshold on the report side, so the join with the
+        -- history is a hash join on the player
+        SELECT
+            i.game_id, i.team_abbr, i.player_lookup, g.game_date,
+            g.game_date - t.minutes_days AS usage_window_start, t.teammate_min_minutes
+        FROM latest_injuries AS i
+        CROSS JOIN thresholds AS t
+        JOIN schedule_games AS g ON g.game_id = i.game_id
+        WHERE i.status IN ('out', 'doubtful')
+    ) AS i
     JOIN history AS h
-      ON h.player_lookup = i.player_lookup AND h.game_date < g.game_date
-     AND date_diff('day', h.game_date, g.game_date) <= t.minutes_days
-     AND h.minutes_played > t.teammate_min_minutes AND h.usage_rate IS NOT NULL
-    WHERE i.status IN ('out', 'doubtful')
+      ON h.player_lookup = i.player_lookup AND h.game_date < i.game_date
+     AND h.game_date >= i.usage_window_start
+     AND h.minutes_played > i.teammate_min_minutes AND h.usage_rate IS NOT NULL
     GROUP BY i.game_id, i.team_abbr, i.player_lookup
 ),
 
@@ -574,11 +577,11 @@ inputs AS (
         coalesce(rp.usage_n_5, 0) AS usage_n_5, rp.usage_5,
         coalesce(rp.played_30, 0) AS played_30, rp.minutes_30, rp.ppm_sum_30,
         rp.games_since_change,
-        coalesce(rr.rows_10, 0) AS rows_10, rr.dnp_rows_10, rr.sx_10, rr.sy_10, rr.sxy_10,
-        rr.sxx_10,
-        b.games_below,
-        coalesce(gs.graded_10, 0) AS graded_10, gs.overs_10,
-        coalesce(gs.graded_5, 0) AS graded_5, gs.margin_sum_5,
+        coalesce(rp.rows_10, 0) AS rows_10, rp.dnp_rows_10, rp.sx_10, rp.sy_10, rp.sxy_10,
+        rp.sxx_10,
+        rp.games_below,
+        coalesce(rp.graded_10, 0) AS graded_10, rp.overs_10,
+        coalesce(rp.graded_5, 0) AS graded_5, rp.margin_sum_5,
         coalesce(ss.season_games, 0) AS season_games, ss.season_points, ss.season_minutes,
         coalesce(oh.games_vs_opponent, 0) AS games_vs_opponent, oh.points_vs_opponent,
         coalesce(ts.team_games_season, 0) AS team_games_season, ts.team_wins_season,
@@ -592,20 +595,18 @@ inputs AS (
     FROM targets AS t
     LEFT JOIN nba_precompute.player_daily_cache AS pdc
       ON pdc.cache_date = t.game_date AND pdc.player_lookup = t.player_lookup
+     AND pdc.cache_date >= {{ start_date }} AND pdc.cache_date < {{ end_date }}
     LEFT JOIN nba_precompute.player_composite_factors AS pcf
       ON pcf.game_date = t.game_date AND pcf.player_lookup = t.player_lookup
+     AND pcf.game_date >= {{ start_date }} AND pcf.game_date < {{ end_date }}
     LEFT JOIN nba_precompute.team_defense_zone_analysis AS tdza
       ON tdza.analysis_date = t.game_date AND tdza.team_abbr = t.opponent_team_abbr
+     AND tdza.analysis_date >= {{ start_date }} AND tdza.analysis_date < {{ end_date }}
     LEFT JOIN nba_precompute.player_shot_zone_analysis AS psza
       ON psza.analysis_date = t.game_date AND psza.player_lookup = t.player_lookup
-    LEFT JOIN recent_played_stats AS rp
+     AND psza.analysis_date >= {{ start_date }} AND psza.analysis_date < {{ end_date }}
+    LEFT JOIN recent_stats AS rp
       ON rp.target_date = t.game_date AND rp.player_lookup = t.player_lookup
-    LEFT JOIN recent_row_stats AS rr
-      ON rr.target_date = t.game_date AND rr.player_lookup = t.player_lookup
-    LEFT JOIN below_average_streaks AS b
-      ON b.target_date = t.game_date AND b.player_lookup = t.player_lookup
-    LEFT JOIN graded_stats AS gs
-      ON gs.target_date = t.game_date AND gs.player_lookup = t.player_lookup
     LEFT JOIN season_stats AS ss
       ON ss.target_date = t.game_date AND ss.player_lookup = t.player_lookup
     LEFT JOIN opponent_history AS oh
@@ -953,6 +954,82 @@ derived_features AS (
     FROM features AS f
 ),
 
+-- Gates (spec 5.5 and the Phase 4 early-season rule), in this order. Materialized: the
+-- quality block and the final select both read it.
+gated AS MATERIALIZED (
+    SELECT
+        d.*,
+        CASE
+            WHEN d.days_since_opener < {{ BOOTSTRAP_DAYS }} THEN 'EARLY_SEASON'
+            WHEN d.played_60 = 0 THEN 'MISSING_DATA'
+            WHEN d.f_fatigue_score < 0 OR d.f_fatigue_score > 100 THEN 'FEATURE_VALIDATION_ERROR'
+        END AS failure_category,
+        -- the 60 sources in feature order, the key of the quality block below
+        concat_ws(',',
+            d.s_points_avg_last_5,
+            d.s_points_avg_last_10,
+            d.s_points_avg_season,
+            d.s_points_std_last_10,
+            d.s_games_in_last_7_days,
+            d.s_fatigue_score,
+            d.s_shot_zone_mismatch_score,
+            d.s_pace_score,
+            d.s_usage_spike_score,
+            d.s_rest_advantage,
+            d.s_injury_risk,
+            d.s_recent_trend,
+            d.s_minutes_change,
+            d.s_opponent_def_rating,
+            d.s_opponent_pace,
+            d.s_home_away,
+            d.s_back_to_back,
+            d.s_playoff_game,
+            d.s_pct_paint,
+            d.s_pct_mid_range,
+            d.s_pct_three,
+            d.s_pct_free_throw,
+            d.s_team_pace,
+            d.s_team_off_rating,
+            d.s_team_win_pct,
+            d.s_vegas_points_line,
+            d.s_vegas_opening_line,
+            d.s_vegas_line_move,
+            d.s_has_vegas_line,
+            d.s_avg_points_vs_opponent,
+            d.s_games_vs_opponent,
+            d.s_minutes_avg_last_10,
+            d.s_ppm_avg_last_10,
+            d.s_dnp_rate,
+            d.s_pts_slope_10g,
+            d.s_pts_vs_season_zscore,
+            d.s_breakout_flag,
+            d.s_star_teammates_out,
+            d.s_game_total_line,
+            d.s_days_rest,
+            d.s_minutes_load_last_7d,
+            d.s_spread_magnitude,
+            d.s_implied_team_total,
+            d.s_points_avg_last_3,
+            d.s_scoring_trend_slope,
+            d.s_deviation_from_avg_last3,
+            d.s_consecutive_games_below_avg,
+            d.s_teammate_usage_available,
+            d.s_usage_rate_last_5,
+            d.s_games_since_structural_change,
+            d.s_multi_book_line_std,
+            d.s_prop_over_streak,
+            d.s_prop_under_streak,
+            d.s_line_vs_season_avg,
+            d.s_prop_line_delta,
+            d.s_over_rate_last_10,
+            d.s_margin_vs_line_avg_last_5,
+            d.s_blowout_minutes_risk,
+            d.s_minutes_volatility_last_10,
+            d.s_opponent_pace_mismatch
+        ) AS source_key
+    FROM derived_features AS d
+),
+
 -- The feature catalog of spec 5.5.1/5.5.2: index, name, optional (skipped in the quality
 -- score when missing or defaulted), quality category.
 feature_catalog AS (
@@ -1029,81 +1106,25 @@ source_weights AS (
     ) AS w(source, weight)
 ),
 
--- One row per feature of a player-date: its source and weight.
+-- The quality block depends on the 60 sources only: computed once per combination of
+-- sources (a few hundred a season) instead of once per player-date.
+source_combinations AS (
+    SELECT DISTINCT source_key FROM gated
+),
+
+-- One row per feature of a combination: its source (the feature_index-th name of the key).
 feature_sources_long AS (
     SELECT
-        d.game_date, d.player_lookup, c.feature_index, c.is_optional, c.category,
-        CASE c.feature_index
-            WHEN 0 THEN d.s_points_avg_last_5
-            WHEN 1 THEN d.s_points_avg_last_10
-            WHEN 2 THEN d.s_points_avg_season
-            WHEN 3 THEN d.s_points_std_last_10
-            WHEN 4 THEN d.s_games_in_last_7_days
-            WHEN 5 THEN d.s_fatigue_score
-            WHEN 6 THEN d.s_shot_zone_mismatch_score
-            WHEN 7 THEN d.s_pace_score
-            WHEN 8 THEN d.s_usage_spike_score
-            WHEN 9 THEN d.s_rest_advantage
-            WHEN 10 THEN d.s_injury_risk
-            WHEN 11 THEN d.s_recent_trend
-            WHEN 12 THEN d.s_minutes_change
-            WHEN 13 THEN d.s_opponent_def_rating
-            WHEN 14 THEN d.s_opponent_pace
-            WHEN 15 THEN d.s_home_away
-            WHEN 16 THEN d.s_back_to_back
-            WHEN 17 THEN d.s_playoff_game
-            WHEN 18 THEN d.s_pct_paint
-            WHEN 19 THEN d.s_pct_mid_range
-            WHEN 20 THEN d.s_pct_three
-            WHEN 21 THEN d.s_pct_free_throw
-            WHEN 22 THEN d.s_team_pace
-            WHEN 23 THEN d.s_team_off_rating
-            WHEN 24 THEN d.s_team_win_pct
-            WHEN 25 THEN d.s_vegas_points_line
-            WHEN 26 THEN d.s_vegas_opening_line
-            WHEN 27 THEN d.s_vegas_line_move
-            WHEN 28 THEN d.s_has_vegas_line
-            WHEN 29 THEN d.s_avg_points_vs_opponent
-            WHEN 30 THEN d.s_games_vs_opponent
-            WHEN 31 THEN d.s_minutes_avg_last_10
-            WHEN 32 THEN d.s_ppm_avg_last_10
-            WHEN 33 THEN d.s_dnp_rate
-            WHEN 34 THEN d.s_pts_slope_10g
-            WHEN 35 THEN d.s_pts_vs_season_zscore
-            WHEN 36 THEN d.s_breakout_flag
-            WHEN 37 THEN d.s_star_teammates_out
-            WHEN 38 THEN d.s_game_total_line
-            WHEN 39 THEN d.s_days_rest
-            WHEN 40 THEN d.s_minutes_load_last_7d
-            WHEN 41 THEN d.s_spread_magnitude
-            WHEN 42 THEN d.s_implied_team_total
-            WHEN 43 THEN d.s_points_avg_last_3
-            WHEN 44 THEN d.s_scoring_trend_slope
-            WHEN 45 THEN d.s_deviation_from_avg_last3
-            WHEN 46 THEN d.s_consecutive_games_below_avg
-            WHEN 47 THEN d.s_teammate_usage_available
-            WHEN 48 THEN d.s_usage_rate_last_5
-            WHEN 49 THEN d.s_games_since_structural_change
-            WHEN 50 THEN d.s_multi_book_line_std
-            WHEN 51 THEN d.s_prop_over_streak
-            WHEN 52 THEN d.s_prop_under_streak
-            WHEN 53 THEN d.s_line_vs_season_avg
-            WHEN 54 THEN d.s_prop_line_delta
-            WHEN 55 THEN d.s_over_rate_last_10
-            WHEN 56 THEN d.s_margin_vs_line_avg_last_5
-            WHEN 57 THEN d.s_blowout_minutes_risk
-            WHEN 58 THEN d.s_minutes_volatility_last_10
-            WHEN 59 THEN d.s_opponent_pace_mismatch
-        END AS source
-    FROM derived_features AS d
+        s.source_key, c.feature_index, c.is_optional, c.category,
+        split_part(s.source_key, ',', c.feature_index + 1) AS source
+    FROM source_combinations AS s
     CROSS JOIN feature_catalog AS c
-    WHERE d.played_60 > 0
 ),
 
 -- Spec 5.5.2: the mean weight, optional features skipped when missing or defaulted.
 quality_sums AS (
     SELECT
-        l.game_date, l.player_lookup,
+        l.source_key,
         avg(w.weight) FILTER (
             WHERE NOT (l.is_optional AND l.source IN ('default', 'missing'))
         ) AS raw_quality_score,
@@ -1129,10 +1150,13 @@ quality_sums AS (
         avg(w.weight) FILTER (WHERE l.category = 'game_context') AS game_context_quality_pct,
         count(*) FILTER (WHERE l.category = 'game_context' AND l.source IN ('default', 'missing'))
             AS game_context_default_count,
-        count(*) AS feature_rows
+        count(*) AS feature_rows,
+        -- the features with a default or missing value, ascending ('' when none)
+        coalesce(string_agg(CAST(l.feature_index AS VARCHAR), ',' ORDER BY l.feature_index)
+            FILTER (WHERE l.source IN ('default', 'missing')), '') AS default_feature_indices
     FROM feature_sources_long AS l
     JOIN source_weights AS w ON w.source = l.source
-    GROUP BY l.game_date, l.player_lookup
+    GROUP BY l.source_key
 ),
 
 quality AS (
@@ -1144,18 +1168,6 @@ quality AS (
             ELSE q.raw_quality_score
         END, 2) AS feature_quality_score
     FROM quality_sums AS q
-),
-
--- Gates (spec 5.5 and the Phase 4 early-season rule), in this order.
-gated AS (
-    SELECT
-        d.*,
-        CASE
-            WHEN d.days_since_opener < {{ BOOTSTRAP_DAYS }} THEN 'EARLY_SEASON'
-            WHEN d.played_60 = 0 THEN 'MISSING_DATA'
-            WHEN d.f_fatigue_score < 0 OR d.f_fatigue_score > 100 THEN 'FEATURE_VALIDATION_ERROR'
-        END AS failure_category
-    FROM derived_features AS d
 )
 
 SELECT
@@ -1405,68 +1417,7 @@ SELECT
     END AS data_source,
     CAST(q.default_feature_count AS INTEGER) AS default_feature_count,
     CAST(q.required_default_count AS INTEGER) AS required_default_count,
-    concat_ws(',',
-        CASE WHEN d.s_points_avg_last_5 IN ('default', 'missing') THEN '0' END,
-        CASE WHEN d.s_points_avg_last_10 IN ('default', 'missing') THEN '1' END,
-        CASE WHEN d.s_points_avg_season IN ('default', 'missing') THEN '2' END,
-        CASE WHEN d.s_points_std_last_10 IN ('default', 'missing') THEN '3' END,
-        CASE WHEN d.s_games_in_last_7_days IN ('default', 'missing') THEN '4' END,
-        CASE WHEN d.s_fatigue_score IN ('default', 'missing') THEN '5' END,
-        CASE WHEN d.s_shot_zone_mismatch_score IN ('default', 'missing') THEN '6' END,
-        CASE WHEN d.s_pace_score IN ('default', 'missing') THEN '7' END,
-        CASE WHEN d.s_usage_spike_score IN ('default', 'missing') THEN '8' END,
-        CASE WHEN d.s_rest_advantage IN ('default', 'missing') THEN '9' END,
-        CASE WHEN d.s_injury_risk IN ('default', 'missing') THEN '10' END,
-        CASE WHEN d.s_recent_trend IN ('default', 'missing') THEN '11' END,
-        CASE WHEN d.s_minutes_change IN ('default', 'missing') THEN '12' END,
-        CASE WHEN d.s_opponent_def_rating IN ('default', 'missing') THEN '13' END,
-        CASE WHEN d.s_opponent_pace IN ('default', 'missing') THEN '14' END,
-        CASE WHEN d.s_home_away IN ('default', 'missing') THEN '15' END,
-        CASE WHEN d.s_back_to_back IN ('default', 'missing') THEN '16' END,
-        CASE WHEN d.s_playoff_game IN ('default', 'missing') THEN '17' END,
-        CASE WHEN d.s_pct_paint IN ('default', 'missing') THEN '18' END,
-        CASE WHEN d.s_pct_mid_range IN ('default', 'missing') THEN '19' END,
-        CASE WHEN d.s_pct_three IN ('default', 'missing') THEN '20' END,
-        CASE WHEN d.s_pct_free_throw IN ('default', 'missing') THEN '21' END,
-        CASE WHEN d.s_team_pace IN ('default', 'missing') THEN '22' END,
-        CASE WHEN d.s_team_off_rating IN ('default', 'missing') THEN '23' END,
-        CASE WHEN d.s_team_win_pct IN ('default', 'missing') THEN '24' END,
-        CASE WHEN d.s_vegas_points_line IN ('default', 'missing') THEN '25' END,
-        CASE WHEN d.s_vegas_opening_line IN ('default', 'missing') THEN '26' END,
-        CASE WHEN d.s_vegas_line_move IN ('default', 'missing') THEN '27' END,
-        CASE WHEN d.s_has_vegas_line IN ('default', 'missing') THEN '28' END,
-        CASE WHEN d.s_avg_points_vs_opponent IN ('default', 'missing') THEN '29' END,
-        CASE WHEN d.s_games_vs_opponent IN ('default', 'missing') THEN '30' END,
-        CASE WHEN d.s_minutes_avg_last_10 IN ('default', 'missing') THEN '31' END,
-        CASE WHEN d.s_ppm_avg_last_10 IN ('default', 'missing') THEN '32' END,
-        CASE WHEN d.s_dnp_rate IN ('default', 'missing') THEN '33' END,
-        CASE WHEN d.s_pts_slope_10g IN ('default', 'missing') THEN '34' END,
-        CASE WHEN d.s_pts_vs_season_zscore IN ('default', 'missing') THEN '35' END,
-        CASE WHEN d.s_breakout_flag IN ('default', 'missing') THEN '36' END,
-        CASE WHEN d.s_star_teammates_out IN ('default', 'missing') THEN '37' END,
-        CASE WHEN d.s_game_total_line IN ('default', 'missing') THEN '38' END,
-        CASE WHEN d.s_days_rest IN ('default', 'missing') THEN '39' END,
-        CASE WHEN d.s_minutes_load_last_7d IN ('default', 'missing') THEN '40' END,
-        CASE WHEN d.s_spread_magnitude IN ('default', 'missing') THEN '41' END,
-        CASE WHEN d.s_implied_team_total IN ('default', 'missing') THEN '42' END,
-        CASE WHEN d.s_points_avg_last_3 IN ('default', 'missing') THEN '43' END,
-        CASE WHEN d.s_scoring_trend_slope IN ('default', 'missing') THEN '44' END,
-        CASE WHEN d.s_deviation_from_avg_last3 IN ('default', 'missing') THEN '45' END,
-        CASE WHEN d.s_consecutive_games_below_avg IN ('default', 'missing') THEN '46' END,
-        CASE WHEN d.s_teammate_usage_available IN ('default', 'missing') THEN '47' END,
-        CASE WHEN d.s_usage_rate_last_5 IN ('default', 'missing') THEN '48' END,
-        CASE WHEN d.s_games_since_structural_change IN ('default', 'missing') THEN '49' END,
-        CASE WHEN d.s_multi_book_line_std IN ('default', 'missing') THEN '50' END,
-        CASE WHEN d.s_prop_over_streak IN ('default', 'missing') THEN '51' END,
-        CASE WHEN d.s_prop_under_streak IN ('default', 'missing') THEN '52' END,
-        CASE WHEN d.s_line_vs_season_avg IN ('default', 'missing') THEN '53' END,
-        CASE WHEN d.s_prop_line_delta IN ('default', 'missing') THEN '54' END,
-        CASE WHEN d.s_over_rate_last_10 IN ('default', 'missing') THEN '55' END,
-        CASE WHEN d.s_margin_vs_line_avg_last_5 IN ('default', 'missing') THEN '56' END,
-        CASE WHEN d.s_blowout_minutes_risk IN ('default', 'missing') THEN '57' END,
-        CASE WHEN d.s_minutes_volatility_last_10 IN ('default', 'missing') THEN '58' END,
-        CASE WHEN d.s_opponent_pace_mismatch IN ('default', 'missing') THEN '59' END
-    ) AS default_feature_indices,
+    x.default_feature_indices,
     d.has_pcf AS has_composite_factors,
     d.has_tdza AS has_opponent_defense,
     CASE WHEN d.current_points_line IS NOT NULL THEN 'odds_api' ELSE 'none' END
@@ -1568,4 +1519,5 @@ SELECT
         ELSE CAST(d.played_10 AS INTEGER) END AS actual_game_count
 FROM gated AS d
 CROSS JOIN thresholds AS t
-LEFT JOIN quality AS q ON q.game_date = d.game_date AND q.player_lookup = d.player_lookup
+JOIN quality AS x ON x.source_key = d.source_key
+LEFT JOIN quality AS q ON q.source_key = d.source_key AND d.played_60 > 0
