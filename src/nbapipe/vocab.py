@@ -85,6 +85,34 @@ BACK_TO_BACK_DAYS_REST = 0
 EARTH_RADIUS_MILES = 3958.8
 
 
+# The feature store's 60 features in spec order (spec 5.5.1) and where a value came from.
+ML_FEATURE_NAMES = (
+    "points_avg_last_5", "points_avg_last_10", "points_avg_season", "points_std_last_10",
+    "games_in_last_7_days", "fatigue_score", "shot_zone_mismatch_score", "pace_score",
+    "usage_spike_score", "rest_advantage", "injury_risk", "recent_trend",
+    "minutes_change", "opponent_def_rating", "opponent_pace", "home_away",
+    "back_to_back", "playoff_game", "pct_paint", "pct_mid_range",
+    "pct_three", "pct_free_throw", "team_pace", "team_off_rating",
+    "team_win_pct", "vegas_points_line", "vegas_opening_line", "vegas_line_move",
+    "has_vegas_line", "avg_points_vs_opponent", "games_vs_opponent", "minutes_avg_last_10",
+    "ppm_avg_last_10", "dnp_rate", "pts_slope_10g", "pts_vs_season_zscore",
+    "breakout_flag", "star_teammates_out", "game_total_line", "days_rest",
+    "minutes_load_last_7d", "spread_magnitude", "implied_team_total", "points_avg_last_3",
+    "scoring_trend_slope", "deviation_from_avg_last3", "consecutive_games_below_avg",
+    "teammate_usage_available", "usage_rate_last_5", "games_since_structural_change",
+    "multi_book_line_std", "prop_over_streak", "prop_under_streak", "line_vs_season_avg",
+    "prop_line_delta", "over_rate_last_10", "margin_vs_line_avg_last_5",
+    "blowout_minutes_risk", "minutes_volatility_last_10", "opponent_pace_mismatch",
+)  # fmt: skip
+ML_FEATURE_SOURCES = ("phase4", "phase3", "calculated", "vegas", "default", "missing")
+
+
+def dictionary_list_type(values: tuple[str, ...]) -> str:
+    """A list of strings from a closed set, stored as small codes instead of one string per
+    element (60 strings a row cost seconds to write; see docs/pipeline.md). Reads as text."""
+    return "ENUM(" + ", ".join(f"'{v}'" for v in values) + ")[]"
+
+
 def shot_zone_sql(shot_type: str, distance: str, source_zone: str) -> str:
     """The one zone rule for every table (documented in docs/models.md).
 
@@ -113,6 +141,10 @@ def priority_sql(column: str, priorities: dict[str, int]) -> str:
 def template_values() -> dict[str, str]:
     """Every placeholder a model may use, rendered as SQL text."""
     return {
+        "ML_FEATURE_NAMES": "CAST(["
+        + ", ".join(f"'{n}'" for n in ML_FEATURE_NAMES)
+        + f"] AS {dictionary_list_type(ML_FEATURE_NAMES)})",
+        "ML_FEATURE_SOURCE_LIST": dictionary_list_type(ML_FEATURE_SOURCES),
         "PAINT_MAX_FEET": repr(PAINT_MAX_FEET),
         "THREE_MIN_FEET": repr(THREE_MIN_FEET),
         "FT_TRIP_FACTOR": repr(FT_TRIP_FACTOR),

@@ -17,15 +17,25 @@ from nbapipe.warehouse import migrate
 UNDOCUMENTED = "(undocumented)"
 
 
+def logical_type(storage_type: str) -> str:
+    """The type readers see: a dictionary-coded string list (DuckDB ENUM list) reads as text."""
+    if storage_type.startswith("ENUM(") and storage_type.endswith(")[]"):
+        return "VARCHAR[]"
+    return "VARCHAR" if storage_type.startswith("ENUM(") else storage_type
+
+
 def model_columns() -> dict[str, list[tuple[str, str]]]:
-    """(column, type) of every model's output, from compiling it on an empty warehouse."""
+    """(column, logical type) of every model's output, from compiling it on an empty
+    warehouse."""
     with DuckDBEngine(":memory:") as engine:
         migrate(engine)
         out = {}
         for model in dependency_order(all_models()):
             ensure_output_table(engine, model)
             run_cols = {c for c, _ in RUN_COLUMNS}
-            out[model.name] = [(c, t) for c, t in engine.columns(model.name) if c not in run_cols]
+            out[model.name] = [
+                (c, logical_type(t)) for c, t in engine.columns(model.name) if c not in run_cols
+            ]
         return out
 
 

@@ -112,8 +112,8 @@
 -- column minutes_volatility_last_10: feature 58: sample std of minutes over his up to 10 latest games within 60 days; needs 3, else NULL [minutes]
 -- column opponent_pace_mismatch: feature 59: feature 22 - feature 14; NULL when either is a default [possessions]
 -- column features: the 60 feature values above in spec order (index = feature number; NULL where a feature is missing)
--- column feature_names: the 60 feature names in spec order
--- column feature_sources: per feature: phase4 (precompute table), phase3 (analytics table or box scores), calculated (derived here), vegas (prop lines), default (the spec default was used) or missing (NULL)
+-- column feature_names: the 60 feature names in spec order (stored dictionary-coded: reads as text)
+-- column feature_sources: (stored dictionary-coded: reads as text) per feature: phase4 (precompute table), phase3 (analytics table or box scores), calculated (derived here), vegas (prop lines), default (the spec default was used) or missing (NULL)
 -- column feature_count: 60
 -- column feature_version: v2_60features (the legacy wrote 60 features under v2_54features, spec 9.14)
 -- column feature_quality_score: mean source weight over the 60 features (phase4, calculated, vegas 100, phase3 87, default 40, missing 0), optional features (25-27, 37-59) skipped when missing or defaulted; capped at 69 with a required feature defaulted or missing, at 49 with 5 or more; 2 decimals [0-100]
@@ -1300,24 +1300,9 @@ SELECT
         CAST(d.f_minutes_volatility_last_10 AS DOUBLE),
         CAST(d.f_opponent_pace_mismatch AS DOUBLE)
     ] AS features,
-    [
-        'points_avg_last_5', 'points_avg_last_10', 'points_avg_season', 'points_std_last_10',
-        'games_in_last_7_days', 'fatigue_score', 'shot_zone_mismatch_score', 'pace_score',
-        'usage_spike_score', 'rest_advantage', 'injury_risk', 'recent_trend',
-        'minutes_change', 'opponent_def_rating', 'opponent_pace', 'home_away',
-        'back_to_back', 'playoff_game', 'pct_paint', 'pct_mid_range',
-        'pct_three', 'pct_free_throw', 'team_pace', 'team_off_rating',
-        'team_win_pct', 'vegas_points_line', 'vegas_opening_line', 'vegas_line_move',
-        'has_vegas_line', 'avg_points_vs_opponent', 'games_vs_opponent', 'minutes_avg_last_10',
-        'ppm_avg_last_10', 'dnp_rate', 'pts_slope_10g', 'pts_vs_season_zscore',
-        'breakout_flag', 'star_teammates_out', 'game_total_line', 'days_rest',
-        'minutes_load_last_7d', 'spread_magnitude', 'implied_team_total', 'points_avg_last_3',
-        'scoring_trend_slope', 'deviation_from_avg_last3', 'consecutive_games_below_avg', 'teammate_usage_available',
-        'usage_rate_last_5', 'games_since_structural_change', 'multi_book_line_std', 'prop_over_streak',
-        'prop_under_streak', 'line_vs_season_avg', 'prop_line_delta', 'over_rate_last_10',
-        'margin_vs_line_avg_last_5', 'blowout_minutes_risk', 'minutes_volatility_last_10', 'opponent_pace_mismatch'
-    ] AS feature_names,
-    [
+    {{ ML_FEATURE_NAMES }} AS feature_names,
+    -- stored dictionary-coded (ENUM list): 60 strings a row cost seconds to write
+    CAST([
         d.s_points_avg_last_5,
         d.s_points_avg_last_10,
         d.s_points_avg_season,
@@ -1378,7 +1363,7 @@ SELECT
         d.s_blowout_minutes_risk,
         d.s_minutes_volatility_last_10,
         d.s_opponent_pace_mismatch
-    ] AS feature_sources,
+    ] AS {{ ML_FEATURE_SOURCE_LIST }}) AS feature_sources,
     60 AS feature_count,
     'v2_60features' AS feature_version,
     q.feature_quality_score,
