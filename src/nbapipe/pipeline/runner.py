@@ -51,6 +51,8 @@ FAILURE_COLUMNS = (
 GAMES_LOOKBACK_DAYS = 400
 # Dates closer than this are computed in one statement even if some between are up to date.
 MERGE_GAP_DAYS = 14
+# Seasons one statement may span: bounds a backfill's memory (20 seasons run as 5 chunks).
+CHUNK_SEASONS = 4
 DATE_ENTITY = "__date__"
 # History models (game-count windows) need their upstream complete this many days back.
 DEPENDENCY_CHECK_DAYS_FOR_GAME_WINDOWS = 30
@@ -176,8 +178,8 @@ def ensure_output_table(engine: Engine, model: Model) -> None:
 
 
 def _values(start: dt.date, end_exclusive: dt.date) -> dict[str, str]:
-    # A chunk never spans two seasons (plan_chunks), so history models may read from the
-    # first day of the start date's season.
+    # History models read from the first day of the chunk's first season and partition their
+    # windows by season.
     season_start = dt.date(season_year_of(start), 10, 1)
     return vocab.template_values() | {
         "start_date": _date_sql(start),
@@ -384,13 +386,15 @@ def missing_dependencies(
 
 
 def plan_chunks(dates: Sequence[dt.date]) -> list[list[dt.date]]:
-    """Group dates into chunks computed by one statement: near dates of the same season."""
+    """Group dates into chunks computed by one statement: near dates of at most
+    CHUNK_SEASONS seasons (models partition their windows by season, so a chunk may span
+    seasons; a statement costs about as much to plan as a day's work, so fewer is faster)."""
     chunks: list[list[dt.date]] = []
     for d in sorted(dates):
         if (
             chunks
             and (d - chunks[-1][-1]).days <= MERGE_GAP_DAYS
-            and season_year_of(d) == season_year_of(chunks[-1][0])
+            and season_year_of(d) - season_year_of(chunks[-1][0]) < CHUNK_SEASONS
         ):
             chunks[-1].append(d)
         else:
