@@ -70,40 +70,40 @@ player_rows AS (
     ) = 1
 ),
 
--- Every analysis date of the season after the player's first row in it.
-player_date_grid AS (
-    SELECT d.analysis_date, p.player_lookup, p.season_year
-    FROM analysis_dates AS d
-    JOIN (
-        SELECT player_lookup, season_year, min(game_date) AS first_row_date
-        FROM player_rows GROUP BY player_lookup, season_year
-    ) AS p
-      ON p.season_year = d.season_year AND d.analysis_date > p.first_row_date
-),
-
--- The player's team on each date: carried forward from his latest row before the date
--- (on a date with a game, the grid row sorts before that day's own row).
-team_events AS (
-    SELECT player_lookup, season_year, game_date AS event_date, 0 AS is_grid, team_abbr
+-- The player's rows in order, each carrying his team: that of his latest row with a team up
+-- to it. Each row is his latest one for the dates after it up to and including his next row,
+-- so every analysis date of the season after his first row gets the team of his latest row
+-- before the date (a row of the date itself does not count). The days each row covers in the
+-- range (after his last row, up to the range's end) are generated and the dates joined on
+-- them: a range join on the season would compare every row with every date.
+player_row_teams AS (
+    SELECT
+        player_lookup, season_year, game_date,
+        lead(game_date) OVER (PARTITION BY player_lookup, season_year ORDER BY game_date)
+            AS next_row_date,
+        last_value(team_abbr IGNORE NULLS) OVER (
+            PARTITION BY player_lookup, season_year ORDER BY game_date
+            ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+        ) AS team_abbr
     FROM player_rows
-    UNION ALL
-    SELECT player_lookup, season_year, analysis_date, 1, CAST(NULL AS VARCHAR)
-    FROM player_date_grid
 ),
 
 player_dates AS (
-    SELECT analysis_date, player_lookup, team_abbr, season_year
+    SELECT d.analysis_date, r.player_lookup, r.team_abbr, r.season_year
     FROM (
         SELECT
-            event_date AS analysis_date, player_lookup, season_year, is_grid,
-            last_value(team_abbr IGNORE NULLS) OVER (
-                PARTITION BY player_lookup, season_year
-                ORDER BY event_date, is_grid DESC
-                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-            ) AS team_abbr
-        FROM team_events
-    ) AS carried
-    WHERE is_grid = 1
+            player_lookup, season_year, team_abbr,
+            CAST(unnest(generate_series(
+                greatest(game_date + 1, {{ start_date }}),
+                coalesce(next_row_date, {{ end_date }} - 1),
+                INTERVAL 1 DAY
+            )) AS DATE) AS covered_date
+        FROM player_row_teams
+        WHERE greatest(game_date + 1, {{ start_date }})
+              <= coalesce(next_row_date, {{ end_date }} - 1)
+    ) AS r
+    JOIN analysis_dates AS d
+      ON d.season_year = r.season_year AND d.analysis_date = r.covered_date
 ),
 
 -- The team's games of the season in order: game number k = 1, 2, ...
@@ -131,41 +131,51 @@ team_counts AS (
     GROUP BY d.analysis_date, g.team_abbr, d.season_year
 ),
 
+-- Every team a player had rows with, numbered: (pair_id, k) is a compact key for the six
+-- lookups below (joins on the names cost several times more).
+player_teams AS (
+    SELECT
+        player_lookup, season_year, team_abbr,
+        row_number() OVER (ORDER BY player_lookup, season_year, team_abbr) AS pair_id
+    FROM (SELECT DISTINCT player_lookup, season_year, team_abbr FROM player_rows) AS pt
+),
+
 -- For every team a player had rows with, his running count of that team's games he played
 -- and sat out (dnp/inactive) up to game number k. Windows are differences of these.
 player_team_games AS (
     SELECT
-        pt.player_lookup, pt.season_year, pt.team_abbr, s.k,
+        pt.pair_id, s.k,
         CASE WHEN r.player_status = 'active' THEN 1 ELSE 0 END AS played,
         CASE WHEN r.player_status IN ('dnp', 'inactive') THEN 1 ELSE 0 END AS sat_out
-    FROM (SELECT DISTINCT player_lookup, season_year, team_abbr FROM player_rows) AS pt
+    FROM player_teams AS pt
     JOIN team_game_seq AS s ON s.team_abbr = pt.team_abbr AND s.season_year = pt.season_year
     LEFT JOIN player_rows AS r ON r.game_id = s.game_id AND r.player_lookup = pt.player_lookup
 ),
 
 player_running AS (
     SELECT
-        player_lookup, season_year, team_abbr, k,
+        pair_id, k,
         CAST(sum(played) OVER (
-            PARTITION BY player_lookup, season_year, team_abbr ORDER BY k
-            ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+            PARTITION BY pair_id ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
         ) AS INTEGER) AS played_through_k,
         CAST(sum(sat_out) OVER (
-            PARTITION BY player_lookup, season_year, team_abbr ORDER BY k
-            ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+            PARTITION BY pair_id ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
         ) AS INTEGER) AS sat_through_k
     FROM player_team_games
 ),
 
 window_bounds AS (
     SELECT
-        p.analysis_date, p.player_lookup, p.team_abbr, p.season_year, t.games_before,
+        p.analysis_date, p.player_lookup, p.team_abbr, pt.pair_id, t.games_before,
         least(t.games_before, 5) AS l5_games,
         least(t.games_before, 10) AS l10_games,
         t.l7d_games, t.l14d_games, t.l30d_games
     FROM player_dates AS p
     JOIN team_counts AS t
       ON t.analysis_date = p.analysis_date AND t.team_abbr = p.team_abbr
+    LEFT JOIN player_teams AS pt
+      ON pt.player_lookup = p.player_lookup AND pt.season_year = p.season_year
+     AND pt.team_abbr = p.team_abbr
 ),
 
 windows AS (
@@ -194,23 +204,17 @@ windows AS (
             AS l10_games_without_row
     FROM window_bounds AS b
     LEFT JOIN player_running AS now_
-      ON now_.player_lookup = b.player_lookup AND now_.season_year = b.season_year
-     AND now_.team_abbr = b.team_abbr AND now_.k = b.games_before
+      ON now_.pair_id = b.pair_id AND now_.k = b.games_before
     LEFT JOIN player_running AS g5
-      ON g5.player_lookup = b.player_lookup AND g5.season_year = b.season_year
-     AND g5.team_abbr = b.team_abbr AND g5.k = b.games_before - b.l5_games
+      ON g5.pair_id = b.pair_id AND g5.k = b.games_before - b.l5_games
     LEFT JOIN player_running AS g10
-      ON g10.player_lookup = b.player_lookup AND g10.season_year = b.season_year
-     AND g10.team_abbr = b.team_abbr AND g10.k = b.games_before - b.l10_games
+      ON g10.pair_id = b.pair_id AND g10.k = b.games_before - b.l10_games
     LEFT JOIN player_running AS d7
-      ON d7.player_lookup = b.player_lookup AND d7.season_year = b.season_year
-     AND d7.team_abbr = b.team_abbr AND d7.k = b.games_before - b.l7d_games
+      ON d7.pair_id = b.pair_id AND d7.k = b.games_before - b.l7d_games
     LEFT JOIN player_running AS d14
-      ON d14.player_lookup = b.player_lookup AND d14.season_year = b.season_year
-     AND d14.team_abbr = b.team_abbr AND d14.k = b.games_before - b.l14d_games
+      ON d14.pair_id = b.pair_id AND d14.k = b.games_before - b.l14d_games
     LEFT JOIN player_running AS d30
-      ON d30.player_lookup = b.player_lookup AND d30.season_year = b.season_year
-     AND d30.team_abbr = b.team_abbr AND d30.k = b.games_before - b.l30d_games
+      ON d30.pair_id = b.pair_id AND d30.k = b.games_before - b.l30d_games
 )
 
 SELECT

@@ -181,14 +181,12 @@ season_rows AS (
       AND p.game_date >= o.opener_date
 ),
 
--- His games played in order (n = 1 is his first of the season) with running sums; each game
--- is his latest one for the dates after it up to and including his next game.
+-- His games played in order (n = 1 is his first of the season) with running sums: a window's
+-- sums are those at his latest game minus those at the game just before the window.
 played_games AS (
     SELECT
         player_lookup, season_year, game_date,
         row_number() OVER (PARTITION BY player_lookup, season_year ORDER BY game_date) AS n,
-        lead(game_date) OVER (PARTITION BY player_lookup, season_year ORDER BY game_date)
-            AS next_game_date,
         CAST(sum(points) OVER running AS BIGINT) AS cum_points,
         CAST(sum(points * points) OVER running AS BIGINT) AS cum_points_sq,
         count(points) OVER running AS cum_points_n,
@@ -209,21 +207,40 @@ played_games AS (
     )
 ),
 
--- His latest row (any status) before each cache date: his team for roster expansion.
+-- His rows in order (any status), each the latest one for the dates after it up to and
+-- including his next row; carried forward, the date of his latest game played up to it.
 team_rows AS (
     SELECT
         player_lookup, universal_player_id, season_year, game_date, team_abbr,
         lead(game_date) OVER (PARTITION BY player_lookup, season_year ORDER BY game_date)
-            AS next_row_date
+            AS next_row_date,
+        max(CASE WHEN played THEN game_date END) OVER (
+            PARTITION BY player_lookup, season_year ORDER BY game_date
+            ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+        ) AS last_game_date
     FROM season_rows
 ),
 
+-- His latest row (any status) before each cache date (his team for roster expansion) and his
+-- latest game played before it (NULL if none). The days each row covers in the range (after
+-- his last row, up to the range's end) are generated and the dates joined on them: a range
+-- join on the season would compare every row with every date.
 latest_rows AS (
-    SELECT d.cache_date, r.player_lookup, r.universal_player_id, r.team_abbr
-    FROM cache_dates AS d
-    JOIN team_rows AS r
-      ON r.season_year = d.season_year AND r.game_date < d.cache_date
-     AND (r.next_row_date IS NULL OR d.cache_date <= r.next_row_date)
+    SELECT
+        d.cache_date, r.player_lookup, r.universal_player_id, r.team_abbr, r.last_game_date
+    FROM (
+        SELECT
+            player_lookup, universal_player_id, season_year, team_abbr, last_game_date,
+            CAST(unnest(generate_series(
+                greatest(game_date + 1, {{ start_date }}),
+                coalesce(next_row_date, {{ end_date }} - 1),
+                INTERVAL 1 DAY
+            )) AS DATE) AS covered_date
+        FROM team_rows
+        WHERE greatest(game_date + 1, {{ start_date }})
+              <= coalesce(next_row_date, {{ end_date }} - 1)
+    ) AS r
+    JOIN cache_dates AS d ON d.season_year = r.season_year AND d.cache_date = r.covered_date
 ),
 
 -- The players of the date: upcoming_player_game_context's rows ...
@@ -241,7 +258,7 @@ context_players AS (
 -- played in the 30 days before it and has no context row.
 expansion_players AS (
     SELECT
-        d.cache_date, g.player_lookup, lr.universal_player_id, lr.team_abbr, dt.game_id,
+        lr.cache_date, lr.player_lookup, lr.universal_player_id, lr.team_abbr, dt.game_id,
         FALSE AS in_upcoming_context,
         CAST(NULL AS INTEGER) AS games_in_last_7_days,
         CAST(NULL AS INTEGER) AS games_in_last_14_days,
@@ -249,17 +266,13 @@ expansion_players AS (
         CAST(NULL AS DOUBLE) AS minutes_in_last_14_days,
         CAST(NULL AS INTEGER) AS back_to_backs_last_14_days,
         CAST(NULL AS DOUBLE) AS avg_minutes_per_game_last_7
-    FROM cache_dates AS d
+    FROM latest_rows AS lr
     CROSS JOIN thresholds AS t
-    JOIN played_games AS g
-      ON g.season_year = d.season_year AND g.game_date < d.cache_date
-     AND (g.next_game_date IS NULL OR d.cache_date <= g.next_game_date)
-     AND date_diff('day', g.game_date, d.cache_date) <= t.expansion_days
-    JOIN latest_rows AS lr ON lr.cache_date = d.cache_date AND lr.player_lookup = g.player_lookup
-    JOIN date_teams AS dt ON dt.game_date = d.cache_date AND dt.team_abbr = lr.team_abbr
+    JOIN date_teams AS dt ON dt.game_date = lr.cache_date AND dt.team_abbr = lr.team_abbr
     LEFT JOIN context_players AS c
-      ON c.cache_date = d.cache_date AND c.player_lookup = g.player_lookup
-    WHERE c.player_lookup IS NULL
+      ON c.cache_date = lr.cache_date AND c.player_lookup = lr.player_lookup
+    WHERE date_diff('day', lr.last_game_date, lr.cache_date) <= t.expansion_days
+      AND c.player_lookup IS NULL
 ),
 
 drivers AS (
@@ -273,6 +286,7 @@ drivers AS (
 player_windows AS (
     SELECT
         dr.*, d.season_year, d.opener_date, d.days_since_opener,
+        lr.universal_player_id AS latest_row_player_id,
         coalesce(cur.n, 0) AS games_before, cur.game_date AS last_game_date,
         coalesce(cur.cum_points, 0) - coalesce(w5.cum_points, 0) AS points_5,
         coalesce(cur.cum_points_n, 0) - coalesce(w5.cum_points_n, 0) AS points_n_5,
@@ -294,10 +308,11 @@ player_windows AS (
     FROM drivers AS dr
     CROSS JOIN thresholds AS t
     JOIN cache_dates AS d ON d.cache_date = dr.cache_date
+    LEFT JOIN latest_rows AS lr
+      ON lr.cache_date = dr.cache_date AND lr.player_lookup = dr.player_lookup
     LEFT JOIN played_games AS cur
       ON cur.player_lookup = dr.player_lookup AND cur.season_year = d.season_year
-     AND cur.game_date < dr.cache_date
-     AND (cur.next_game_date IS NULL OR dr.cache_date <= cur.next_game_date)
+     AND cur.game_date = lr.last_game_date
     LEFT JOIN played_games AS w5
       ON w5.player_lookup = dr.player_lookup AND w5.season_year = d.season_year
      AND w5.n = cur.n - t.short_window
@@ -356,7 +371,7 @@ team_windows AS (
 assembled AS (
     SELECT
         p.cache_date, p.player_lookup,
-        coalesce(p.universal_player_id, lr.universal_player_id) AS universal_player_id,
+        coalesce(p.universal_player_id, p.latest_row_player_id) AS universal_player_id,
         p.team_abbr, p.game_id, p.in_upcoming_context,
         CASE WHEN p.points_n_5 > 0 THEN CAST(p.points_5 AS DOUBLE) / p.points_n_5 END
             AS points_avg_last_5,
@@ -407,15 +422,15 @@ assembled AS (
         t.lookback_games
     FROM player_windows AS p
     CROSS JOIN thresholds AS t
-    LEFT JOIN latest_rows AS lr
-      ON lr.cache_date = p.cache_date AND lr.player_lookup = p.player_lookup
     LEFT JOIN team_windows AS tw ON tw.cache_date = p.cache_date AND tw.team_abbr = p.team_abbr
     LEFT JOIN team_games_before AS tg
       ON tg.cache_date = p.cache_date AND tg.team_abbr = p.team_abbr
     LEFT JOIN nba_precompute.player_shot_zone_analysis AS z
       ON z.analysis_date = p.cache_date AND z.player_lookup = p.player_lookup
+     AND z.analysis_date >= {{ start_date }} AND z.analysis_date < {{ end_date }}
     LEFT JOIN nba_analytics.player_completeness AS c
       ON c.analysis_date = p.cache_date AND c.player_lookup = p.player_lookup
+     AND c.analysis_date >= {{ start_date }} AND c.analysis_date < {{ end_date }}
 ),
 
 -- Gates (spec 5.4 and the Phase 4 early-season rule), in order.

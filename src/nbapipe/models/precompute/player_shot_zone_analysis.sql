@@ -163,83 +163,47 @@ season_rows AS (
       AND p.game_date >= o.opener_date
 ),
 
--- His games played in order (n = 1 is his first of the season); each game is his latest
--- one for the dates after it up to and including his next game.
+-- His games played in order (n = 1 is his first of the season), each with the running totals
+-- up to it, in one window pass. (A NULL zone counts as 0, as in the legacy; the counts of
+-- non-NULL values say whether a window has zones at all.)
 played_games AS (
     SELECT
-        *,
-        row_number() OVER (PARTITION BY player_lookup, season_year ORDER BY game_date) AS n,
-        lead(game_date) OVER (PARTITION BY player_lookup, season_year ORDER BY game_date)
-            AS next_game_date
-    FROM season_rows
-    WHERE played
-),
-
--- Every (date, player) with a game played before the date, and how many he had.
-player_dates AS (
-    SELECT
-        d.analysis_date, d.season_year, q.player_lookup, q.universal_player_id,
-        q.n AS games_before, q.game_date AS last_game_date
-    FROM analysis_dates AS d
-    JOIN played_games AS q
-      ON q.season_year = d.season_year
-     AND q.game_date < d.analysis_date
-     AND (q.next_game_date IS NULL OR d.analysis_date <= q.next_game_date)
-),
-
--- His team on the date: the team of his latest row (any status) before it.
-team_rows AS (
-    SELECT
-        player_lookup, season_year, game_date, team_abbr,
-        lead(game_date) OVER (PARTITION BY player_lookup, season_year ORDER BY game_date)
-            AS next_row_date
-    FROM season_rows
-),
-
-player_teams AS (
-    SELECT pd.analysis_date, pd.player_lookup, r.team_abbr
-    FROM player_dates AS pd
-    JOIN team_rows AS r
-      ON r.player_lookup = pd.player_lookup AND r.season_year = pd.season_year
-     AND r.game_date < pd.analysis_date
-     AND (r.next_row_date IS NULL OR pd.analysis_date <= r.next_row_date)
-),
-
--- Running totals over his games played, in order: a window's sum is the total at his latest
--- game minus the total 10 (or 20) games earlier, so every date reads three rows, not 20.
--- (A NULL zone counts as 0, as in the legacy; the counts of non-NULL values say whether the
--- window has zones at all.)
-running AS (
-    SELECT
-        player_lookup, season_year, n,
+        player_lookup, season_year, universal_player_id, game_date,
+        row_number() OVER running_total AS n,
+        lead(game_date) OVER running_total AS next_game_date,
         count(paint_attempts) OVER running_total AS paint_known,
         count(mid_range_attempts) OVER running_total AS mid_known,
         count(three_attempts_pbp) OVER running_total AS three_known,
-        sum(coalesce(paint_attempts, 0)) OVER running_total AS paint_att,
-        sum(coalesce(paint_makes, 0)) OVER running_total AS paint_made,
-        sum(coalesce(mid_range_attempts, 0)) OVER running_total AS mid_att,
-        sum(coalesce(mid_range_makes, 0)) OVER running_total AS mid_made,
-        sum(coalesce(three_attempts_pbp, 0)) OVER running_total AS three_att,
-        sum(coalesce(three_makes_pbp, 0)) OVER running_total AS three_made,
+        CAST(sum(coalesce(paint_attempts, 0)) OVER running_total AS BIGINT) AS paint_att,
+        CAST(sum(coalesce(paint_makes, 0)) OVER running_total AS BIGINT) AS paint_made,
+        CAST(sum(coalesce(mid_range_attempts, 0)) OVER running_total AS BIGINT) AS mid_att,
+        CAST(sum(coalesce(mid_range_makes, 0)) OVER running_total AS BIGINT) AS mid_made,
+        CAST(sum(coalesce(three_attempts_pbp, 0)) OVER running_total AS BIGINT) AS three_att,
+        CAST(sum(coalesce(three_makes_pbp, 0)) OVER running_total AS BIGINT) AS three_made,
         -- assisted shares only over games whose play-by-play names assisters
         count(assisted_fg_makes) OVER running_total AS assist_games,
-        sum(coalesce(assisted_fg_makes, 0)) OVER running_total AS assisted,
-        sum(coalesce(unassisted_fg_makes, 0)) OVER running_total AS unassisted,
-        sum(CASE WHEN assisted_fg_makes IS NOT NULL THEN coalesce(fg_makes, 0) ELSE 0 END)
-            OVER running_total AS assist_fg_makes
-    FROM played_games
+        CAST(sum(coalesce(assisted_fg_makes, 0)) OVER running_total AS BIGINT) AS assisted,
+        CAST(sum(coalesce(unassisted_fg_makes, 0)) OVER running_total AS BIGINT) AS unassisted,
+        CAST(sum(CASE WHEN assisted_fg_makes IS NOT NULL THEN coalesce(fg_makes, 0) ELSE 0 END)
+            OVER running_total AS BIGINT) AS assist_fg_makes
+    FROM season_rows
+    WHERE played
     WINDOW running_total AS (
-        PARTITION BY player_lookup, season_year ORDER BY n
+        PARTITION BY player_lookup, season_year ORDER BY game_date
         ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
     )
 ),
 
--- Sums per window: the running totals at his latest game minus those just before the window.
+-- Sums over the windows that end at each game: the running totals at the game minus those
+-- 10 (or 20) games earlier. Everything up to the metric part of data_hash depends only on
+-- his latest game, so it is computed once per game (each game is his latest one for the
+-- dates after it up to and including his next game: only games with such a date in the range
+-- are needed), not once per date.
 window_sums AS (
     SELECT
-        pd.analysis_date, pd.player_lookup,
-        CAST(least(pd.games_before, t.sample_window) AS INTEGER) AS games_10,
-        CAST(least(pd.games_before, t.trend_window) AS INTEGER) AS games_20,
+        r.player_lookup, r.season_year, r.universal_player_id, r.game_date,
+        CAST(least(r.n, t.sample_window) AS INTEGER) AS games_10,
+        CAST(least(r.n, t.trend_window) AS INTEGER) AS games_20,
         CAST(r.paint_known - coalesce(r10.paint_known, 0) AS INTEGER) AS paint_known_10,
         CAST(r.mid_known - coalesce(r10.mid_known, 0) AS INTEGER) AS mid_known_10,
         CAST(r.three_known - coalesce(r10.three_known, 0) AS INTEGER) AS three_known_10,
@@ -261,17 +225,15 @@ window_sums AS (
         CAST(r.paint_made - coalesce(r20.paint_made, 0) AS BIGINT) AS paint_made_20,
         CAST(r.mid_att - coalesce(r20.mid_att, 0) AS BIGINT) AS mid_att_20,
         CAST(r.three_att - coalesce(r20.three_att, 0) AS BIGINT) AS three_att_20
-    FROM player_dates AS pd
+    FROM played_games AS r
     CROSS JOIN thresholds AS t
-    JOIN running AS r
-      ON r.player_lookup = pd.player_lookup AND r.season_year = pd.season_year
-     AND r.n = pd.games_before
-    LEFT JOIN running AS r10
-      ON r10.player_lookup = pd.player_lookup AND r10.season_year = pd.season_year
-     AND r10.n = pd.games_before - t.sample_window
-    LEFT JOIN running AS r20
-      ON r20.player_lookup = pd.player_lookup AND r20.season_year = pd.season_year
-     AND r20.n = pd.games_before - t.trend_window
+    LEFT JOIN played_games AS r10
+      ON r10.player_lookup = r.player_lookup AND r10.season_year = r.season_year
+     AND r10.n = r.n - t.sample_window
+    LEFT JOIN played_games AS r20
+      ON r20.player_lookup = r.player_lookup AND r20.season_year = r.season_year
+     AND r20.n = r.n - t.trend_window
+    WHERE r.next_game_date IS NULL OR r.next_game_date >= {{ start_date }}
 ),
 
 -- Spec 5.2 metrics: rates in percent of zoned attempts (only when every zone column has a
@@ -300,7 +262,8 @@ raw_rates AS (
 
 metrics AS (
     SELECT
-        r.analysis_date, r.player_lookup, r.games_10, r.games_20,
+        r.player_lookup, r.season_year, r.universal_player_id, r.game_date,
+        r.games_10, r.games_20,
         -- the three rates must sum to 100 +- 2, else all three are NULL
         CASE WHEN abs(r.paint_rate_raw + r.mid_rate_raw + r.three_rate_raw - 100)
                   <= t.rate_sum_tolerance
@@ -338,17 +301,9 @@ metrics AS (
     CROSS JOIN thresholds AS t
 ),
 
-profiles AS (
+game_profiles AS (
     SELECT
-        pd.analysis_date, pd.player_lookup, pd.universal_player_id, pt.team_abbr,
-        pd.last_game_date, dr.days_since_opener, dr.opener_date, dr.is_early_season,
-        dr.min_games_required,
-        coalesce(tg.team_games, 0) AS team_games,
-        m.games_10, m.games_20, m.paint_rate_last_10, m.mid_range_rate_last_10,
-        m.three_pt_rate_last_10, m.total_shots_last_10, m.paint_pct_last_10,
-        m.mid_range_pct_last_10, m.three_pt_pct_last_10, m.paint_attempts_per_game,
-        m.mid_range_attempts_per_game, m.three_pt_attempts_per_game, m.paint_rate_last_20,
-        m.paint_pct_last_20, m.assisted_rate_last_10, m.unassisted_rate_last_10,
+        m.*,
         CASE
             WHEN m.games_10 >= t.sample_window THEN 'excellent'
             WHEN m.games_10 >= CAST(floor(t.sample_window * t.good_sample_share) AS INTEGER) THEN 'good'
@@ -372,17 +327,116 @@ profiles AS (
             WHEN m.games_10 >= t.sample_window THEN 'high'
             WHEN m.games_10 >= t.medium_tier_games THEN 'medium'
             ELSE 'low'
-        END AS data_quality_tier,
+        END AS data_quality_tier
+    FROM metrics AS m
+    CROSS JOIN thresholds AS t
+),
+
+-- The metric part of data_hash's text (its values joined by '|'), also once per game: the
+-- casts to text are the costliest expressions of the model. (MATERIALIZED: inlined, DuckDB
+-- would evaluate these per-game expressions after the join to the dates, once per date.)
+game_hash_text AS MATERIALIZED (
+    SELECT
+        g.*,
+        concat_ws('|',
+            coalesce(CAST(g.paint_rate_last_10 AS VARCHAR), 'NULL'),
+            coalesce(CAST(g.mid_range_rate_last_10 AS VARCHAR), 'NULL'),
+            coalesce(CAST(g.three_pt_rate_last_10 AS VARCHAR), 'NULL'),
+            coalesce(CAST(g.total_shots_last_10 AS VARCHAR), 'NULL'),
+            CAST(g.games_10 AS VARCHAR),
+            coalesce(CAST(g.paint_pct_last_10 AS VARCHAR), 'NULL'),
+            coalesce(CAST(g.mid_range_pct_last_10 AS VARCHAR), 'NULL'),
+            coalesce(CAST(g.three_pt_pct_last_10 AS VARCHAR), 'NULL'),
+            coalesce(CAST(g.paint_attempts_per_game AS VARCHAR), 'NULL'),
+            coalesce(CAST(g.mid_range_attempts_per_game AS VARCHAR), 'NULL'),
+            coalesce(CAST(g.three_pt_attempts_per_game AS VARCHAR), 'NULL'),
+            coalesce(CAST(g.paint_rate_last_20 AS VARCHAR), 'NULL'),
+            coalesce(CAST(g.paint_pct_last_20 AS VARCHAR), 'NULL'),
+            CAST(g.games_20 AS VARCHAR),
+            coalesce(CAST(g.assisted_rate_last_10 AS VARCHAR), 'NULL'),
+            coalesce(CAST(g.unassisted_rate_last_10 AS VARCHAR), 'NULL'),
+            coalesce(g.primary_scoring_zone, 'NULL')
+        ) AS metrics_text
+    FROM game_profiles AS g
+),
+
+-- His rows in order (any status), each the latest one for the dates after it up to and
+-- including his next row: it gives his team on those dates and, carried forward, his latest
+-- game played before them.
+row_sequence AS (
+    SELECT
+        player_lookup, season_year, game_date, team_abbr,
+        lead(game_date) OVER (PARTITION BY player_lookup, season_year ORDER BY game_date)
+            AS next_row_date,
+        max(CASE WHEN played THEN game_date END) OVER (
+            PARTITION BY player_lookup, season_year ORDER BY game_date
+            ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+        ) AS last_game_date
+    FROM season_rows
+),
+
+-- Every (date, player) with a game played before the date; his team on the date is the team
+-- of his latest row (any status) before it. The days each row covers in the range (after his
+-- last row, up to the range's end) are generated and the dates joined on them: a range join
+-- on the season would compare every row with every date.
+player_dates AS (
+    SELECT d.analysis_date, d.season_year, r.player_lookup, r.team_abbr, r.last_game_date
+    FROM (
+        SELECT
+            player_lookup, season_year, team_abbr, last_game_date,
+            CAST(unnest(generate_series(
+                greatest(game_date + 1, {{ start_date }}),
+                coalesce(next_row_date, {{ end_date }} - 1),
+                INTERVAL 1 DAY
+            )) AS DATE) AS covered_date
+        FROM row_sequence
+        WHERE last_game_date IS NOT NULL
+          AND greatest(game_date + 1, {{ start_date }})
+              <= coalesce(next_row_date, {{ end_date }} - 1)
+    ) AS r
+    JOIN analysis_dates AS d
+      ON d.season_year = r.season_year AND d.analysis_date = r.covered_date
+),
+
+-- The date's rules, team games and completeness, joined while the rows are narrow
+-- (MATERIALIZED: otherwise DuckDB joins the wide per-game columns first and builds these
+-- joins' hash tables on them).
+date_players AS MATERIALIZED (
+    SELECT
+        pd.*,
+        dr.days_since_opener, dr.opener_date, dr.is_early_season, dr.min_games_required,
+        coalesce(tg.team_games, 0) AS team_games,
         dr.min_games_required < t.sample_window AS early_season_flag,
-        t.sample_window
+        t.sample_window,
+        CAST(c.l10_expected AS INTEGER) AS l10_expected_games,
+        CAST(c.l10_actual AS INTEGER) AS l10_actual_games,
+        c.completeness_pct,
+        c.is_production_ready
     FROM player_dates AS pd
     CROSS JOIN thresholds AS t
     JOIN date_rules AS dr ON dr.analysis_date = pd.analysis_date
-    JOIN metrics AS m ON m.analysis_date = pd.analysis_date AND m.player_lookup = pd.player_lookup
-    LEFT JOIN player_teams AS pt
-      ON pt.analysis_date = pd.analysis_date AND pt.player_lookup = pd.player_lookup
     LEFT JOIN team_games_before AS tg
-      ON tg.analysis_date = pd.analysis_date AND tg.team_abbr = pt.team_abbr
+      ON tg.analysis_date = pd.analysis_date AND tg.team_abbr = pd.team_abbr
+    LEFT JOIN nba_analytics.player_completeness AS c
+      ON c.analysis_date = pd.analysis_date AND c.player_lookup = pd.player_lookup
+     AND c.analysis_date >= {{ start_date }} AND c.analysis_date < {{ end_date }}
+),
+
+-- The date's metrics are those of his latest game.
+profiles AS (
+    SELECT
+        p.*, g.universal_player_id,
+        g.games_10, g.games_20, g.paint_rate_last_10, g.mid_range_rate_last_10,
+        g.three_pt_rate_last_10, g.total_shots_last_10, g.paint_pct_last_10,
+        g.mid_range_pct_last_10, g.three_pt_pct_last_10, g.paint_attempts_per_game,
+        g.mid_range_attempts_per_game, g.three_pt_attempts_per_game, g.paint_rate_last_20,
+        g.paint_pct_last_20, g.assisted_rate_last_10, g.unassisted_rate_last_10,
+        g.sample_quality_10, g.sample_quality_20, g.primary_scoring_zone, g.data_quality_tier,
+        g.metrics_text
+    FROM date_players AS p
+    JOIN game_hash_text AS g
+      ON g.player_lookup = p.player_lookup AND g.season_year = p.season_year
+     AND g.game_date = p.last_game_date
 ),
 
 -- Gates (spec 5.2 and the Phase 4 early-season rule).
@@ -427,29 +481,13 @@ SELECT
     g.early_season_flag,
     CAST(g.days_since_opener AS INTEGER) AS days_since_opener,
     g.last_game_date,
-    CAST(c.l10_expected AS INTEGER) AS l10_expected_games,
-    CAST(c.l10_actual AS INTEGER) AS l10_actual_games,
-    c.completeness_pct,
-    c.is_production_ready,
+    g.l10_expected_games,
+    g.l10_actual_games,
+    g.completeness_pct,
+    g.is_production_ready,
     substr(sha256(concat_ws('|',
         CAST(g.analysis_date AS VARCHAR), g.player_lookup, coalesce(g.team_abbr, 'NULL'),
-        coalesce(CAST(g.paint_rate_last_10 AS VARCHAR), 'NULL'),
-        coalesce(CAST(g.mid_range_rate_last_10 AS VARCHAR), 'NULL'),
-        coalesce(CAST(g.three_pt_rate_last_10 AS VARCHAR), 'NULL'),
-        coalesce(CAST(g.total_shots_last_10 AS VARCHAR), 'NULL'),
-        CAST(g.games_10 AS VARCHAR),
-        coalesce(CAST(g.paint_pct_last_10 AS VARCHAR), 'NULL'),
-        coalesce(CAST(g.mid_range_pct_last_10 AS VARCHAR), 'NULL'),
-        coalesce(CAST(g.three_pt_pct_last_10 AS VARCHAR), 'NULL'),
-        coalesce(CAST(g.paint_attempts_per_game AS VARCHAR), 'NULL'),
-        coalesce(CAST(g.mid_range_attempts_per_game AS VARCHAR), 'NULL'),
-        coalesce(CAST(g.three_pt_attempts_per_game AS VARCHAR), 'NULL'),
-        coalesce(CAST(g.paint_rate_last_20 AS VARCHAR), 'NULL'),
-        coalesce(CAST(g.paint_pct_last_20 AS VARCHAR), 'NULL'),
-        CAST(g.games_20 AS VARCHAR),
-        coalesce(CAST(g.assisted_rate_last_10 AS VARCHAR), 'NULL'),
-        coalesce(CAST(g.unassisted_rate_last_10 AS VARCHAR), 'NULL'),
-        coalesce(g.primary_scoring_zone, 'NULL'), CAST(g.min_games_required AS VARCHAR)
+        g.metrics_text, CAST(g.min_games_required AS VARCHAR)
     )), 1, 16) AS data_hash,
     g.failure_category,
     CASE g.failure_category
@@ -476,5 +514,3 @@ SELECT
     CASE WHEN g.failure_category IS NULL THEN NULL
         ELSE g.games_10 END AS actual_game_count
 FROM gated AS g
-LEFT JOIN nba_analytics.player_completeness AS c
-  ON c.analysis_date = g.analysis_date AND c.player_lookup = g.player_lookup

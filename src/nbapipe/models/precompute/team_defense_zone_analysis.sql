@@ -171,88 +171,124 @@ defense_games AS (
       AND coalesce(s.season_type, 'Regular Season') NOT IN ('Pre Season', 'All-Star')
 ),
 
--- The team's last 15 games before the date.
-window_games AS (
-    SELECT ranked.*
+-- The team's games in order, each with the sums over the window of its last 15 games that
+-- ends at it (frame aggregates over the team's game sequence, instead of ranking every earlier
+-- game for every date). Each game is the team's latest one for the dates after it up to and
+-- including its next game: its window is theirs.
+team_game_windows AS (
+    SELECT
+        g.defending_team_abbr AS team_abbr, g.season_year, g.game_date,
+        lead(g.game_date) OVER (
+            PARTITION BY g.defending_team_abbr, g.season_year ORDER BY g.game_date
+        ) AS next_game_date,
+        CAST(count(*) OVER last_games AS INTEGER) AS games,
+        CAST(count(CASE WHEN g.shot_zones_available THEN 1 END) OVER last_games AS INTEGER)
+            AS zone_games,
+        CAST(count(CASE WHEN g.blockers_recorded THEN 1 END) OVER last_games AS INTEGER)
+            AS block_games,
+        min(g.game_date) OVER last_games AS first_game_date,
+        g.game_date AS last_game_date,
+        CAST(sum(CASE WHEN g.shot_zones_available THEN g.opp_paint_makes END)
+            OVER last_games AS BIGINT) AS paint_makes,
+        CAST(sum(CASE WHEN g.shot_zones_available THEN g.opp_paint_attempts END)
+            OVER last_games AS BIGINT) AS paint_attempts,
+        CAST(sum(CASE WHEN g.shot_zones_available THEN g.points_in_paint_allowed END)
+            OVER last_games AS BIGINT) AS paint_points,
+        CAST(sum(CASE WHEN g.shot_zones_available THEN g.opp_mid_range_makes END)
+            OVER last_games AS BIGINT) AS mid_makes,
+        CAST(sum(CASE WHEN g.shot_zones_available THEN g.opp_mid_range_attempts END)
+            OVER last_games AS BIGINT) AS mid_attempts,
+        CAST(sum(CASE WHEN g.shot_zones_available THEN g.mid_range_points_allowed END)
+            OVER last_games AS BIGINT) AS mid_points,
+        CAST(sum(g.opp_three_pt_makes) OVER last_games AS BIGINT) AS three_makes,
+        CAST(sum(g.opp_three_pt_attempts) OVER last_games AS BIGINT) AS three_attempts,
+        CAST(sum(g.three_pt_points_allowed) OVER last_games AS BIGINT) AS three_points,
+        CAST(sum(CASE WHEN g.blockers_recorded THEN g.blocks_paint END)
+            OVER last_games AS BIGINT) AS paint_blocks,
+        CAST(sum(CASE WHEN g.blockers_recorded THEN g.blocks_mid_range END)
+            OVER last_games AS BIGINT) AS mid_blocks,
+        CAST(sum(CASE WHEN g.blockers_recorded THEN g.blocks_three_pt END)
+            OVER last_games AS BIGINT) AS three_blocks,
+        CAST(sum(g.points_allowed) OVER last_games AS BIGINT) AS points_allowed,
+        avg(CAST(g.defensive_rating AS DECIMAL(12, 4))) OVER last_games AS defensive_rating,
+        avg(CAST(g.opponent_pace AS DECIMAL(12, 4))) OVER last_games AS opponent_pace
     FROM (
         SELECT
-            td.analysis_date, td.team_abbr, g.*, p.window_games,
-            g.shot_zones_available
-                AND coalesce(g.shot_zones_source, '') <> p.shots_only_source
-                AS blockers_recorded,
-            row_number() OVER (
-                PARTITION BY td.analysis_date, td.team_abbr ORDER BY g.game_date DESC
-            ) AS games_back
-        FROM team_dates AS td
+            t.*,
+            t.shot_zones_available
+                AND coalesce(t.shot_zones_source, '') <> p.shots_only_source
+                AS blockers_recorded
+        FROM defense_games AS t
         CROSS JOIN params AS p
-        JOIN defense_games AS g
-          ON g.defending_team_abbr = td.team_abbr AND g.season_year = td.season_year
-         AND g.game_date < td.analysis_date
-    ) AS ranked
-    WHERE ranked.games_back <= ranked.window_games
+    ) AS g
+    WINDOW last_games AS (
+        PARTITION BY g.defending_team_abbr, g.season_year ORDER BY g.game_date
+        ROWS BETWEEN {{ TDZA_WINDOW_GAMES }} - 1 PRECEDING AND CURRENT ROW
+    )
 ),
 
 window_sums AS (
     SELECT
-        analysis_date, team_abbr,
-        CAST(count(*) AS INTEGER) AS games,
-        CAST(count(*) FILTER (WHERE shot_zones_available) AS INTEGER) AS zone_games,
-        CAST(count(*) FILTER (WHERE blockers_recorded) AS INTEGER) AS block_games,
-        min(game_date) AS first_game_date,
-        max(game_date) AS last_game_date,
-        CAST(sum(opp_paint_makes) FILTER (WHERE shot_zones_available) AS BIGINT) AS paint_makes,
-        CAST(sum(opp_paint_attempts) FILTER (WHERE shot_zones_available) AS BIGINT)
-            AS paint_attempts,
-        CAST(sum(points_in_paint_allowed) FILTER (WHERE shot_zones_available) AS BIGINT)
-            AS paint_points,
-        CAST(sum(opp_mid_range_makes) FILTER (WHERE shot_zones_available) AS BIGINT)
-            AS mid_makes,
-        CAST(sum(opp_mid_range_attempts) FILTER (WHERE shot_zones_available) AS BIGINT)
-            AS mid_attempts,
-        CAST(sum(mid_range_points_allowed) FILTER (WHERE shot_zones_available) AS BIGINT)
-            AS mid_points,
-        CAST(sum(opp_three_pt_makes) AS BIGINT) AS three_makes,
-        CAST(sum(opp_three_pt_attempts) AS BIGINT) AS three_attempts,
-        CAST(sum(three_pt_points_allowed) AS BIGINT) AS three_points,
-        CAST(sum(blocks_paint) FILTER (WHERE blockers_recorded) AS BIGINT) AS paint_blocks,
-        CAST(sum(blocks_mid_range) FILTER (WHERE blockers_recorded) AS BIGINT) AS mid_blocks,
-        CAST(sum(blocks_three_pt) FILTER (WHERE blockers_recorded) AS BIGINT) AS three_blocks,
-        CAST(sum(points_allowed) AS BIGINT) AS points_allowed,
-        avg(CAST(defensive_rating AS DECIMAL(12, 4))) AS defensive_rating,
-        avg(CAST(opponent_pace AS DECIMAL(12, 4))) AS opponent_pace
-    FROM window_games
-    GROUP BY analysis_date, team_abbr
+        td.analysis_date, td.team_abbr, w.games, w.zone_games, w.block_games,
+        w.first_game_date, w.last_game_date, w.paint_makes, w.paint_attempts, w.paint_points,
+        w.mid_makes, w.mid_attempts, w.mid_points, w.three_makes, w.three_attempts,
+        w.three_points, w.paint_blocks, w.mid_blocks, w.three_blocks, w.points_allowed,
+        w.defensive_rating, w.opponent_pace
+    FROM team_dates AS td
+    JOIN team_game_windows AS w
+      ON w.team_abbr = td.team_abbr AND w.season_year = td.season_year
+     AND w.game_date < td.analysis_date
+     AND td.analysis_date <= coalesce(w.next_game_date, DATE '9999-12-31')
 ),
 
 -- Completeness: the team's last 15 completed schedule games before the date, and how many
--- of them have a team_defense_game_summary row.
-expected_games AS (
-    SELECT ranked.analysis_date, ranked.team_abbr, ranked.game_id
-    FROM (
-        SELECT
-            td.analysis_date, td.team_abbr, g.game_id, p.window_games,
-            row_number() OVER (
-                PARTITION BY td.analysis_date, td.team_abbr ORDER BY g.game_date DESC, g.game_id
-            ) AS games_back
-        FROM team_dates AS td
-        CROSS JOIN params AS p
-        JOIN season_games AS g
-          ON g.season_year = td.season_year AND g.game_date < td.analysis_date
-         AND g.game_status = 3
-         AND (g.home_team_abbr = td.team_abbr OR g.away_team_abbr = td.team_abbr)
-    ) AS ranked
-    WHERE ranked.games_back <= ranked.window_games
+-- of them have a team_defense_game_summary row. The team's completed games in order (latest
+-- last; on one date, the lower game id counts as the later), each with the counts over the
+-- window of 15 that ends at it (a game matched by several summary rows counts once per row,
+-- as a join would count it).
+schedule_sides AS (
+    SELECT game_id, game_date, season_year, home_team_abbr AS team_abbr
+    FROM season_games
+    WHERE game_status = 3
+    UNION ALL
+    SELECT game_id, game_date, season_year, away_team_abbr AS team_abbr
+    FROM season_games
+    WHERE game_status = 3 AND away_team_abbr IS DISTINCT FROM home_team_abbr
+),
+
+summary_rows AS (
+    SELECT game_id, defending_team_abbr, count(*) AS summary_rows
+    FROM defense_games
+    GROUP BY game_id, defending_team_abbr
+),
+
+schedule_windows AS (
+    SELECT
+        s.team_abbr, s.season_year, s.game_date,
+        lead(s.game_date) OVER (
+            PARTITION BY s.team_abbr, s.season_year ORDER BY s.game_date, s.game_id DESC
+        ) AS next_game_date,
+        sum(greatest(coalesce(r.summary_rows, 0), 1)) OVER last_games AS expected_games,
+        sum(coalesce(r.summary_rows, 0)) OVER last_games AS actual_games
+    FROM schedule_sides AS s
+    LEFT JOIN summary_rows AS r
+      ON r.game_id = s.game_id AND r.defending_team_abbr = s.team_abbr
+    WINDOW last_games AS (
+        PARTITION BY s.team_abbr, s.season_year ORDER BY s.game_date, s.game_id DESC
+        ROWS BETWEEN {{ TDZA_WINDOW_GAMES }} - 1 PRECEDING AND CURRENT ROW
+    )
 ),
 
 completeness AS (
     SELECT
-        e.analysis_date, e.team_abbr,
-        CAST(count(*) AS INTEGER) AS expected_games,
-        CAST(count(g.game_id) AS INTEGER) AS actual_games
-    FROM expected_games AS e
-    LEFT JOIN defense_games AS g
-      ON g.game_id = e.game_id AND g.defending_team_abbr = e.team_abbr
-    GROUP BY e.analysis_date, e.team_abbr
+        td.analysis_date, td.team_abbr,
+        CAST(w.expected_games AS INTEGER) AS expected_games,
+        CAST(w.actual_games AS INTEGER) AS actual_games
+    FROM team_dates AS td
+    JOIN schedule_windows AS w
+      ON w.team_abbr = td.team_abbr AND w.season_year = td.season_year
+     AND w.game_date < td.analysis_date
+     AND td.analysis_date <= coalesce(w.next_game_date, DATE '9999-12-31')
 ),
 
 -- League averages: each team's zone FG% allowed over the 30 days before the date (teams with
