@@ -73,9 +73,7 @@ player_rows AS (
 -- The player's rows in order, each carrying his team: that of his latest row with a team up
 -- to it. Each row is his latest one for the dates after it up to and including his next row,
 -- so every analysis date of the season after his first row gets the team of his latest row
--- before the date (a row of the date itself does not count). The days each row covers in the
--- range (after his last row, up to the range's end) are generated and the dates joined on
--- them: a range join on the season would compare every row with every date.
+-- before the date (a row of the date itself does not count).
 player_row_teams AS (
     SELECT
         player_lookup, season_year, game_date,
@@ -90,20 +88,10 @@ player_row_teams AS (
 
 player_dates AS (
     SELECT d.analysis_date, r.player_lookup, r.team_abbr, r.season_year
-    FROM (
-        SELECT
-            player_lookup, season_year, team_abbr,
-            CAST(unnest(generate_series(
-                greatest(game_date + 1, {{ start_date }}),
-                coalesce(next_row_date, {{ end_date }} - 1),
-                INTERVAL 1 DAY
-            )) AS DATE) AS covered_date
-        FROM player_row_teams
-        WHERE greatest(game_date + 1, {{ start_date }})
-              <= coalesce(next_row_date, {{ end_date }} - 1)
-    ) AS r
-    JOIN analysis_dates AS d
-      ON d.season_year = r.season_year AND d.analysis_date = r.covered_date
+    FROM analysis_dates AS d
+    JOIN player_row_teams AS r
+      ON r.season_year = d.season_year AND r.game_date < d.analysis_date
+     AND d.analysis_date <= coalesce(r.next_row_date, DATE '9999-12-31')
 ),
 
 -- The team's games of the season in order: game number k = 1, 2, ...

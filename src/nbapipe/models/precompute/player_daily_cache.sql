@@ -222,25 +222,14 @@ team_rows AS (
 ),
 
 -- His latest row (any status) before each cache date (his team for roster expansion) and his
--- latest game played before it (NULL if none). The days each row covers in the range (after
--- his last row, up to the range's end) are generated and the dates joined on them: a range
--- join on the season would compare every row with every date.
+-- latest game played before it (NULL if none).
 latest_rows AS (
     SELECT
         d.cache_date, r.player_lookup, r.universal_player_id, r.team_abbr, r.last_game_date
-    FROM (
-        SELECT
-            player_lookup, universal_player_id, season_year, team_abbr, last_game_date,
-            CAST(unnest(generate_series(
-                greatest(game_date + 1, {{ start_date }}),
-                coalesce(next_row_date, {{ end_date }} - 1),
-                INTERVAL 1 DAY
-            )) AS DATE) AS covered_date
-        FROM team_rows
-        WHERE greatest(game_date + 1, {{ start_date }})
-              <= coalesce(next_row_date, {{ end_date }} - 1)
-    ) AS r
-    JOIN cache_dates AS d ON d.season_year = r.season_year AND d.cache_date = r.covered_date
+    FROM cache_dates AS d
+    JOIN team_rows AS r
+      ON r.season_year = d.season_year AND r.game_date < d.cache_date
+     AND d.cache_date <= coalesce(r.next_row_date, DATE '9999-12-31')
 ),
 
 -- The players of the date: upcoming_player_game_context's rows ...

@@ -376,26 +376,15 @@ row_sequence AS (
 ),
 
 -- Every (date, player) with a game played before the date; his team on the date is the team
--- of his latest row (any status) before it. The days each row covers in the range (after his
--- last row, up to the range's end) are generated and the dates joined on them: a range join
--- on the season would compare every row with every date.
+-- of his latest row (any status) before it.
 player_dates AS (
     SELECT d.analysis_date, d.season_year, r.player_lookup, r.team_abbr, r.last_game_date
-    FROM (
-        SELECT
-            player_lookup, season_year, team_abbr, last_game_date,
-            CAST(unnest(generate_series(
-                greatest(game_date + 1, {{ start_date }}),
-                coalesce(next_row_date, {{ end_date }} - 1),
-                INTERVAL 1 DAY
-            )) AS DATE) AS covered_date
-        FROM row_sequence
-        WHERE last_game_date IS NOT NULL
-          AND greatest(game_date + 1, {{ start_date }})
-              <= coalesce(next_row_date, {{ end_date }} - 1)
-    ) AS r
-    JOIN analysis_dates AS d
-      ON d.season_year = r.season_year AND d.analysis_date = r.covered_date
+    FROM analysis_dates AS d
+    JOIN row_sequence AS r
+      ON r.season_year = d.season_year
+     AND r.game_date < d.analysis_date
+     AND d.analysis_date <= coalesce(r.next_row_date, DATE '9999-12-31')
+    WHERE r.last_game_date IS NOT NULL
 ),
 
 -- The date's rules, team games and completeness, joined while the rows are narrow
