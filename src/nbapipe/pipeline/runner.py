@@ -221,27 +221,31 @@ def upstream_hashes(engine: Engine, table: str, lo: dt.date, hi: dt.date, cache:
     A model's table is hashed when the runner writes it (model_intervals.output_hash), so a
     downstream reads those instead of rehashing the rows. A raw table is hashed once per run.
     """
-    span = f"d >= DATE '{lo.isoformat()}' AND d < DATE '{hi.isoformat()}'"
     if table in all_models():
-        return (
+        source = (
             f"SELECT interval_date AS d, CAST(output_hash AS UBIGINT) AS h, "
             f"coalesce(row_count, 0) AS n FROM {MODEL_INTERVALS.fqn} "
-            f"WHERE model = '{table}' AND output_hash IS NOT NULL AND "
-            + span.replace("d >=", "interval_date >=").replace("d <", "interval_date <")
+            f"WHERE model = '{table}' AND output_hash IS NOT NULL"
         )
-    cached = cache.raw_hashes.get(table)
-    if cached is None or cached[0] > lo or cached[1] < hi:
-        if cached is not None:  # widen to cover both, so models never take turns
-            lo, hi = min(lo, cached[0]), max(hi, cached[1])
-        name = f"_raw_hashes_{len(cache.raw_hashes)}" if cached is None else cached[2]
-        engine.materialize(
-            name,
-            engine.date_hashes_sql(
-                table, date_column_of(table), cache.data_columns(engine, table), lo, hi
-            ),
-        )
-        cache.raw_hashes[table] = (lo, hi, name)
-    return f"SELECT d, h, n FROM {cache.raw_hashes[table][2]} WHERE {span}"
+    else:
+        cached = cache.raw_hashes.get(table)
+        if cached is None or cached[0] > lo or cached[1] < hi:
+            # widen to cover both requests, so models never take turns recomputing it
+            wide_lo, wide_hi = (
+                (lo, hi) if cached is None else (min(lo, cached[0]), max(hi, cached[1]))
+            )
+            name = f"_raw_hashes_{len(cache.raw_hashes)}" if cached is None else cached[2]
+            columns = cache.data_columns(engine, table)
+            engine.materialize(
+                name,
+                engine.date_hashes_sql(table, date_column_of(table), columns, wide_lo, wide_hi),
+            )
+            cache.raw_hashes[table] = (wide_lo, wide_hi, name)
+        source = f"SELECT d, h, n FROM {cache.raw_hashes[table][2]}"
+    return (
+        f"SELECT * FROM ({source}) AS s "
+        f"WHERE d >= DATE '{lo.isoformat()}' AND d < DATE '{hi.isoformat()}'"
+    )
 
 
 def input_fingerprints(
