@@ -59,48 +59,78 @@ def _violation_sql(model: Model, check: Check, relation: str, row_filter: str) -
     )
 
 
+def evaluate(engine: Engine, model: Model, relation: str, row_filter: str = "TRUE") -> None:
+    """Evaluate every check of ``model`` on ``relation`` into the temp table ``_check_bad``:
+    one row (check_index, d, bad, example) per check and date with failing rows."""
+    # Every check in one statement: one scan of the relation per check, one round trip.
+    parts = [
+        f"SELECT {i} AS check_index, * FROM ({_violation_sql(model, c, relation, row_filter)})"
+        for i, c in enumerate(model.checks)
+    ]
+    empty = "SELECT 0 AS check_index, CAST(NULL AS DATE) AS d, 0 AS bad, '' AS example WHERE FALSE"
+    union = " UNION ALL ".join(parts) or empty
+    engine.materialize(
+        "_check_bad",
+        f"SELECT check_index, CAST(d AS DATE) AS d, CAST(bad AS BIGINT) AS bad, "
+        f"CAST(example AS VARCHAR) AS example FROM ({union}) AS v",
+    )
+
+
+def failed(engine: Engine, model: Model) -> list[CheckRow]:
+    """The failing (check, date) pairs of the last ``evaluate``."""
+    return [
+        CheckRow(d, model.checks[i].label, model.checks[i].severity, False, int(n), example)
+        for i, d, n, example in engine.fetchall(
+            "SELECT check_index, d, bad, example FROM _check_bad ORDER BY d, check_index"
+        )
+    ]
+
+
 def run_checks(
     engine: Engine, model: Model, relation: str, row_filter: str = "TRUE"
 ) -> list[CheckRow]:
-    """Evaluate every check of ``model`` on ``relation`` for each date in ``_todo_dates``."""
-    dates = [d for (d,) in engine.fetchall("SELECT d FROM _todo_dates ORDER BY d")]
+    """Every check of ``model`` on ``relation`` for each date in ``_todo_dates``, passed or not."""
     if not model.checks:
         return []
-    # Every check in one statement: one scan of the relation per check, one round trip.
-    union = " UNION ALL ".join(
-        f"SELECT {i} AS check_index, * FROM ({_violation_sql(model, check, relation, row_filter)})"
-        for i, check in enumerate(model.checks)
-    )
-    bad = {(i, d): (int(n), ex) for i, d, n, ex in engine.fetchall(union)}
+    dates = [d for (d,) in engine.fetchall("SELECT d FROM _todo_dates ORDER BY d")]
+    evaluate(engine, model, relation, row_filter)
+    bad = {(r.check_name, r.check_date): r for r in failed(engine, model)}
     rows: list[CheckRow] = []
-    for i, check in enumerate(model.checks):
+    for check in model.checks:
         for d in dates:
-            n, example = bad.get((i, d), (0, None))
-            rows.append(CheckRow(d, check.label, check.severity, n == 0, n, example))
+            rows.append(
+                bad.get((check.label, d)) or CheckRow(d, check.label, check.severity, True, 0, None)
+            )
     return rows
 
 
-def write_results(
-    engine: Engine, model: Model, rows: list[CheckRow], run_id: str, now: dt.datetime
-) -> None:
-    if not rows:
+def record(engine: Engine, model: Model, run_id: str, now: dt.datetime) -> None:
+    """Replace the check results of every date in ``_todo_dates`` with the last ``evaluate``:
+    one row per check and date, built in SQL (a backfill records hundreds of thousands)."""
+    if not model.checks:
         return
     engine.execute(
         f"DELETE FROM {CHECK_RESULTS.fqn} WHERE model = ? "
-        "AND check_date IN (SELECT unnest(?::DATE[]))",
-        [model.name, sorted({r.check_date for r in rows})],
+        "AND check_date IN (SELECT d FROM _todo_dates)",
+        [model.name],
     )
-    engine.insert_columns(
-        CHECK_RESULTS.fqn,
+    engine.execute(
+        f"""
+        INSERT INTO {CHECK_RESULTS.fqn} (model, check_date, check_name, severity, passed,
+                                         failing_rows, detail, run_id, checked_at)
+        SELECT $model, t.d, c.name, c.severity, b.bad IS NULL, coalesce(b.bad, 0), b.example,
+               $run_id, $now
+        FROM _todo_dates t
+        CROSS JOIN (SELECT unnest($idx::INTEGER[]) AS i, unnest($names::VARCHAR[]) AS name,
+                           unnest($severities::VARCHAR[]) AS severity) c
+        LEFT JOIN _check_bad b ON b.check_index = c.i AND b.d = t.d
+        """,
         {
-            "model": [model.name] * len(rows),
-            "check_date": [r.check_date for r in rows],
-            "check_name": [r.check_name for r in rows],
-            "severity": [r.severity for r in rows],
-            "passed": [r.passed for r in rows],
-            "failing_rows": [r.failing_rows for r in rows],
-            "detail": [r.detail for r in rows],
-            "run_id": [run_id] * len(rows),
-            "checked_at": [now] * len(rows),
+            "model": model.name,
+            "run_id": run_id,
+            "now": now,
+            "idx": list(range(len(model.checks))),
+            "names": [c.label for c in model.checks],
+            "severities": [c.severity for c in model.checks],
         },
     )

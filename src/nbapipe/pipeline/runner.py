@@ -622,12 +622,12 @@ def _compute_chunk(
     )[0]
     if stray:
         raise RunError(f"{model.name} returned {stray} rows outside {lo}..{chunk[-1]}")
-    check_rows = checks_mod.run_checks(engine, model, "_model_out", ok_filter)
+    checks_mod.evaluate(engine, model, "_model_out", ok_filter)
+    failed_checks = checks_mod.failed(engine, model)
     result.timings["check"] = result.timings.get("check", 0.0) + time.perf_counter() - t
 
     t = time.perf_counter()
-    blocked = {r.check_date for r in check_rows if not r.passed and r.severity == "error"}
-    failed_checks = [r for r in check_rows if not r.passed]
+    blocked = {r.check_date for r in failed_checks if r.severity == "error"}
     result.checks_failed += len(failed_checks)
     result.failed_checks.extend(
         sorted({f"{r.check_name} on {r.check_date}" for r in failed_checks})[:20]
@@ -635,9 +635,6 @@ def _compute_chunk(
     keep = [d for d in chunk if d not in blocked]
     now = _now()
     data_cols = [c for c in out_cols if c not in FAILURE_COLUMNS]
-    counts = dict(
-        engine.fetchall(f"SELECT {dc}, count(*) FROM _model_out WHERE {ok_filter} GROUP BY {dc}")
-    )
     result.rows_written += engine.replace_dates(
         model.name,
         model.date_column,
@@ -648,12 +645,10 @@ def _compute_chunk(
         row_filter=ok_filter,
     )
     _write_failures(engine, model, run_id, chunk, blocked, has_failures, now, result)
-    written = engine.date_hashes_sql(
-        model.name, model.date_column, cache.data_columns(engine, model.name), lo, hi
+    _write_intervals(
+        engine, model, chunk, blocked, ok_filter, fingerprints, mfp, run_id, now, cache
     )
-    hashes = {d: str(h) for d, h, _ in engine.fetchall(written)}
-    _write_intervals(engine, model, chunk, blocked, counts, fingerprints, mfp, run_id, now, hashes)
-    checks_mod.write_results(engine, model, check_rows, run_id, now)
+    checks_mod.record(engine, model, run_id, now)
     result.dates_computed += len(chunk)
     result.dates_failed += len(blocked)
     if blocked:
@@ -712,35 +707,50 @@ def _write_intervals(
     model: Model,
     chunk: list[dt.date],
     blocked: set[dt.date],
-    counts: dict[dt.date, int],
+    ok_filter: str,
     fingerprints: dict[dt.date, str],
     mfp: str,
     run_id: str,
     now: dt.datetime,
-    hashes: dict[dt.date, str],
+    cache: RunCache,
 ) -> None:
+    """One interval row per date of the chunk, in SQL: the rows the model returned, the
+    input fingerprint of a written date, and the hash of the date's stored rows."""
     engine.execute(
         f"DELETE FROM {MODEL_INTERVALS.fqn} WHERE model = ? "
         "AND interval_date IN (SELECT d FROM _todo_dates)",
         [model.name],
     )
-    rows = [
-        (
-            model.name,
-            d,
-            "failed" if d in blocked else "success",
-            counts.get(d, 0),
-            None if d in blocked else fingerprints.get(d),
-            mfp,
-            run_id,
-            now,
-            hashes.get(d),
-        )
-        for d in chunk
-    ]
-    names = [c.name for c in MODEL_INTERVALS.columns]
-    engine.insert_columns(
-        MODEL_INTERVALS.fqn, {n: [r[i] for r in rows] for i, n in enumerate(names)}
+    dc = quote_ident(model.date_column)
+    lo, hi = chunk[0], chunk[-1] + dt.timedelta(days=1)
+    stored = engine.date_hashes_sql(
+        model.name, model.date_column, cache.data_columns(engine, model.name), lo, hi
+    )
+    names = ", ".join(c.name for c in MODEL_INTERVALS.columns)
+    days = sorted(fingerprints)
+    engine.execute(
+        f"""
+        INSERT INTO {MODEL_INTERVALS.fqn} ({names})
+        SELECT $model, t.d, CASE WHEN b.d IS NULL THEN 'success' ELSE 'failed' END,
+               coalesce(c.n, 0), CASE WHEN b.d IS NULL THEN f.fp END, $mfp, $run_id, $now,
+               CAST(h.h AS VARCHAR)
+        FROM _todo_dates t
+        LEFT JOIN (SELECT unnest($blocked::DATE[]) AS d) b ON b.d = t.d
+        LEFT JOIN (SELECT unnest($days::DATE[]) AS d, unnest($fps::VARCHAR[]) AS fp) f
+               ON f.d = t.d
+        LEFT JOIN (SELECT {dc} AS d, count(*) AS n FROM _model_out WHERE {ok_filter}
+                   GROUP BY ALL) c ON c.d = t.d
+        LEFT JOIN ({stored}) h ON h.d = t.d
+        """,
+        {
+            "model": model.name,
+            "mfp": mfp,
+            "run_id": run_id,
+            "now": now,
+            "blocked": sorted(blocked),
+            "days": days,
+            "fps": [fingerprints[d] for d in days],
+        },
     )
 
 
