@@ -252,13 +252,12 @@ class DuckDBEngine:
             f"AND {dc} IN (SELECT unnest(?::DATE[]))",
             [days[0], days[-1], days],
         )
-        before = self.fetchone(f"SELECT count(*) FROM {table}")[0]
-        self.execute(
+        inserted = self.execute(
             f"INSERT INTO {table} SELECT {cols}{extras} FROM {source} "
             f"WHERE ({row_filter}) AND {dc} IN (SELECT unnest(?::DATE[]))",
             [*extra_values, days],
-        )
-        return int(self.fetchone(f"SELECT count(*) FROM {table}")[0] - before)
+        ).fetchall()
+        return int(inserted[0][0])
 
     def columns_of_query(self, sql: str) -> list[tuple[str, str]]:
         """(name, type) of what a query returns, without running it."""

@@ -143,21 +143,19 @@ def date_column_of(table: str) -> str:
     raise RunError(f"upstream {table} has no date column to plan on")
 
 
+# Columns that carry no data: lineage (file, ingest run) and run metadata.
+NON_DATA_COLUMNS = frozenset({"source_file", "ingest_run_id", *(c for c, _ in RUN_COLUMNS)})
+
+
 def data_columns(engine: Engine, table: str) -> list[str]:
     """Columns that carry data: no lineage (file, ingest run) and no run metadata."""
-    skip = {"source_file", "ingest_run_id", *(c for c, _ in RUN_COLUMNS)}
-    return [c for c, _ in engine.columns(table) if c not in skip]
+    return [c for c, _ in engine.columns(table) if c not in NON_DATA_COLUMNS]
 
 
-def ensure_output_table(engine: Engine, model: Model) -> None:
+def ensure_output_table(engine: Engine, model: Model, cache: RunCache | None = None) -> None:
     """Create the output table from the model's columns; rebuild it if they changed."""
-    if (
-        engine.table_exists(model.name)
-        and engine.fetchone(
-            f"SELECT count(*) FROM {MODEL_INTERVALS.fqn} WHERE model = ? AND model_fingerprint = ?",
-            [model.name, model.fingerprint],
-        )[0]
-    ):
+    cache = cache or RunCache()
+    if cache.table_exists(engine, model.name) and cache.built_by(engine, model):
         return  # this very model file built the table: its shape is right
     probe = render(model, _values(dt.date(2000, 1, 1), dt.date(2000, 1, 1)))
     try:
@@ -166,7 +164,7 @@ def ensure_output_table(engine: Engine, model: Model) -> None:
         raise RunError(f"model {model.name} ({model.path}) does not compile: {exc}") from exc
     wanted = [(r[0], r[1]) for r in described if r[0] not in FAILURE_COLUMNS]
     wanted += list(RUN_COLUMNS)
-    if engine.table_exists(model.name):
+    if cache.table_exists(engine, model.name):
         if engine.columns(model.name) == wanted:
             return
         # Derived data: the new shape replaces the old one, and every date is recomputed.
@@ -175,6 +173,7 @@ def ensure_output_table(engine: Engine, model: Model) -> None:
     cols = ", ".join(f"{quote_ident(n)} {t}" for n, t in wanted)
     engine.execute(f"CREATE SCHEMA IF NOT EXISTS {model.schema}")
     engine.execute(f"CREATE TABLE {model.name} ({cols})")
+    cache.forget(model.name)
 
 
 def _values(start: dt.date, end_exclusive: dt.date) -> dict[str, str]:
@@ -197,22 +196,45 @@ def lookback_days(model: Model) -> int:
 
 @dataclass
 class RunCache:
-    """What one run learns once and reuses across its models: each raw table's per-date
-    hashes (raw tables do not change during a run; kept in temp tables) and table columns."""
+    """What one run learns once and reuses across its models: the catalog (every table and
+    its columns, read in one query), which model files built their tables, and each raw
+    table's per-date hashes (raw tables do not change during a run; kept in temp tables)."""
 
     raw_hashes: dict[str, tuple[dt.date, dt.date, str]] = field(default_factory=dict)
-    columns: dict[str, list[str]] = field(default_factory=dict)
-    existing: dict[str, bool] = field(default_factory=dict)
+    catalog: dict[str, list[tuple[str, str]]] | None = None
+    built: set[tuple[str, str]] | None = None
+
+    def _tables(self, engine: Engine) -> dict[str, list[tuple[str, str]]]:
+        if self.catalog is None:
+            self.catalog = {}
+            for table, column, data_type in engine.fetchall(
+                "SELECT schema_name || '.' || table_name, column_name, data_type "
+                "FROM duckdb_columns() WHERE database_name = current_database() "
+                "ORDER BY schema_name, table_name, column_index"
+            ):
+                self.catalog.setdefault(table, []).append((column, data_type))
+        return self.catalog
 
     def table_exists(self, engine: Engine, table: str) -> bool:
-        if table not in self.existing:
-            self.existing[table] = engine.table_exists(table)
-        return self.existing[table]
+        return table in self._tables(engine)
 
     def data_columns(self, engine: Engine, table: str) -> list[str]:
-        if table not in self.columns:
-            self.columns[table] = data_columns(engine, table)
-        return self.columns[table]
+        return [c for c, _ in self._tables(engine).get(table, []) if c not in NON_DATA_COLUMNS]
+
+    def built_by(self, engine: Engine, model: Model) -> bool:
+        """Did this very model file compute dates of its table?"""
+        if self.built is None:
+            self.built = set(
+                engine.fetchall(
+                    f"SELECT DISTINCT model, model_fingerprint FROM {MODEL_INTERVALS.fqn}"
+                )
+            )
+        return (model.name, model.fingerprint) in self.built
+
+    def forget(self, table: str) -> None:
+        """A table was created or changed shape: read the catalog again when next asked."""
+        self.catalog = None
+        self.built = None
 
 
 def upstream_hashes(engine: Engine, table: str, lo: dt.date, hi: dt.date, cache: RunCache) -> str:
@@ -428,10 +450,10 @@ def run_models(
     summary = RunSummary(run_id, start, end)
     t0 = time.perf_counter()
     _close_interrupted_runs(engine)
+    cache = RunCache()
     # Every model's table exists (empty if never run), so a subset can read its upstreams.
     for model in dependency_order(all_models()):
-        ensure_output_table(engine, model)
-    cache = RunCache()
+        ensure_output_table(engine, model, cache)
     for model in models:
         summary.models.append(
             _run_model(engine, model, start, end, force, trigger, run_id, progress, cache)
