@@ -314,3 +314,72 @@ def test_pipeline_two_concurrent_backfills_leave_consistent_tables(wh: Path) -> 
     assert [p.returncode for p in procs] == [0, 0], results
     assert duplicate_keys(wh) == 0
     assert len(table_rows(wh, TOGS)) == 2 * 2 * 1230
+
+
+def state_rows(path: Path) -> list[tuple]:
+    """Interval state and check results, without run ids and times."""
+    with DuckDBEngine(path, create=False) as eng:
+        return eng.fetchall(
+            "SELECT model, interval_date, status, row_count, input_fingerprint, "
+            "model_fingerprint, output_hash FROM nba_reference.model_intervals ORDER BY ALL"
+        ) + eng.fetchall(
+            "SELECT model, check_date, check_name, severity, passed, failing_rows, detail "
+            "FROM nba_processing.check_results ORDER BY ALL"
+        )
+
+
+def test_pipeline_models_side_by_side_equal_one_after_another(wh: Path, tmp_path: Path) -> None:
+    """Two workers (each model in its own session once its upstreams committed) write the
+    same tables, interval state and check results as one worker."""
+    serial = tmp_path / "serial.duckdb"
+    shutil.copy(wh, serial)
+    one = api.backfill(warehouse=serial, models=RUNNER_MODELS, workers=1)
+    two = api.backfill(warehouse=wh, models=RUNNER_MODELS, workers=2)
+    assert one.ok and two.ok
+    assert [m.model for m in two.models] == [m.model for m in one.models]
+    assert [m.rows_written for m in two.models] == [m.rows_written for m in one.models]
+    for model in RUNNER_MODELS:
+        assert table_rows(wh, model) == table_rows(serial, model)
+    assert state_rows(wh) == state_rows(serial)
+    # and the next run, side by side again, finds nothing to do
+    again = api.backfill(warehouse=wh, models=RUNNER_MODELS, workers=2)
+    assert not again.computed_anything
+
+
+def test_pipeline_failed_model_stops_its_downstream_when_side_by_side(
+    wh: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nbapipe.pipeline import runner
+
+    started: list[str] = []
+    real = runner._run_model
+
+    def failing(engine, model, *args, **kwargs):
+        started.append(model.name)
+        if model.name == TOGS:
+            raise runner.RunError(f"{TOGS}: boom")
+        return real(engine, model, *args, **kwargs)
+
+    monkeypatch.setattr(runner, "_run_model", failing)
+    with pytest.raises(runner.RunError, match="boom"):
+        api.backfill(warehouse=wh, models=RUNNER_MODELS, workers=2)
+    # team_defense_game_summary and TDZA read TOGS (directly or not): neither started
+    assert TDGS not in started
+    assert "nba_precompute.team_defense_zone_analysis" not in started
+
+
+def test_pipeline_bad_worker_count_is_a_clear_error(wh: Path) -> None:
+    from nbapipe.errors import InputError
+
+    with pytest.raises(InputError, match="at least 1"):
+        api.backfill(warehouse=wh, models=[TOGS], workers=0)
+    result = nbapipe_cli(
+        "backfill",
+        "--models",
+        TOGS,
+        "--warehouse",
+        str(wh),
+        env={"NBAPIPE_MODEL_WORKERS": "two"},
+    )
+    assert result.returncode != 0
+    assert "NBAPIPE_MODEL_WORKERS must be a whole number" in result.stdout + result.stderr

@@ -274,6 +274,7 @@ def backfill(
     force: bool = False,
     wait: bool = False,
     trigger: str = "backfill",
+    workers: int | None = None,
     warehouse: Warehouse = None,
     progress: ProgressSink | None = None,
 ) -> RunSummary:
@@ -289,7 +290,15 @@ def backfill(
     ):
         s, e = _date_range(engine, s, e)
         return run_models(
-            engine, selected, s, e, force=force, trigger=trigger, run_id=run_id, progress=progress
+            engine,
+            selected,
+            s,
+            e,
+            force=force,
+            trigger=trigger,
+            run_id=run_id,
+            progress=progress,
+            workers=workers,
         )
 
 
@@ -299,6 +308,7 @@ def run_daily(
     models: Sequence[str] | None = None,
     force: bool = False,
     wait: bool = False,
+    workers: int | None = None,
     warehouse: Warehouse = None,
     progress: ProgressSink | None = None,
 ) -> RunSummary:
@@ -311,6 +321,7 @@ def run_daily(
         force=force,
         wait=wait,
         trigger="daily",
+        workers=workers,
         warehouse=warehouse,
         progress=progress,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
+import threading
 from collections.abc import Callable
 from typing import Annotated, TypeVar
 
@@ -89,6 +90,7 @@ class RichProgress:
         )
         self._tasks: dict[str, int] = {}
         self._started = False
+        self._lock = threading.Lock()  # models running side by side report from two threads
 
     def __enter__(self) -> RichProgress:
         return self
@@ -98,12 +100,13 @@ class RichProgress:
             self._progress.stop()
 
     def step(self, task: str, done: float, total: float | None = None) -> None:
-        if not self._started:  # drawn on first report, so a quick failure prints no bar
-            self._progress.start()
-            self._started = True
-        if task not in self._tasks:
-            self._tasks[task] = self._progress.add_task(task, total=total)
-        self._progress.update(self._tasks[task], completed=done, total=total)
+        with self._lock:
+            if not self._started:  # drawn on first report, so a quick failure prints no bar
+                self._progress.start()
+                self._started = True
+            if task not in self._tasks:
+                self._tasks[task] = self._progress.add_task(task, total=total)
+            self._progress.update(self._tasks[task], completed=done, total=total)
 
 
 @app.callback()
@@ -361,6 +364,15 @@ ModelsOpt = Annotated[
 WaitOpt = Annotated[
     bool, typer.Option("--wait", help="If another run holds the warehouse, wait for it.")
 ]
+WorkersOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--workers",
+        min=1,
+        help="Models computed side by side, each once its upstreams are done "
+        "[default: $NBAPIPE_MODEL_WORKERS or 2; 1 = one after another].",
+    ),
+]
 
 
 def _render_run(summary: api.RunSummary) -> None:
@@ -423,6 +435,7 @@ def backfill(
         bool, typer.Option("--force", help="Recompute even dates whose inputs did not change.")
     ] = False,
     wait: WaitOpt = False,
+    workers: WorkersOpt = None,
     warehouse: WarehouseOpt = None,
 ) -> None:
     """Compute models over a date range, one set-based pass per model; resumes if interrupted."""
@@ -434,6 +447,7 @@ def backfill(
             from_model=from_model,
             force=force,
             wait=wait,
+            workers=workers,
             warehouse=warehouse,
             progress=progress,
         )
@@ -451,12 +465,19 @@ def run_daily(
         bool, typer.Option("--force", help="Recompute even if inputs did not change.")
     ] = False,
     wait: WaitOpt = False,
+    workers: WorkersOpt = None,
     warehouse: WarehouseOpt = None,
 ) -> None:
     """The daily run: every model for one date (the range [D, D])."""
     with RichProgress(err) as progress:
         summary = api.run_daily(
-            date, models=models, force=force, wait=wait, warehouse=warehouse, progress=progress
+            date,
+            models=models,
+            force=force,
+            wait=wait,
+            workers=workers,
+            warehouse=warehouse,
+            progress=progress,
         )
     _render_run(summary)
 

@@ -28,6 +28,10 @@ class Engine(Protocol):
 
     def transaction(self) -> contextlib.AbstractContextManager[Any]: ...
 
+    def session(self) -> contextlib.AbstractContextManager[Engine]:
+        """Another session on the same warehouse, with its own transactions and temp tables,
+        for use by one other thread (models that run side by side)."""
+
     def registered(self, name: str, data: pa.Table) -> contextlib.AbstractContextManager[str]:
         """Expose an Arrow table to SQL under ``name`` for the duration of the block."""
 

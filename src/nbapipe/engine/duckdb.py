@@ -68,15 +68,30 @@ class DuckDBEngine:
                 ) from exc
             raise WarehouseError(f"cannot open warehouse {self.path}: {_short(exc)}") from exc
 
-        # Progress is ours to draw; DuckDB's own bar would interleave with it.
-        with contextlib.suppress(duckdb.Error):
-            self.con.execute("SET enable_progress_bar = false")
-            self.con.execute("SET preserve_insertion_order = false")
+        self._configure()
         if not read_only:
             # A large commit (the runner commits once per model) then writes its rows into
             # the database file once, instead of into the log first and the file later.
             with contextlib.suppress(duckdb.Error):
                 self.con.execute(f"SET checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
+
+    def _configure(self) -> None:
+        # Progress is ours to draw; DuckDB's own bar would interleave with it.
+        with contextlib.suppress(duckdb.Error):
+            self.con.execute("SET enable_progress_bar = false")
+            self.con.execute("SET preserve_insertion_order = false")
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[DuckDBEngine]:
+        """A second connection to the same database (DuckDB: a cursor), for another thread."""
+        other = object.__new__(DuckDBEngine)
+        other.path, other.created = self.path, False
+        other.con = self.con.cursor()
+        other._configure()
+        try:
+            yield other
+        finally:
+            other.con.close()
 
     # -- execution ---------------------------------------------------------------------
     def execute(self, sql: str, params: Sequence[Any] | dict | None = None):

@@ -21,9 +21,10 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
-from nbapipe import vocab
+from nbapipe import settings, vocab
 from nbapipe.engine.base import Engine, date_range
 from nbapipe.engine.duckdb import quote_ident
 from nbapipe.errors import NbapipeError
@@ -230,6 +231,15 @@ class RunCache:
                 )
             )
         return (model.name, model.fingerprint) in self.built
+
+    def load(self, engine: Engine) -> None:
+        """Read what sessions share (catalog, built models) now, before threads start."""
+        self._tables(engine)
+        self.built_by(engine, next(iter(all_models().values())))
+
+    def for_session(self) -> RunCache:
+        """The cache for another session: the catalog is shared, temp tables are not."""
+        return RunCache(catalog=self.catalog, built=self.built)
 
     def forget(self, table: str) -> None:
         """A table was created or changed shape: read the catalog again when next asked."""
@@ -441,8 +451,13 @@ def run_models(
     trigger: str = "manual",
     run_id: str | None = None,
     progress: ProgressSink | None = None,
+    workers: int | None = None,
 ) -> RunSummary:
-    """Bring ``models`` up to date for the inclusive range [start, end]."""
+    """Bring ``models`` up to date for the inclusive range [start, end].
+
+    Up to ``workers`` models run side by side (settings.model_workers), each in its own
+    session and as soon as its upstreams among ``models`` have committed.
+    """
     if end < start:
         raise NbapipeError(f"end date {end} is before start date {start}")
     progress = progress or NoProgress()
@@ -454,12 +469,74 @@ def run_models(
     # Every model's table exists (empty if never run), so a subset can read its upstreams.
     for model in dependency_order(all_models()):
         ensure_output_table(engine, model, cache)
-    for model in models:
-        summary.models.append(
-            _run_model(engine, model, start, end, force, trigger, run_id, progress, cache)
+    cache.load(engine)
+    order = {m.name: i for i, m in enumerate(dependency_order(all_models()))}
+    ordered = sorted(models, key=lambda m: order[m.name])
+    workers = settings.model_workers(workers)
+    if workers == 1 or len(ordered) == 1:
+        results = [
+            _run_model(engine, m, start, end, force, trigger, run_id, progress, cache)
+            for m in ordered
+        ]
+    else:
+        results = _run_side_by_side(
+            engine, ordered, workers, start, end, force, trigger, run_id, progress, cache
         )
+    summary.models.extend(results)
     summary.seconds = time.perf_counter() - t0
     return summary
+
+
+def _run_side_by_side(
+    engine: Engine,
+    models: list[Model],
+    workers: int,
+    start: dt.date,
+    end: dt.date,
+    force: bool,
+    trigger: str,
+    run_id: str,
+    progress: ProgressSink,
+    cache: RunCache,
+) -> list[ModelResult]:
+    """Run ``models`` (in dependency order) on ``workers`` threads, each model in its own
+    session once every upstream among ``models`` has committed. The first failure stops
+    new models from starting; the ones running finish, then it is raised."""
+    names = {m.name for m in models}
+    waits_for = {m.name: {u.table for u in m.upstream if u.table in names} for m in models}
+    results: dict[str, ModelResult] = {}
+    pending = list(models)
+    running: dict[Future[ModelResult], Model] = {}
+    finished: set[str] = set()
+    error: BaseException | None = None
+
+    def run_one(model: Model) -> ModelResult:
+        with engine.session() as session:
+            return _run_model(
+                session, model, start, end, force, trigger, run_id, progress, cache.for_session()
+            )
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="nbapipe-model") as pool:
+        while pending or running:
+            for model in list(pending):
+                if error is not None or len(running) >= workers:
+                    break
+                if waits_for[model.name] <= finished:
+                    pending.remove(model)
+                    running[pool.submit(run_one, model)] = model
+            if not running:
+                break
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                model = running.pop(future)
+                finished.add(model.name)
+                try:
+                    results[model.name] = future.result()
+                except BaseException as exc:  # re-raised below, after the others finish
+                    error = error or exc
+    if error is not None:
+        raise error
+    return [results[m.name] for m in models]
 
 
 def _close_interrupted_runs(engine: Engine) -> None:
