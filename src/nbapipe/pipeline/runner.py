@@ -504,8 +504,14 @@ def _run_side_by_side(
     new models from starting; the ones running finish, then it is raised."""
     names = {m.name for m in models}
     waits_for = {m.name: {u.table for u in m.upstream if u.table in names} for m in models}
+    # Of the models ready to start, the one with the longest chain of models waiting on it
+    # goes first (the feature store waits at the end of the longest chain).
+    chain: dict[str, int] = {}
+    for model in reversed(models):
+        below = [chain[m.name] for m in models if model.name in waits_for[m.name]]
+        chain[model.name] = 1 + max(below, default=0)
     results: dict[str, ModelResult] = {}
-    pending = list(models)
+    pending = sorted(models, key=lambda m: -chain[m.name])  # stable: dependency order next
     running: dict[Future[ModelResult], Model] = {}
     finished: set[str] = set()
     error: BaseException | None = None
