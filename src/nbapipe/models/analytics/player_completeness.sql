@@ -70,19 +70,16 @@ player_rows AS (
     ) = 1
 ),
 
--- The player's rows in order, each carrying his team: that of his latest row with a team up
--- to it. Each row is his latest one for the dates after it up to and including his next row,
--- so every analysis date of the season after his first row gets the team of his latest row
--- before the date (a row of the date itself does not count).
+-- The player's rows in order, each with its team (never NULL in the raw table). Each row is
+-- his latest one for the dates after it up to and including his next row, so every analysis
+-- date of the season after his first row gets the team of his latest row before the date (a
+-- row of the date itself does not count).
 player_row_teams AS (
     SELECT
         player_lookup, season_year, game_date,
         lead(game_date) OVER (PARTITION BY player_lookup, season_year ORDER BY game_date)
             AS next_row_date,
-        last_value(team_abbr IGNORE NULLS) OVER (
-            PARTITION BY player_lookup, season_year ORDER BY game_date
-            ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-        ) AS team_abbr
+        team_abbr
     FROM player_rows
 ),
 
@@ -119,7 +116,7 @@ team_counts AS (
     GROUP BY d.analysis_date, g.team_abbr, d.season_year
 ),
 
--- Every team a player had rows with, numbered: (pair_id, k) is a compact key for the six
+-- Every team a player had rows with, numbered: (pair_id, k) is a compact key for the four
 -- lookups below (joins on the names cost several times more).
 player_teams AS (
     SELECT
@@ -129,7 +126,9 @@ player_teams AS (
 ),
 
 -- For every team a player had rows with, his running count of that team's games he played
--- and sat out (dnp/inactive) up to game number k. Windows are differences of these.
+-- and sat out (dnp/inactive) up to game number k. Windows are differences of these; the
+-- counts up to games k - 5 and k - 10 ride along (k runs 1, 2, ... without gaps, so that is
+-- lag 5 and 10), so the 5- and 10-game windows need no lookup of their own.
 player_team_games AS (
     SELECT
         pt.pair_id, s.k,
@@ -142,14 +141,23 @@ player_team_games AS (
 
 player_running AS (
     SELECT
-        pair_id, k,
-        CAST(sum(played) OVER (
-            PARTITION BY pair_id ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-        ) AS INTEGER) AS played_through_k,
-        CAST(sum(sat_out) OVER (
-            PARTITION BY pair_id ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-        ) AS INTEGER) AS sat_through_k
-    FROM player_team_games
+        pair_id, k, played_through_k, sat_through_k,
+        lag(played_through_k, 5) OVER by_k AS played_through_k5,
+        lag(sat_through_k, 5) OVER by_k AS sat_through_k5,
+        lag(played_through_k, 10) OVER by_k AS played_through_k10,
+        lag(sat_through_k, 10) OVER by_k AS sat_through_k10
+    FROM (
+        SELECT
+            pair_id, k,
+            CAST(sum(played) OVER (
+                PARTITION BY pair_id ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+            ) AS INTEGER) AS played_through_k,
+            CAST(sum(sat_out) OVER (
+                PARTITION BY pair_id ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+            ) AS INTEGER) AS sat_through_k
+        FROM player_team_games
+    ) AS r
+    WINDOW by_k AS (PARTITION BY pair_id ORDER BY k)
 ),
 
 window_bounds AS (
@@ -170,12 +178,12 @@ windows AS (
     SELECT
         b.analysis_date, b.player_lookup, b.team_abbr,
         -- expected: team games in the window minus those he sat out; actual: games played
-        b.l5_games - (coalesce(now_.sat_through_k, 0) - coalesce(g5.sat_through_k, 0))
+        b.l5_games - (coalesce(now_.sat_through_k, 0) - coalesce(now_.sat_through_k5, 0))
             AS l5_expected,
-        coalesce(now_.played_through_k, 0) - coalesce(g5.played_through_k, 0) AS l5_actual,
-        b.l10_games - (coalesce(now_.sat_through_k, 0) - coalesce(g10.sat_through_k, 0))
+        coalesce(now_.played_through_k, 0) - coalesce(now_.played_through_k5, 0) AS l5_actual,
+        b.l10_games - (coalesce(now_.sat_through_k, 0) - coalesce(now_.sat_through_k10, 0))
             AS l10_expected,
-        coalesce(now_.played_through_k, 0) - coalesce(g10.played_through_k, 0) AS l10_actual,
+        coalesce(now_.played_through_k, 0) - coalesce(now_.played_through_k10, 0) AS l10_actual,
         b.l7d_games - (coalesce(now_.sat_through_k, 0) - coalesce(d7.sat_through_k, 0))
             AS l7d_expected,
         coalesce(now_.played_through_k, 0) - coalesce(d7.played_through_k, 0) AS l7d_actual,
@@ -185,18 +193,14 @@ windows AS (
         b.l30d_games - (coalesce(now_.sat_through_k, 0) - coalesce(d30.sat_through_k, 0))
             AS l30d_expected,
         coalesce(now_.played_through_k, 0) - coalesce(d30.played_through_k, 0) AS l30d_actual,
-        coalesce(now_.sat_through_k, 0) - coalesce(g10.sat_through_k, 0) AS l10_games_sat_out,
+        coalesce(now_.sat_through_k, 0) - coalesce(now_.sat_through_k10, 0) AS l10_games_sat_out,
         b.l10_games
-            - (coalesce(now_.played_through_k, 0) - coalesce(g10.played_through_k, 0))
-            - (coalesce(now_.sat_through_k, 0) - coalesce(g10.sat_through_k, 0))
+            - (coalesce(now_.played_through_k, 0) - coalesce(now_.played_through_k10, 0))
+            - (coalesce(now_.sat_through_k, 0) - coalesce(now_.sat_through_k10, 0))
             AS l10_games_without_row
     FROM window_bounds AS b
     LEFT JOIN player_running AS now_
       ON now_.pair_id = b.pair_id AND now_.k = b.games_before
-    LEFT JOIN player_running AS g5
-      ON g5.pair_id = b.pair_id AND g5.k = b.games_before - b.l5_games
-    LEFT JOIN player_running AS g10
-      ON g10.pair_id = b.pair_id AND g10.k = b.games_before - b.l10_games
     LEFT JOIN player_running AS d7
       ON d7.pair_id = b.pair_id AND d7.k = b.games_before - b.l7d_games
     LEFT JOIN player_running AS d14

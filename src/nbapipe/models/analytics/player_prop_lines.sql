@@ -29,7 +29,8 @@
 -- so a row is point-in-time for its game date by construction.
 
 WITH
-pregame AS (
+-- Not materialized: its two readers scan the table again (cheaper than storing every row).
+pregame AS NOT MATERIALIZED (
     SELECT
         game_date, game_id, player_lookup, source, bookmaker, snapshot_timestamp,
         points_line, over_price, under_price

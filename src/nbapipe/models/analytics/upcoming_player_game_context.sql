@@ -79,8 +79,8 @@
 -- column data_hash: first 16 hex characters of SHA-256 over the row's context columns
 --
 -- History comes from player_game_summary rows where he played (active, minutes > 0). A target
--- takes the game-count windows of his last game before the date and day windows whose frames
--- end the day before: the point-in-time rule is in the frames, not in a per-date loop.
+-- takes the game-count windows of his last game before the date and the day windows of his
+-- games in the days before it: the point-in-time rule is in the joins, not in a per-date loop.
 
 WITH
 games AS (
@@ -100,7 +100,8 @@ game_teams AS (
     FROM games
 ),
 
-summaries AS (
+-- Not materialized: each reader scans only the columns it needs.
+summaries AS NOT MATERIALIZED (
     SELECT *
     FROM nba_analytics.player_game_summary
     WHERE game_date >= {{ season_start }} AND game_date < {{ end_date }}
@@ -150,9 +151,12 @@ driver AS (
     SELECT * FROM rostered
 ),
 
-targets AS (
-    SELECT d.game_id, t.game_date, t.season_year, d.player_lookup, d.team_abbr,
-           t.opponent_team_abbr, t.home_game, t.game_start_time, d.is_future_game
+-- t_id: an integer key for the per-target aggregates and their joins (two strings cost more
+-- to hash); numbered once (materialized), never part of the output.
+targets AS MATERIALIZED (
+    SELECT row_number() OVER () AS t_id, d.game_id, t.game_date, t.season_year,
+           d.player_lookup, d.team_abbr, t.opponent_team_abbr, t.home_game, t.game_start_time,
+           d.is_future_game
     FROM driver AS d
     JOIN game_teams AS t ON t.game_id = d.game_id AND t.team_abbr = d.team_abbr
 ),
@@ -165,7 +169,6 @@ targets AS (
 history AS (
     SELECT
         player_lookup, season_year, game_date, points, minutes_played,
-        date_diff('day', DATE '1970-01-01', game_date) AS day_number,
         CASE WHEN date_diff('day', lag(game_date) OVER season_so_far, game_date) = 1
              THEN 1 ELSE 0 END AS is_second_of_back_to_back,
         row_number() OVER season_so_far AS h_idx,
@@ -196,60 +199,40 @@ history AS (
                           ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
 ),
 
--- Day windows, frames ending the day before: one row per game, plus a row for a target's day
--- when he has no game that day (a game not played yet). A played target shares its game's
--- row (its frames end the day before too), so the stream is one row per game, not two.
-day_stream AS (
-    SELECT player_lookup, season_year, day_number, 1 AS is_history, minutes_played,
-           is_second_of_back_to_back, game_date
-    FROM history
-    UNION ALL
-    SELECT DISTINCT t.player_lookup, t.season_year,
-           date_diff('day', DATE '1970-01-01', t.game_date), 0,
-           CAST(NULL AS DECIMAL(12, 4)), 0, CAST(NULL AS DATE)
-    FROM targets AS t
-    WHERE NOT EXISTS (
-        SELECT 1 FROM history AS h
-        WHERE h.player_lookup = t.player_lookup AND h.season_year = t.season_year
-          AND h.game_date = t.game_date
-    )
-),
-
+-- Day windows (the 7 and 14 days before the date) counted from his games in those days: a
+-- join of each target with at most 14 of his games, no window over a stream of days.
 day_windows AS (
     SELECT
-        player_lookup, season_year, day_number,
-        coalesce(sum(is_history) OVER before_today, 0) AS games_played_season,
-        sum(is_history) OVER days_7 AS games_in_last_7_days,
-        sum(is_history) OVER days_14 AS games_in_last_14_days,
-        sum(minutes_played) OVER days_7 AS minutes_in_last_7_days,
-        sum(minutes_played) OVER days_14 AS minutes_in_last_14_days,
-        sum(is_second_of_back_to_back) OVER days_14 AS back_to_backs_last_14_days,
-        max(game_date) OVER before_today AS last_game_date
-    FROM day_stream
-    WINDOW
-        days_7 AS (PARTITION BY player_lookup, season_year ORDER BY day_number
-                   RANGE BETWEEN 7 PRECEDING AND 1 PRECEDING),
-        days_14 AS (PARTITION BY player_lookup, season_year ORDER BY day_number
-                    RANGE BETWEEN 14 PRECEDING AND 1 PRECEDING),
-        before_today AS (PARTITION BY player_lookup, season_year ORDER BY day_number
-                         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+        t.t_id,
+        count(*) FILTER (WHERE h.game_date >= t.game_date - 7)
+            AS games_in_last_7_days,
+        count(*) AS games_in_last_14_days,
+        sum(h.minutes_played) FILTER (WHERE h.game_date >= t.game_date - 7)
+            AS minutes_in_last_7_days,
+        sum(h.minutes_played) AS minutes_in_last_14_days,
+        sum(h.is_second_of_back_to_back) AS back_to_backs_last_14_days
+    FROM targets AS t
+    JOIN history AS h
+      ON h.player_lookup = t.player_lookup AND h.season_year = t.season_year
+     AND h.game_date < t.game_date AND h.game_date >= t.game_date - 14
+    GROUP BY t.t_id
 ),
 
+-- His last game before the date (ASOF) carries the game-count windows, the games played
+-- this season before the date (its number) and the date of his last game.
 target_windows AS (
     SELECT
-        t.game_id, t.player_lookup, d.games_played_season,
+        t.t_id, coalesce(h.h_idx, 0) AS games_played_season,
         h.points_avg_last_5, coalesce(h.l5_games_used, 0) AS l5_games_used,
         h.points_avg_last_10, coalesce(h.l10_games_used, 0) AS l10_games_used,
         h.avg_usage_rate_last_7_games, h.points_avg_season, h.minutes_avg_season,
         d.games_in_last_7_days, d.games_in_last_14_days, d.minutes_in_last_7_days,
-        d.minutes_in_last_14_days, d.back_to_backs_last_14_days, d.last_game_date
+        d.minutes_in_last_14_days, d.back_to_backs_last_14_days, h.game_date AS last_game_date
     FROM targets AS t
-    JOIN day_windows AS d
-      ON d.player_lookup = t.player_lookup AND d.season_year = t.season_year
-     AND d.day_number = date_diff('day', DATE '1970-01-01', t.game_date)
-    LEFT JOIN history AS h
+    ASOF LEFT JOIN history AS h
       ON h.player_lookup = t.player_lookup AND h.season_year = t.season_year
-     AND h.h_idx = d.games_played_season
+     AND h.game_date < t.game_date
+    LEFT JOIN day_windows AS d ON d.t_id = t.t_id
 ),
 
 -- Prop lines: each book's pre-game lines come from player_prop_lines (pre-game snapshots,
@@ -274,7 +257,7 @@ prop_lines AS (
 -- games in the window, no ranking of them per target.
 prop_streaks AS (
     SELECT
-        game_id, player_lookup,
+        t_id,
         least(20, CASE WHEN last_under IS NULL THEN counted ELSE last_game - last_under
             - coalesce(array_length(list_filter(skipped, lambda x: x > last_under)), 0) END)
             AS prop_over_streak,
@@ -283,7 +266,7 @@ prop_streaks AS (
             AS prop_under_streak
     FROM (
         SELECT
-            t.game_id, t.player_lookup,
+            t.t_id,
             max(h.h_idx) AS last_game,
             max(h.h_idx) FILTER (WHERE h.points < l.chosen.current_line) AS last_under,
             max(h.h_idx) FILTER (WHERE h.points > l.chosen.current_line) AS last_over,
@@ -294,8 +277,8 @@ prop_streaks AS (
         JOIN prop_lines AS l ON l.game_id = t.game_id AND l.player_lookup = t.player_lookup
         JOIN history AS h
           ON h.player_lookup = t.player_lookup AND h.season_year = t.season_year
-         AND h.game_date < t.game_date AND date_diff('day', h.game_date, t.game_date) <= 60
-        GROUP BY t.game_id, t.player_lookup
+         AND h.game_date < t.game_date AND h.game_date >= t.game_date - 60
+        GROUP BY t.t_id
     ) AS r
     WHERE counted > 0
 ),
@@ -337,11 +320,11 @@ team_recent AS (
 -- tip-off. UNION keeps one row per star and team (his status is one per game), so the counts
 -- below count distinct stars.
 stars AS (
-    SELECT w.game_id, t.team_abbr, w.player_lookup, i.injury_status
+    SELECT t.game_id, t.team_abbr, t.player_lookup, i.injury_status
     FROM target_windows AS w
-    JOIN targets AS t ON t.game_id = w.game_id AND t.player_lookup = w.player_lookup
+    JOIN targets AS t ON t.t_id = w.t_id
     JOIN latest_injury_status AS i
-      ON i.game_id = w.game_id AND i.player_lookup = w.player_lookup
+      ON i.game_id = t.game_id AND i.player_lookup = t.player_lookup
     WHERE i.injury_status IN ('out', 'doubtful', 'questionable')
       AND w.games_played_season >= 10
       AND (w.points_avg_season >= 18
@@ -368,14 +351,14 @@ stars AS (
 
 star_absences AS (
     SELECT
-        t.game_id, t.player_lookup,
+        t.t_id,
         count(*) FILTER (WHERE s.injury_status IN ('out', 'doubtful')) AS star_teammates_out,
         count(*) FILTER (WHERE s.injury_status = 'questionable') AS questionable_star_teammates
     FROM targets AS t
     JOIN stars AS s
       ON s.game_id = t.game_id AND s.team_abbr = t.team_abbr
      AND s.player_lookup <> t.player_lookup
-    GROUP BY t.game_id, t.player_lookup
+    GROUP BY t.t_id
 ),
 
 -- The registry player holding the lookup (namesakes hold distinct lookups); an alias only for
@@ -403,7 +386,7 @@ names AS (
 
 assembled AS (
     SELECT
-        t.game_id, t.game_date, t.season_year, t.player_lookup,
+        t.t_id, t.game_id, t.game_date, t.season_year, t.player_lookup,
         r.universal_player_id, n.player_name,
         t.team_abbr, t.opponent_team_abbr, t.home_game, t.is_future_game,
         i.injury_status, i.reason AS injury_reason,
@@ -456,18 +439,18 @@ assembled AS (
     LEFT JOIN prop_lines AS l ON l.game_id = t.game_id AND l.player_lookup = t.player_lookup
     LEFT JOIN registry AS r ON r.player_lookup = t.player_lookup
     LEFT JOIN names AS n ON n.player_lookup = t.player_lookup
-    LEFT JOIN target_windows AS w ON w.game_id = t.game_id AND w.player_lookup = t.player_lookup
+    LEFT JOIN target_windows AS w ON w.t_id = t.t_id
     LEFT JOIN latest_injury_status AS i
       ON i.game_id = t.game_id AND i.player_lookup = t.player_lookup
-    LEFT JOIN prop_streaks AS s ON s.game_id = t.game_id AND s.player_lookup = t.player_lookup
+    LEFT JOIN prop_streaks AS s ON s.t_id = t.t_id
     LEFT JOIN team_recent AS tr ON tr.game_id = t.game_id AND tr.team_abbr = t.team_abbr
     LEFT JOIN team_recent AS orr
       ON orr.game_id = t.game_id AND orr.team_abbr = t.opponent_team_abbr
-    LEFT JOIN star_absences AS a ON a.game_id = t.game_id AND a.player_lookup = t.player_lookup
+    LEFT JOIN star_absences AS a ON a.t_id = t.t_id
 )
 
 SELECT
-    *,
+    * EXCLUDE (t_id),
     coalesce(days_rest = {{ BACK_TO_BACK_DAYS_REST }}, FALSE) AS is_back_to_back,
     CASE
         WHEN l10_games_used >= 10 THEN 'excellent'

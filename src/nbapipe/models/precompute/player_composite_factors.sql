@@ -129,7 +129,8 @@ players AS (
     WHERE u.game_date >= {{ start_date }} AND u.game_date < {{ end_date }}
 ),
 
--- The player's shot profile and the opponent's defence on the same date.
+-- The player's shot profile and the opponent's defence on the same date (the range filters
+-- reach the scans: a daily run reads one date of each table, not all of them).
 inputs AS (
     SELECT
         p.*,
@@ -148,10 +149,13 @@ inputs AS (
     FROM players AS p
     LEFT JOIN nba_precompute.player_shot_zone_analysis AS z
       ON z.analysis_date = p.game_date AND z.player_lookup = p.player_lookup
+     AND z.analysis_date >= {{ start_date }} AND z.analysis_date < {{ end_date }}
     LEFT JOIN nba_precompute.team_defense_zone_analysis AS d
       ON d.analysis_date = p.game_date AND d.team_abbr = p.opponent_team_abbr
+     AND d.analysis_date >= {{ start_date }} AND d.analysis_date < {{ end_date }}
     LEFT JOIN nba_analytics.upcoming_team_game_context AS c
       ON c.game_date = p.game_date AND c.team_abbr = p.opponent_team_abbr
+     AND c.game_date >= {{ start_date }} AND c.game_date < {{ end_date }}
 ),
 
 zone_inputs AS (

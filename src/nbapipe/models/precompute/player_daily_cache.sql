@@ -81,8 +81,8 @@
 --
 -- History: his player_game_summary rows of the season from its real opener (pre-season games
 -- are not part of it) strictly before the date, played only, newest first, up to 82. Window
--- sums are differences of running sums over his games in order, in exact decimals (values at
--- 10 decimals), so a daily run and a backfill give identical values. Averages are not rounded.
+-- sums are frame sums over his games in order, in exact decimals (values at 10 decimals), so
+-- a daily run and a backfill give identical values. Averages are not rounded.
 -- The completeness windows are player_completeness's (no extension of day windows over breaks
 -- such as the All-Star break, unlike the legacy).
 -- Legacy fixes: 9.8 the relaxed completeness period runs 30 days from the real opener, not from
@@ -93,6 +93,8 @@ WITH
 -- The numbers of spec 5.4 in one place.
 thresholds AS (
     SELECT
+        -- (these three are also the frames of played_games and team_games, which must be
+        -- literals there: change both together)
         82 AS lookback_games,             -- history: at most the last 82 games played
         5 AS short_window,                -- points_avg_last_5
         10 AS sample_window,              -- the last-10 windows (player and team)
@@ -181,30 +183,92 @@ season_rows AS (
       AND p.game_date >= o.opener_date
 ),
 
--- His games played in order (n = 1 is his first of the season) with running sums: a window's
--- sums are those at his latest game minus those at the game just before the window.
+-- His games played in order (n = 1 is his first of the season), each with the sums over the
+-- windows of his last 5, 10 and 82 games played that end at it (thresholds.short_window,
+-- sample_window, lookback_games): one window pass, no lookups of earlier games.
 played_games AS (
     SELECT
         player_lookup, season_year, game_date,
-        row_number() OVER (PARTITION BY player_lookup, season_year ORDER BY game_date) AS n,
-        CAST(sum(points) OVER running AS BIGINT) AS cum_points,
-        CAST(sum(points * points) OVER running AS BIGINT) AS cum_points_sq,
-        count(points) OVER running AS cum_points_n,
-        sum(CAST(minutes_played AS DECIMAL(18, 10))) OVER running AS cum_minutes,
-        count(minutes_played) OVER running AS cum_minutes_n,
-        sum(CAST(usage_rate AS DECIMAL(18, 10))) OVER running AS cum_usage,
-        count(usage_rate) OVER running AS cum_usage_n,
-        sum(CAST(ts_pct AS DECIMAL(18, 10))) OVER running AS cum_ts,
-        count(ts_pct) OVER running AS cum_ts_n,
-        CAST(sum(assisted_fg_makes) OVER running AS BIGINT) AS cum_assisted,
-        CAST(sum(CASE WHEN assisted_fg_makes IS NOT NULL THEN fg_makes END) OVER running
-            AS BIGINT) AS cum_assist_fg
+        row_number() OVER running AS n,
+        lead(game_date) OVER running AS next_game_date,
+        CAST(coalesce(sum(points) OVER last_5, 0) AS BIGINT) AS points_5,
+        count(points) OVER last_5 AS points_n_5,
+        CAST(coalesce(sum(points) OVER last_10, 0) AS BIGINT) AS points_10,
+        CAST(coalesce(sum(points * points) OVER last_10, 0) AS BIGINT) AS points_sq_10,
+        count(points) OVER last_10 AS points_n_10,
+        sum(CAST(minutes_played AS DECIMAL(18, 10))) OVER last_10 AS minutes_10,
+        count(minutes_played) OVER last_10 AS minutes_n_10,
+        sum(CAST(usage_rate AS DECIMAL(18, 10))) OVER last_10 AS usage_10,
+        count(usage_rate) OVER last_10 AS usage_n_10,
+        sum(CAST(ts_pct AS DECIMAL(18, 10))) OVER last_10 AS ts_10,
+        count(ts_pct) OVER last_10 AS ts_n_10,
+        CAST(sum(assisted_fg_makes) OVER last_10 AS BIGINT) AS assisted_10,
+        CAST(sum(CASE WHEN assisted_fg_makes IS NOT NULL THEN fg_makes END) OVER last_10
+            AS BIGINT) AS assist_fg_10,
+        CAST(coalesce(sum(points) OVER last_82, 0) AS BIGINT) AS points_82,
+        count(points) OVER last_82 AS points_n_82,
+        sum(CAST(usage_rate AS DECIMAL(18, 10))) OVER last_82 AS usage_82,
+        count(usage_rate) OVER last_82 AS usage_n_82
     FROM season_rows
     WHERE played
-    WINDOW running AS (
-        PARTITION BY player_lookup, season_year ORDER BY game_date
-        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-    )
+    WINDOW
+        running AS (PARTITION BY player_lookup, season_year ORDER BY game_date),
+        last_5 AS (running ROWS BETWEEN 4 PRECEDING AND CURRENT ROW),
+        last_10 AS (running ROWS BETWEEN 9 PRECEDING AND CURRENT ROW),
+        last_82 AS (running ROWS BETWEEN 81 PRECEDING AND CURRENT ROW)
+),
+
+-- The metrics of each game's windows. A game is his latest game played for the dates after it
+-- up to and including his next one, and those dates share its metrics: they are computed once
+-- per game, not once per date, and only for games with such a date in the range.
+game_metrics AS (
+    SELECT
+        g.player_lookup, g.season_year, g.game_date, g.n,
+        CASE WHEN g.points_n_5 > 0 THEN CAST(g.points_5 AS DOUBLE) / g.points_n_5 END
+            AS points_avg_last_5,
+        CASE WHEN g.points_n_10 > 0 THEN CAST(g.points_10 AS DOUBLE) / g.points_n_10 END
+            AS points_avg_last_10,
+        CASE WHEN g.points_n_82 > 0 THEN CAST(g.points_82 AS DOUBLE) / g.points_n_82 END
+            AS points_avg_season,
+        CASE WHEN g.points_n_10 >= t.std_min_games THEN sqrt(
+            CAST(g.points_n_10 * g.points_sq_10 - g.points_10 * g.points_10 AS DOUBLE)
+            / (g.points_n_10 * (g.points_n_10 - 1))
+        ) END AS points_std_last_10,
+        CASE WHEN g.minutes_n_10 > 0 THEN CAST(g.minutes_10 AS DOUBLE) / g.minutes_n_10 END
+            AS minutes_avg_last_10,
+        CASE WHEN g.usage_n_10 > 0 THEN CAST(g.usage_10 AS DOUBLE) / g.usage_n_10 END
+            AS usage_rate_last_10,
+        CASE WHEN g.ts_n_10 > 0 THEN CAST(g.ts_10 AS DOUBLE) / g.ts_n_10 END AS ts_pct_last_10,
+        CAST(least(g.n, t.lookback_games) AS INTEGER) AS games_played_season,
+        CASE WHEN g.usage_n_82 > 0 THEN CAST(g.usage_82 AS DOUBLE) / g.usage_n_82 END
+            AS player_usage_rate_season,
+        CASE WHEN g.assist_fg_10 > 0 THEN CAST(g.assisted_10 AS DOUBLE) / g.assist_fg_10 END
+            AS assisted_rate_last_10
+    FROM played_games AS g
+    CROSS JOIN thresholds AS t
+    WHERE g.next_game_date IS NULL OR g.next_game_date >= {{ start_date }}
+),
+
+-- Their part of data_hash's text (values joined by '|'), also once per game: the casts to
+-- text are the costliest expressions of the model. (MATERIALIZED, as in
+-- player_shot_zone_analysis: an inlined CTE's expressions may be moved after the join to the
+-- dates and evaluated once per date.)
+game_hash_text AS MATERIALIZED (
+    SELECT
+        m.*,
+        concat_ws('|',
+            coalesce(CAST(m.points_avg_last_5 AS VARCHAR), 'NULL'),
+            coalesce(CAST(m.points_avg_last_10 AS VARCHAR), 'NULL'),
+            coalesce(CAST(m.points_avg_season AS VARCHAR), 'NULL'),
+            coalesce(CAST(m.points_std_last_10 AS VARCHAR), 'NULL'),
+            coalesce(CAST(m.minutes_avg_last_10 AS VARCHAR), 'NULL'),
+            coalesce(CAST(m.usage_rate_last_10 AS VARCHAR), 'NULL'),
+            coalesce(CAST(m.ts_pct_last_10 AS VARCHAR), 'NULL'),
+            CAST(m.games_played_season AS VARCHAR),
+            coalesce(CAST(m.player_usage_rate_season AS VARCHAR), 'NULL'),
+            coalesce(CAST(m.assisted_rate_last_10 AS VARCHAR), 'NULL')
+        ) AS metrics_text
+    FROM game_metrics AS m
 ),
 
 -- His rows in order (any status), each the latest one for the dates after it up to and
@@ -218,7 +282,11 @@ team_rows AS (
             PARTITION BY player_lookup, season_year ORDER BY game_date
             ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
         ) AS last_game_date
-    FROM season_rows
+    FROM (
+        -- only the columns used: a window carries every input column through its sort
+        SELECT player_lookup, universal_player_id, season_year, game_date, team_abbr, played
+        FROM season_rows
+    ) AS r
 ),
 
 -- His latest row (any status) before each cache date (his team for roster expansion) and his
@@ -270,90 +338,73 @@ drivers AS (
     SELECT * FROM expansion_players
 ),
 
--- Per player and date: his latest game played before the date (n = games played so far) and
--- the running sums at the window starts (5, 10 and 82 games back).
+-- Per player and date: the metrics of his latest game played before the date (n = games
+-- played so far).
 player_windows AS (
     SELECT
         dr.*, d.season_year, d.opener_date, d.days_since_opener,
         lr.universal_player_id AS latest_row_player_id,
-        coalesce(cur.n, 0) AS games_before, cur.game_date AS last_game_date,
-        coalesce(cur.cum_points, 0) - coalesce(w5.cum_points, 0) AS points_5,
-        coalesce(cur.cum_points_n, 0) - coalesce(w5.cum_points_n, 0) AS points_n_5,
-        coalesce(cur.cum_points, 0) - coalesce(w10.cum_points, 0) AS points_10,
-        coalesce(cur.cum_points_sq, 0) - coalesce(w10.cum_points_sq, 0) AS points_sq_10,
-        coalesce(cur.cum_points_n, 0) - coalesce(w10.cum_points_n, 0) AS points_n_10,
-        coalesce(cur.cum_minutes, 0) - coalesce(w10.cum_minutes, 0) AS minutes_10,
-        coalesce(cur.cum_minutes_n, 0) - coalesce(w10.cum_minutes_n, 0) AS minutes_n_10,
-        coalesce(cur.cum_usage, 0) - coalesce(w10.cum_usage, 0) AS usage_10,
-        coalesce(cur.cum_usage_n, 0) - coalesce(w10.cum_usage_n, 0) AS usage_n_10,
-        coalesce(cur.cum_ts, 0) - coalesce(w10.cum_ts, 0) AS ts_10,
-        coalesce(cur.cum_ts_n, 0) - coalesce(w10.cum_ts_n, 0) AS ts_n_10,
-        coalesce(cur.cum_assisted, 0) - coalesce(w10.cum_assisted, 0) AS assisted_10,
-        coalesce(cur.cum_assist_fg, 0) - coalesce(w10.cum_assist_fg, 0) AS assist_fg_10,
-        coalesce(cur.cum_points, 0) - coalesce(w82.cum_points, 0) AS points_82,
-        coalesce(cur.cum_points_n, 0) - coalesce(w82.cum_points_n, 0) AS points_n_82,
-        coalesce(cur.cum_usage, 0) - coalesce(w82.cum_usage, 0) AS usage_82,
-        coalesce(cur.cum_usage_n, 0) - coalesce(w82.cum_usage_n, 0) AS usage_n_82
+        coalesce(g.n, 0) AS games_before, g.game_date AS last_game_date,
+        g.points_avg_last_5, g.points_avg_last_10, g.points_avg_season, g.points_std_last_10,
+        g.minutes_avg_last_10, g.usage_rate_last_10, g.ts_pct_last_10,
+        coalesce(g.games_played_season, 0) AS games_played_season,
+        g.player_usage_rate_season, g.assisted_rate_last_10,
+        -- without a game played: every metric NULL and 0 games
+        coalesce(g.metrics_text, 'NULL|NULL|NULL|NULL|NULL|NULL|NULL|0|NULL|NULL')
+            AS metrics_text
     FROM drivers AS dr
-    CROSS JOIN thresholds AS t
     JOIN cache_dates AS d ON d.cache_date = dr.cache_date
     LEFT JOIN latest_rows AS lr
       ON lr.cache_date = dr.cache_date AND lr.player_lookup = dr.player_lookup
-    LEFT JOIN played_games AS cur
-      ON cur.player_lookup = dr.player_lookup AND cur.season_year = d.season_year
-     AND cur.game_date = lr.last_game_date
-    LEFT JOIN played_games AS w5
-      ON w5.player_lookup = dr.player_lookup AND w5.season_year = d.season_year
-     AND w5.n = cur.n - t.short_window
-    LEFT JOIN played_games AS w10
-      ON w10.player_lookup = dr.player_lookup AND w10.season_year = d.season_year
-     AND w10.n = cur.n - t.sample_window
-    LEFT JOIN played_games AS w82
-      ON w82.player_lookup = dr.player_lookup AND w82.season_year = d.season_year
-     AND w82.n = cur.n - t.lookback_games
+    LEFT JOIN game_hash_text AS g
+      ON g.player_lookup = dr.player_lookup AND g.season_year = d.season_year
+     AND g.game_date = lr.last_game_date
 ),
 
--- The team's offensive games of the season in order, with running sums.
+-- The team's offensive games of the season in order, each with the sums over its last 10
+-- games (thresholds.sample_window) that end at it.
 team_games AS (
     SELECT
         o.team_abbr, o.season_year, o.game_date,
-        row_number() OVER (PARTITION BY o.team_abbr, o.season_year ORDER BY o.game_date) AS n,
         lead(o.game_date) OVER (PARTITION BY o.team_abbr, o.season_year ORDER BY o.game_date)
             AS next_game_date,
-        sum(CAST(o.pace AS DECIMAL(18, 10))) OVER running AS cum_pace,
-        count(o.pace) OVER running AS cum_pace_n,
-        sum(CAST(o.offensive_rating AS DECIMAL(18, 10))) OVER running AS cum_off_rating,
-        count(o.offensive_rating) OVER running AS cum_off_rating_n
+        sum(CAST(o.pace AS DECIMAL(18, 10))) OVER last_10 AS pace_10,
+        count(o.pace) OVER last_10 AS pace_n_10,
+        sum(CAST(o.offensive_rating AS DECIMAL(18, 10))) OVER last_10 AS off_rating_10,
+        count(o.offensive_rating) OVER last_10 AS off_rating_n_10
     FROM nba_analytics.team_offense_game_summary AS o
     JOIN season_openers AS s ON s.season_year = o.season_year
     WHERE o.game_date >= {{ season_start }} AND o.game_date < {{ end_date }}
       AND o.game_date >= s.opener_date
-    WINDOW running AS (
+    WINDOW last_10 AS (
         PARTITION BY o.team_abbr, o.season_year ORDER BY o.game_date
-        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+        ROWS BETWEEN 9 PRECEDING AND CURRENT ROW
     )
 ),
 
+-- Per team and date: the windows of its latest game before the date, with their part of
+-- data_hash's text (once per team and date, not per player).
 team_windows AS (
     SELECT
-        td.cache_date, td.team_abbr,
-        CASE WHEN cur.cum_pace_n - coalesce(w.cum_pace_n, 0) > 0
-            THEN CAST(cur.cum_pace - coalesce(w.cum_pace, 0) AS DOUBLE)
-                 / (cur.cum_pace_n - coalesce(w.cum_pace_n, 0))
-        END AS team_pace_last_10,
-        CASE WHEN cur.cum_off_rating_n - coalesce(w.cum_off_rating_n, 0) > 0
-            THEN CAST(cur.cum_off_rating - coalesce(w.cum_off_rating, 0) AS DOUBLE)
-                 / (cur.cum_off_rating_n - coalesce(w.cum_off_rating_n, 0))
-        END AS team_off_rating_last_10
-    FROM (SELECT DISTINCT cache_date, season_year, team_abbr FROM player_windows) AS td
-    CROSS JOIN thresholds AS t
-    JOIN team_games AS cur
-      ON cur.team_abbr = td.team_abbr AND cur.season_year = td.season_year
-     AND cur.game_date < td.cache_date
-     AND (cur.next_game_date IS NULL OR td.cache_date <= cur.next_game_date)
-    LEFT JOIN team_games AS w
-      ON w.team_abbr = td.team_abbr AND w.season_year = td.season_year
-     AND w.n = cur.n - t.sample_window
+        w.*,
+        concat_ws('|',
+            coalesce(CAST(w.team_pace_last_10 AS VARCHAR), 'NULL'),
+            coalesce(CAST(w.team_off_rating_last_10 AS VARCHAR), 'NULL')
+        ) AS team_text
+    FROM (
+        SELECT
+            td.cache_date, td.team_abbr,
+            CASE WHEN g.pace_n_10 > 0 THEN CAST(g.pace_10 AS DOUBLE) / g.pace_n_10 END
+                AS team_pace_last_10,
+            CASE WHEN g.off_rating_n_10 > 0
+                THEN CAST(g.off_rating_10 AS DOUBLE) / g.off_rating_n_10
+            END AS team_off_rating_last_10
+        FROM (SELECT DISTINCT cache_date, season_year, team_abbr FROM player_windows) AS td
+        JOIN team_games AS g
+          ON g.team_abbr = td.team_abbr AND g.season_year = td.season_year
+         AND g.game_date < td.cache_date
+         AND (g.next_game_date IS NULL OR td.cache_date <= g.next_game_date)
+    ) AS w
 ),
 
 -- Metrics, copied context, shot zones and completeness per player and date.
@@ -362,27 +413,11 @@ assembled AS (
         p.cache_date, p.player_lookup,
         coalesce(p.universal_player_id, p.latest_row_player_id) AS universal_player_id,
         p.team_abbr, p.game_id, p.in_upcoming_context,
-        CASE WHEN p.points_n_5 > 0 THEN CAST(p.points_5 AS DOUBLE) / p.points_n_5 END
-            AS points_avg_last_5,
-        CASE WHEN p.points_n_10 > 0 THEN CAST(p.points_10 AS DOUBLE) / p.points_n_10 END
-            AS points_avg_last_10,
-        CASE WHEN p.points_n_82 > 0 THEN CAST(p.points_82 AS DOUBLE) / p.points_n_82 END
-            AS points_avg_season,
-        CASE WHEN p.points_n_10 >= t.std_min_games THEN sqrt(
-            CAST(p.points_n_10 * p.points_sq_10 - p.points_10 * p.points_10 AS DOUBLE)
-            / (p.points_n_10 * (p.points_n_10 - 1))
-        ) END AS points_std_last_10,
-        CASE WHEN p.minutes_n_10 > 0 THEN CAST(p.minutes_10 AS DOUBLE) / p.minutes_n_10 END
-            AS minutes_avg_last_10,
-        CASE WHEN p.usage_n_10 > 0 THEN CAST(p.usage_10 AS DOUBLE) / p.usage_n_10 END
-            AS usage_rate_last_10,
-        CASE WHEN p.ts_n_10 > 0 THEN CAST(p.ts_10 AS DOUBLE) / p.ts_n_10 END AS ts_pct_last_10,
-        CAST(least(p.games_before, t.lookback_games) AS INTEGER) AS games_played_season,
-        CASE WHEN p.usage_n_82 > 0 THEN CAST(p.usage_82 AS DOUBLE) / p.usage_n_82 END
-            AS player_usage_rate_season,
-        CASE WHEN p.assist_fg_10 > 0 THEN CAST(p.assisted_10 AS DOUBLE) / p.assist_fg_10 END
-            AS assisted_rate_last_10,
+        p.points_avg_last_5, p.points_avg_last_10, p.points_avg_season, p.points_std_last_10,
+        p.minutes_avg_last_10, p.usage_rate_last_10, p.ts_pct_last_10, p.games_played_season,
+        p.player_usage_rate_season, p.assisted_rate_last_10, p.metrics_text,
         tw.team_pace_last_10, tw.team_off_rating_last_10,
+        coalesce(tw.team_text, 'NULL|NULL') AS team_text,
         CAST(p.games_in_last_7_days AS INTEGER) AS games_in_last_7_days,
         CAST(p.games_in_last_14_days AS INTEGER) AS games_in_last_14_days,
         CAST(p.minutes_in_last_7_days AS DOUBLE) AS minutes_in_last_7_days,
@@ -504,18 +539,8 @@ SELECT
     substr(sha256(concat_ws('|',
         CAST(g.cache_date AS VARCHAR), g.player_lookup, coalesce(g.team_abbr, 'NULL'),
         coalesce(g.game_id, 'NULL'),
-        coalesce(CAST(g.points_avg_last_5 AS VARCHAR), 'NULL'),
-        coalesce(CAST(g.points_avg_last_10 AS VARCHAR), 'NULL'),
-        coalesce(CAST(g.points_avg_season AS VARCHAR), 'NULL'),
-        coalesce(CAST(g.points_std_last_10 AS VARCHAR), 'NULL'),
-        coalesce(CAST(g.minutes_avg_last_10 AS VARCHAR), 'NULL'),
-        coalesce(CAST(g.usage_rate_last_10 AS VARCHAR), 'NULL'),
-        coalesce(CAST(g.ts_pct_last_10 AS VARCHAR), 'NULL'),
-        CAST(g.games_played_season AS VARCHAR),
-        coalesce(CAST(g.player_usage_rate_season AS VARCHAR), 'NULL'),
-        coalesce(CAST(g.assisted_rate_last_10 AS VARCHAR), 'NULL'),
-        coalesce(CAST(g.team_pace_last_10 AS VARCHAR), 'NULL'),
-        coalesce(CAST(g.team_off_rating_last_10 AS VARCHAR), 'NULL'),
+        g.metrics_text,  -- points_avg_last_5 ... assisted_rate_last_10, cast once per game
+        g.team_text,     -- team_pace_last_10, team_off_rating_last_10
         coalesce(CAST(g.games_in_last_7_days AS VARCHAR), 'NULL'),
         coalesce(CAST(g.games_in_last_14_days AS VARCHAR), 'NULL'),
         coalesce(CAST(g.minutes_in_last_7_days AS VARCHAR), 'NULL'),

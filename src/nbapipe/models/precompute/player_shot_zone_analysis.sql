@@ -372,7 +372,10 @@ row_sequence AS (
             PARTITION BY player_lookup, season_year ORDER BY game_date
             ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
         ) AS last_game_date
-    FROM season_rows
+    FROM (
+        -- only the columns used: a window carries every input column through its sort
+        SELECT player_lookup, season_year, game_date, team_abbr, played FROM season_rows
+    ) AS r
 ),
 
 -- Every (date, player) with a game played before the date; his team on the date is the team

@@ -88,7 +88,6 @@ params AS (
         {{ TDZA_DYNAMIC_MIN_CAP }} AS dynamic_min_cap,    -- 14) ...
         {{ DYNAMIC_MIN_DAYS }} AS dynamic_min_days,       -- ... for the first 21 days
         {{ TDZA_MEDIUM_TIER_GAMES }} AS medium_tier_games,
-        {{ LEAGUE_WINDOW_DAYS }} AS league_window_days,
         {{ LEAGUE_MIN_TEAM_GAMES }} AS league_min_team_games,
         {{ LEAGUE_MIN_TEAMS }} AS league_min_teams,
         CAST({{ DEFAULT_LEAGUE_PAINT_PCT }} AS DOUBLE) AS default_league_paint_pct,
@@ -171,60 +170,63 @@ defense_games AS (
       AND coalesce(s.season_type, 'Regular Season') NOT IN ('Pre Season', 'All-Star')
 ),
 
--- The team's games in order, each with the sums over the window of its last 15 games that
--- ends at it (frame aggregates over the team's game sequence, instead of ranking every earlier
--- game for every date). Each game is the team's latest one for the dates after it up to and
--- including its next game: its window is theirs.
+-- The team's games in order (n = 1 is its first from the opener). Each game is the team's
+-- latest one for the dates after it up to and including its next game: its window is theirs.
+team_games AS (
+    SELECT
+        t.*,
+        t.shot_zones_available
+            AND coalesce(t.shot_zones_source, '') <> p.shots_only_source AS blockers_recorded,
+        row_number() OVER team_order AS n,
+        lead(t.game_date) OVER team_order AS next_game_date
+    FROM defense_games AS t
+    CROSS JOIN params AS p
+    WINDOW team_order AS (PARTITION BY t.defending_team_abbr, t.season_year ORDER BY t.game_date)
+),
+
+-- The sums over the window of the last 15 games that ends at each game, only for the games
+-- that are the latest one for a date of the range (one window per team in a daily run): a
+-- grouped join over the window's games is cheaper than frame aggregates over every game.
+-- (Window sizes here are placeholders, not params columns: a constant bound is applied inside
+-- the join instead of after it.)
 team_game_windows AS (
     SELECT
-        g.defending_team_abbr AS team_abbr, g.season_year, g.game_date,
-        lead(g.game_date) OVER (
-            PARTITION BY g.defending_team_abbr, g.season_year ORDER BY g.game_date
-        ) AS next_game_date,
-        CAST(count(*) OVER last_games AS INTEGER) AS games,
-        CAST(count(CASE WHEN g.shot_zones_available THEN 1 END) OVER last_games AS INTEGER)
-            AS zone_games,
-        CAST(count(CASE WHEN g.blockers_recorded THEN 1 END) OVER last_games AS INTEGER)
-            AS block_games,
-        min(g.game_date) OVER last_games AS first_game_date,
-        g.game_date AS last_game_date,
-        CAST(sum(CASE WHEN g.shot_zones_available THEN g.opp_paint_makes END)
-            OVER last_games AS BIGINT) AS paint_makes,
-        CAST(sum(CASE WHEN g.shot_zones_available THEN g.opp_paint_attempts END)
-            OVER last_games AS BIGINT) AS paint_attempts,
-        CAST(sum(CASE WHEN g.shot_zones_available THEN g.points_in_paint_allowed END)
-            OVER last_games AS BIGINT) AS paint_points,
-        CAST(sum(CASE WHEN g.shot_zones_available THEN g.opp_mid_range_makes END)
-            OVER last_games AS BIGINT) AS mid_makes,
-        CAST(sum(CASE WHEN g.shot_zones_available THEN g.opp_mid_range_attempts END)
-            OVER last_games AS BIGINT) AS mid_attempts,
-        CAST(sum(CASE WHEN g.shot_zones_available THEN g.mid_range_points_allowed END)
-            OVER last_games AS BIGINT) AS mid_points,
-        CAST(sum(g.opp_three_pt_makes) OVER last_games AS BIGINT) AS three_makes,
-        CAST(sum(g.opp_three_pt_attempts) OVER last_games AS BIGINT) AS three_attempts,
-        CAST(sum(g.three_pt_points_allowed) OVER last_games AS BIGINT) AS three_points,
-        CAST(sum(CASE WHEN g.blockers_recorded THEN g.blocks_paint END)
-            OVER last_games AS BIGINT) AS paint_blocks,
-        CAST(sum(CASE WHEN g.blockers_recorded THEN g.blocks_mid_range END)
-            OVER last_games AS BIGINT) AS mid_blocks,
-        CAST(sum(CASE WHEN g.blockers_recorded THEN g.blocks_three_pt END)
-            OVER last_games AS BIGINT) AS three_blocks,
-        CAST(sum(g.points_allowed) OVER last_games AS BIGINT) AS points_allowed,
-        avg(CAST(g.defensive_rating AS DECIMAL(12, 4))) OVER last_games AS defensive_rating,
-        avg(CAST(g.opponent_pace AS DECIMAL(12, 4))) OVER last_games AS opponent_pace
-    FROM (
-        SELECT
-            t.*,
-            t.shot_zones_available
-                AND coalesce(t.shot_zones_source, '') <> p.shots_only_source
-                AS blockers_recorded
-        FROM defense_games AS t
-        CROSS JOIN params AS p
-    ) AS g
-    WINDOW last_games AS (
-        PARTITION BY g.defending_team_abbr, g.season_year ORDER BY g.game_date
-        ROWS BETWEEN {{ TDZA_WINDOW_GAMES }} - 1 PRECEDING AND CURRENT ROW
-    )
+        e.defending_team_abbr AS team_abbr, e.season_year, e.game_date, e.next_game_date,
+        CAST(count(*) AS INTEGER) AS games,
+        CAST(count(CASE WHEN g.shot_zones_available THEN 1 END) AS INTEGER) AS zone_games,
+        CAST(count(CASE WHEN g.blockers_recorded THEN 1 END) AS INTEGER) AS block_games,
+        min(g.game_date) AS first_game_date,
+        e.game_date AS last_game_date,
+        CAST(sum(CASE WHEN g.shot_zones_available THEN g.opp_paint_makes END) AS BIGINT)
+            AS paint_makes,
+        CAST(sum(CASE WHEN g.shot_zones_available THEN g.opp_paint_attempts END) AS BIGINT)
+            AS paint_attempts,
+        CAST(sum(CASE WHEN g.shot_zones_available THEN g.points_in_paint_allowed END) AS BIGINT)
+            AS paint_points,
+        CAST(sum(CASE WHEN g.shot_zones_available THEN g.opp_mid_range_makes END) AS BIGINT)
+            AS mid_makes,
+        CAST(sum(CASE WHEN g.shot_zones_available THEN g.opp_mid_range_attempts END) AS BIGINT)
+            AS mid_attempts,
+        CAST(sum(CASE WHEN g.shot_zones_available THEN g.mid_range_points_allowed END) AS BIGINT)
+            AS mid_points,
+        CAST(sum(g.opp_three_pt_makes) AS BIGINT) AS three_makes,
+        CAST(sum(g.opp_three_pt_attempts) AS BIGINT) AS three_attempts,
+        CAST(sum(g.three_pt_points_allowed) AS BIGINT) AS three_points,
+        CAST(sum(CASE WHEN g.blockers_recorded THEN g.blocks_paint END) AS BIGINT)
+            AS paint_blocks,
+        CAST(sum(CASE WHEN g.blockers_recorded THEN g.blocks_mid_range END) AS BIGINT)
+            AS mid_blocks,
+        CAST(sum(CASE WHEN g.blockers_recorded THEN g.blocks_three_pt END) AS BIGINT)
+            AS three_blocks,
+        CAST(sum(g.points_allowed) AS BIGINT) AS points_allowed,
+        avg(CAST(g.defensive_rating AS DECIMAL(12, 4))) AS defensive_rating,
+        avg(CAST(g.opponent_pace AS DECIMAL(12, 4))) AS opponent_pace
+    FROM team_games AS e
+    JOIN team_games AS g
+      ON g.defending_team_abbr = e.defending_team_abbr AND g.season_year = e.season_year
+     AND g.n > e.n - {{ TDZA_WINDOW_GAMES }} AND g.n <= e.n
+    WHERE e.next_game_date IS NULL OR e.next_game_date >= {{ start_date }}
+    GROUP BY e.defending_team_abbr, e.season_year, e.game_date, e.next_game_date
 ),
 
 window_sums AS (
@@ -243,9 +245,9 @@ window_sums AS (
 
 -- Completeness: the team's last 15 completed schedule games before the date, and how many
 -- of them have a team_defense_game_summary row. The team's completed games in order (latest
--- last; on one date, the lower game id counts as the later), each with the counts over the
--- window of 15 that ends at it (a game matched by several summary rows counts once per row,
--- as a join would count it).
+-- last; on one date, the lower game id counts as the later), with the counts over the window
+-- of 15 that ends at a game (a game matched by several summary rows counts once per row, as a
+-- join would count it).
 schedule_sides AS (
     SELECT game_id, game_date, season_year, home_team_abbr AS team_abbr
     FROM season_games
@@ -262,21 +264,33 @@ summary_rows AS (
     GROUP BY game_id, defending_team_abbr
 ),
 
-schedule_windows AS (
+schedule_sequence AS (
     SELECT
         s.team_abbr, s.season_year, s.game_date,
-        lead(s.game_date) OVER (
-            PARTITION BY s.team_abbr, s.season_year ORDER BY s.game_date, s.game_id DESC
-        ) AS next_game_date,
-        sum(greatest(coalesce(r.summary_rows, 0), 1)) OVER last_games AS expected_games,
-        sum(coalesce(r.summary_rows, 0)) OVER last_games AS actual_games
+        greatest(coalesce(r.summary_rows, 0), 1) AS expected_games,
+        coalesce(r.summary_rows, 0) AS actual_games,
+        row_number() OVER team_order AS n,
+        lead(s.game_date) OVER team_order AS next_game_date
     FROM schedule_sides AS s
     LEFT JOIN summary_rows AS r
       ON r.game_id = s.game_id AND r.defending_team_abbr = s.team_abbr
-    WINDOW last_games AS (
+    WINDOW team_order AS (
         PARTITION BY s.team_abbr, s.season_year ORDER BY s.game_date, s.game_id DESC
-        ROWS BETWEEN {{ TDZA_WINDOW_GAMES }} - 1 PRECEDING AND CURRENT ROW
     )
+),
+
+-- As for the defence windows: only the windows that end at a latest game of a date in range.
+schedule_windows AS (
+    SELECT
+        e.team_abbr, e.season_year, e.game_date, e.next_game_date,
+        sum(g.expected_games) AS expected_games,
+        sum(g.actual_games) AS actual_games
+    FROM schedule_sequence AS e
+    JOIN schedule_sequence AS g
+      ON g.team_abbr = e.team_abbr AND g.season_year = e.season_year
+     AND g.n > e.n - {{ TDZA_WINDOW_GAMES }} AND g.n <= e.n
+    WHERE e.next_game_date IS NULL OR e.next_game_date >= {{ start_date }}
+    GROUP BY e.team_abbr, e.season_year, e.n, e.game_date, e.next_game_date
 ),
 
 completeness AS (
@@ -305,10 +319,9 @@ league_team_sums AS (
         sum(g.opp_three_pt_makes) AS three_makes,
         sum(g.opp_three_pt_attempts) AS three_attempts
     FROM analysis_dates AS d
-    CROSS JOIN params AS p
     JOIN defense_games AS g
       ON g.season_year = d.season_year AND g.game_date < d.analysis_date
-     AND date_diff('day', g.game_date, d.analysis_date) <= p.league_window_days
+     AND g.game_date >= d.analysis_date - {{ LEAGUE_WINDOW_DAYS }}  -- the 30 days before
     GROUP BY d.analysis_date, g.defending_team_abbr
 ),
 
