@@ -264,7 +264,8 @@ history_ordered AS (
 -- For each target, his latest row before the date and his latest row before the 60 days
 -- (ASOF joins): the counts of his rows, games played and graded games before the date and
 -- in the window, and his points in the window (feature 46 compares each game with their
--- mean, so it is known before the rows are read).
+-- mean, so it is known before the rows are read); and the first days of his 30- and 60-day
+-- windows, so the list below flags its rows once (no thresholds join on the list's rows).
 target_counts AS (
     SELECT
         t.game_date AS target_date, t.player_lookup,
@@ -275,7 +276,9 @@ target_counts AS (
         coalesce(b.pk, 0) - coalesce(w.pk, 0) AS played_60,
         coalesce(b.gk, 0) - coalesce(w.gk, 0) AS graded_60,
         CASE WHEN coalesce(b.running_points_n, 0) > coalesce(w.running_points_n, 0)
-            THEN b.running_points - coalesce(w.running_points, 0) END AS points_60
+            THEN b.running_points - coalesce(w.running_points, 0) END AS points_60,
+        t.game_date - th.minutes_days AS minutes_window_start,
+        t.game_date - th.recent_days AS recent_window_start
     FROM targets AS t
     CROSS JOIN thresholds AS th
     ASOF LEFT JOIN history_ordered AS b
@@ -294,7 +297,9 @@ recent_rows AS (
         h.game_date, h.team_abbr, h.played, h.is_dnp, h.points, h.points_or_zero, h.ft_makes,
         h.usage_rate, h.minutes_played, h.points_per_minute, h.is_over, h.margin_vs_line,
         h.previous_played_date, h.structural_change,
-        date_diff('day', h.game_date, c.target_date) AS days_ago,
+        -- days_ago <= minutes_days; the previous game at most recent_days before the date
+        h.game_date >= c.minutes_window_start AS in_minutes_window,
+        h.previous_played_date >= c.recent_window_start AS previous_in_window,
         c.row_back,
         CASE WHEN h.played THEN c.played_before - h.pk + 1 END AS played_back,
         CASE WHEN h.graded THEN c.graded_before - h.gk + 1 END AS graded_back
@@ -331,16 +336,15 @@ recent_sums AS (
         sum(-r.played_back * r.points) FILTER (WHERE r.played_back <= 7) AS sxy_7,
         count(r.usage_rate) FILTER (WHERE r.played_back <= 5) AS usage_n_5,
         sum(r.usage_rate) FILTER (WHERE r.played_back <= 5) AS usage_5,
-        count(*) FILTER (WHERE r.played AND r.days_ago <= t.minutes_days) AS played_30,
-        sum(r.minutes_played) FILTER (WHERE r.played AND r.days_ago <= t.minutes_days)
+        count(*) FILTER (WHERE r.played AND r.in_minutes_window) AS played_30,
+        sum(r.minutes_played) FILTER (WHERE r.played AND r.in_minutes_window)
             AS minutes_30,
-        sum(r.points_per_minute) FILTER (WHERE r.played AND r.days_ago <= t.minutes_days)
+        sum(r.points_per_minute) FILTER (WHERE r.played AND r.in_minutes_window)
             AS ppm_sum_30,
         -- the newest game that follows a structural change since a previous game he played
         -- in the window
         min(r.played_back) FILTER (
-            WHERE r.played AND r.structural_change
-              AND date_diff('day', r.previous_played_date, r.target_date) <= t.recent_days
+            WHERE r.played AND r.structural_change AND r.previous_in_window
         ) AS games_since_change,
         -- games in a row (newest first) below his 60-day mean
         coalesce(
@@ -350,7 +354,6 @@ recent_sums AS (
         count(*) FILTER (WHERE r.graded_back <= 10 AND r.is_over) AS overs_10,
         sum(r.margin_vs_line) FILTER (WHERE r.graded_back <= 5) AS margin_sum_5
     FROM recent_rows AS r
-    CROSS JOIN thresholds AS t
     GROUP BY r.target_date, r.player_lookup
 ),
 
@@ -955,10 +958,34 @@ derived_features AS (
 ),
 
 -- Gates (spec 5.5 and the Phase 4 early-season rule), in this order. Materialized: the
--- quality block and the final select both read it.
+-- quality block and the final select both read it (only the columns they read: the sources
+-- are in source_key).
 gated AS MATERIALIZED (
     SELECT
-        d.*,
+        d.game_date, d.player_lookup, d.universal_player_id, d.game_id, d.season_year,
+        d.team_abbr, d.opponent_team_abbr, d.opener_date, d.days_since_opener, d.injury_status,
+        d.has_prop_line, d.current_points_line, d.avg_minutes_per_game_last_7,
+        d.is_production_ready, d.pcf_is_production_ready, d.has_pdc,
+        d.pdc_l10_completeness_pct, d.has_pcf, d.has_tdza, d.played_60, d.played_10,
+        d.team_games_60,
+        d.f_points_avg_last_5, d.f_points_avg_last_10, d.f_points_avg_season,
+        d.f_points_std_last_10, d.f_games_in_last_7_days, d.f_team_pace, d.f_team_off_rating,
+        d.f_minutes_avg_last_10, d.f_ppm_avg_last_10, d.f_fatigue_score,
+        d.f_shot_zone_mismatch_score, d.f_pace_score, d.f_usage_spike_score,
+        d.f_rest_advantage, d.f_injury_risk, d.f_recent_trend, d.f_minutes_change,
+        d.f_opponent_def_rating, d.f_opponent_pace, d.f_home_away, d.f_back_to_back,
+        d.f_playoff_game, d.f_pct_paint, d.f_pct_mid_range, d.f_pct_three, d.f_pct_free_throw,
+        d.f_team_win_pct, d.f_vegas_points_line, d.f_vegas_opening_line, d.f_vegas_line_move,
+        d.f_has_vegas_line, d.f_avg_points_vs_opponent, d.f_games_vs_opponent, d.f_dnp_rate,
+        d.f_pts_slope_10g, d.f_star_teammates_out, d.f_game_total_line, d.f_days_rest,
+        d.f_minutes_load_last_7d, d.f_spread_magnitude, d.f_implied_team_total,
+        d.f_points_avg_last_3, d.f_scoring_trend_slope, d.f_deviation_from_avg_last3,
+        d.f_consecutive_games_below_avg, d.f_teammate_usage_available, d.f_usage_rate_last_5,
+        d.f_games_since_structural_change, d.f_multi_book_line_std, d.f_prop_over_streak,
+        d.f_prop_under_streak, d.f_prop_line_delta, d.f_over_rate_last_10,
+        d.f_margin_vs_line_avg_last_5, d.f_blowout_minutes_risk,
+        d.f_minutes_volatility_last_10, d.f_pts_vs_season_zscore, d.f_breakout_flag,
+        d.f_line_vs_season_avg, d.f_opponent_pace_mismatch,
         CASE
             WHEN d.days_since_opener < {{ BOOTSTRAP_DAYS }} THEN 'EARLY_SEASON'
             WHEN d.played_60 = 0 THEN 'MISSING_DATA'
@@ -1106,8 +1133,8 @@ source_weights AS (
     ) AS w(source, weight)
 ),
 
--- The quality block depends on the 60 sources only: computed once per combination of
--- sources (a few hundred a season) instead of once per player-date.
+-- The quality block and the feature_sources list depend on the 60 sources only: computed
+-- once per combination of sources (a few hundred a season) instead of once per player-date.
 source_combinations AS (
     SELECT DISTINCT source_key FROM gated
 ),
@@ -1162,6 +1189,10 @@ quality_sums AS (
 quality AS (
     SELECT
         q.*,
+        -- the feature_sources column, built once per combination (the key lists the 60
+        -- sources in feature order): stored dictionary-coded (ENUM list), 60 strings a row cost
+        -- seconds to write
+        CAST(string_split(q.source_key, ',') AS {{ ML_FEATURE_SOURCE_LIST }}) AS feature_sources,
         round(CASE
             WHEN q.required_default_count >= 5 THEN least(q.raw_quality_score, 49.0)
             WHEN q.required_default_count >= 1 THEN least(q.raw_quality_score, 69.0)
@@ -1301,69 +1332,7 @@ SELECT
         CAST(d.f_opponent_pace_mismatch AS DOUBLE)
     ] AS features,
     {{ ML_FEATURE_NAMES }} AS feature_names,
-    -- stored dictionary-coded (ENUM list): 60 strings a row cost seconds to write
-    CAST([
-        d.s_points_avg_last_5,
-        d.s_points_avg_last_10,
-        d.s_points_avg_season,
-        d.s_points_std_last_10,
-        d.s_games_in_last_7_days,
-        d.s_fatigue_score,
-        d.s_shot_zone_mismatch_score,
-        d.s_pace_score,
-        d.s_usage_spike_score,
-        d.s_rest_advantage,
-        d.s_injury_risk,
-        d.s_recent_trend,
-        d.s_minutes_change,
-        d.s_opponent_def_rating,
-        d.s_opponent_pace,
-        d.s_home_away,
-        d.s_back_to_back,
-        d.s_playoff_game,
-        d.s_pct_paint,
-        d.s_pct_mid_range,
-        d.s_pct_three,
-        d.s_pct_free_throw,
-        d.s_team_pace,
-        d.s_team_off_rating,
-        d.s_team_win_pct,
-        d.s_vegas_points_line,
-        d.s_vegas_opening_line,
-        d.s_vegas_line_move,
-        d.s_has_vegas_line,
-        d.s_avg_points_vs_opponent,
-        d.s_games_vs_opponent,
-        d.s_minutes_avg_last_10,
-        d.s_ppm_avg_last_10,
-        d.s_dnp_rate,
-        d.s_pts_slope_10g,
-        d.s_pts_vs_season_zscore,
-        d.s_breakout_flag,
-        d.s_star_teammates_out,
-        d.s_game_total_line,
-        d.s_days_rest,
-        d.s_minutes_load_last_7d,
-        d.s_spread_magnitude,
-        d.s_implied_team_total,
-        d.s_points_avg_last_3,
-        d.s_scoring_trend_slope,
-        d.s_deviation_from_avg_last3,
-        d.s_consecutive_games_below_avg,
-        d.s_teammate_usage_available,
-        d.s_usage_rate_last_5,
-        d.s_games_since_structural_change,
-        d.s_multi_book_line_std,
-        d.s_prop_over_streak,
-        d.s_prop_under_streak,
-        d.s_line_vs_season_avg,
-        d.s_prop_line_delta,
-        d.s_over_rate_last_10,
-        d.s_margin_vs_line_avg_last_5,
-        d.s_blowout_minutes_risk,
-        d.s_minutes_volatility_last_10,
-        d.s_opponent_pace_mismatch
-    ] AS {{ ML_FEATURE_SOURCE_LIST }}) AS feature_sources,
+    x.feature_sources,
     60 AS feature_count,
     'v2_60features' AS feature_version,
     q.feature_quality_score,
