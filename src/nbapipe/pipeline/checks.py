@@ -86,24 +86,6 @@ def failed(engine: Engine, model: Model) -> list[CheckRow]:
     ]
 
 
-def run_checks(
-    engine: Engine, model: Model, relation: str, row_filter: str = "TRUE"
-) -> list[CheckRow]:
-    """Every check of ``model`` on ``relation`` for each date in ``_todo_dates``, passed or not."""
-    if not model.checks:
-        return []
-    dates = [d for (d,) in engine.fetchall("SELECT d FROM _todo_dates ORDER BY d")]
-    evaluate(engine, model, relation, row_filter)
-    bad = {(r.check_name, r.check_date): r for r in failed(engine, model)}
-    rows: list[CheckRow] = []
-    for check in model.checks:
-        for d in dates:
-            rows.append(
-                bad.get((check.label, d)) or CheckRow(d, check.label, check.severity, True, 0, None)
-            )
-    return rows
-
-
 def record(engine: Engine, model: Model, run_id: str, now: dt.datetime) -> None:
     """Replace the check results of every date in ``_todo_dates`` with the last ``evaluate``:
     one row per check and date, built in SQL (a backfill records hundreds of thousands)."""

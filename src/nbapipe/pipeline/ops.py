@@ -162,20 +162,22 @@ def validate(engine: Engine, models: list[Model], start: dt.date, end: dt.date) 
         relation = (
             f"(SELECT * FROM {m.name} WHERE {dc} >= DATE '{start}' AND {dc} < DATE '{end_x}')"
         )
-        for row_group in _group(checks_mod.run_checks(engine, m, relation)):
-            checks_run += 1
-            bad = [r for r in row_group if not r.passed]
-            if bad:
-                violations.append(
-                    Violation(
-                        m.name,
-                        bad[0].check_name,
-                        bad[0].severity,
-                        len(bad),
-                        sum(r.failing_rows for r in bad),
-                        next((r.detail for r in bad if r.detail), None),
-                    )
+        checks_mod.evaluate(engine, m, relation)
+        checks_run += len(m.checks) if days else 0
+        by_check: dict[str, list[checks_mod.CheckRow]] = {}
+        for r in checks_mod.failed(engine, m):
+            by_check.setdefault(r.check_name, []).append(r)
+        for bad in by_check.values():
+            violations.append(
+                Violation(
+                    m.name,
+                    bad[0].check_name,
+                    bad[0].severity,
+                    len(bad),
+                    sum(r.failing_rows for r in bad),
+                    next((r.detail for r in bad if r.detail), None),
                 )
+            )
     for cov in model_coverage(engine, models, start, end):
         checks_run += 1
         if cov.missing_dates:
@@ -333,13 +335,6 @@ def _operator_suite(
                 Violation(name, "spec 6.12: no PROCESSING_ERROR failures", "error", 0, n, None)
             )
     return run, out
-
-
-def _group(rows: list[checks_mod.CheckRow]) -> list[list[checks_mod.CheckRow]]:
-    groups: dict[str, list[checks_mod.CheckRow]] = {}
-    for r in rows:
-        groups.setdefault(r.check_name, []).append(r)
-    return list(groups.values())
 
 
 def list_failures(

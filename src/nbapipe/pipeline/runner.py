@@ -222,20 +222,23 @@ class RunCache:
     def data_columns(self, engine: Engine, table: str) -> list[str]:
         return [c for c, _ in self._tables(engine).get(table, []) if c not in NON_DATA_COLUMNS]
 
-    def built_by(self, engine: Engine, model: Model) -> bool:
-        """Did this very model file compute dates of its table?"""
+    def _built(self, engine: Engine) -> set[tuple[str, str]]:
         if self.built is None:
             self.built = set(
                 engine.fetchall(
                     f"SELECT DISTINCT model, model_fingerprint FROM {MODEL_INTERVALS.fqn}"
                 )
             )
-        return (model.name, model.fingerprint) in self.built
+        return self.built
+
+    def built_by(self, engine: Engine, model: Model) -> bool:
+        """Did this very model file compute dates of its table?"""
+        return (model.name, model.fingerprint) in self._built(engine)
 
     def load(self, engine: Engine) -> None:
         """Read what sessions share (catalog, built models) now, before threads start."""
         self._tables(engine)
-        self.built_by(engine, next(iter(all_models().values())))
+        self._built(engine)
 
     def for_session(self) -> RunCache:
         """The cache for another session: the catalog is shared, temp tables are not."""
