@@ -24,6 +24,11 @@ def quote_ident(name: str) -> str:
     return ".".join('"' + part.replace('"', '""') + '"' for part in name.split("."))
 
 
+def quote_literal(text: str) -> str:
+    """A SQL string literal: it's -> 'it''s'."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 def _check_creatable(path: Path) -> None:
     folder = path.parent
     if not folder.exists():

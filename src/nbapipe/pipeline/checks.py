@@ -32,6 +32,19 @@ def _key_text(model: Model) -> str:
     return " || ', ' || ".join(parts)
 
 
+def _row_condition(check: Check) -> str:
+    """The condition of a row failing a per-row check (not_null, range, expr)."""
+    if check.kind == "not_null":
+        return " OR ".join(f"{quote_ident(c)} IS NULL" for c in check.args)
+    if check.kind == "range":
+        col, lo, hi = check.args
+        c = quote_ident(col)
+        return f"{c} IS NOT NULL AND ({c} < {float(lo)} OR {c} > {float(hi)})"
+    if check.kind == "expr":
+        return f"NOT ({check.args[0] if len(check.args) == 1 else ', '.join(check.args)})"
+    raise ValueError(check.kind)  # pragma: no cover - the parser allows only these kinds
+
+
 def _violation_sql(model: Model, check: Check, relation: str, row_filter: str) -> str:
     """SQL yielding (date, failing_rows, example) for one check over ``relation``."""
     dc = quote_ident(model.date_column)
@@ -43,37 +56,62 @@ def _violation_sql(model: Model, check: Check, relation: str, row_filter: str) -
             f"FROM {relation} WHERE {row_filter} GROUP BY {keys} HAVING count(*) > 1) AS dup "
             f"GROUP BY {dc}"
         )
-    if check.kind == "not_null":
-        cond = " OR ".join(f"{quote_ident(c)} IS NULL" for c in check.args)
-    elif check.kind == "range":
-        col, lo, hi = check.args
-        c = quote_ident(col)
-        cond = f"{c} IS NOT NULL AND ({c} < {float(lo)} OR {c} > {float(hi)})"
-    elif check.kind == "expr":
-        cond = f"NOT ({check.args[0] if len(check.args) == 1 else ', '.join(check.args)})"
-    else:  # pragma: no cover - the parser allows only the kinds above
-        raise ValueError(check.kind)
     return (
         f"SELECT {dc} AS d, count(*) AS bad, min({_key_text(model)}) "
-        f"AS example FROM {relation} WHERE ({row_filter}) AND ({cond}) GROUP BY {dc}"
+        f"AS example FROM {relation} WHERE ({row_filter}) AND ({_row_condition(check)}) "
+        f"GROUP BY {dc}"
+    )
+
+
+def _as_check_bad(parts: list[str]) -> str:
+    union = " UNION ALL ".join(parts) or (
+        "SELECT 0 AS check_index, CAST(NULL AS DATE) AS d, 0 AS bad, '' AS example WHERE FALSE"
+    )
+    return (
+        f"SELECT CAST(check_index AS INTEGER) AS check_index, CAST(d AS DATE) AS d, "
+        f"CAST(bad AS BIGINT) AS bad, CAST(example AS VARCHAR) AS example FROM ({union}) AS v"
     )
 
 
 def evaluate(engine: Engine, model: Model, relation: str, row_filter: str = "TRUE") -> None:
     """Evaluate every check of ``model`` on ``relation`` into the temp table ``_check_bad``:
-    one row (check_index, d, bad, example) per check and date with failing rows."""
-    # Every check in one statement: one scan of the relation per check, one round trip.
+    one row (check_index, d, bad, example) per check and date with failing rows.
+
+    First one pass counts every per-row check's failing rows per date (one scan and one
+    group-by for all of them, unpivoted to a row per check and date); only the checks that
+    failed somewhere are then run again, on their own, to find an example row."""
+    dc = quote_ident(model.date_column)
+    row_checks = [(i, c) for i, c in enumerate(model.checks) if c.kind != "unique_key"]
     parts = [
-        f"SELECT {i} AS check_index, * FROM ({_violation_sql(model, c, relation, row_filter)})"
+        f"SELECT {i} AS check_index, d, bad, NULL AS example "
+        f"FROM ({_violation_sql(model, c, relation, row_filter)}) AS u{i}"
         for i, c in enumerate(model.checks)
+        if c.kind == "unique_key"
     ]
-    empty = "SELECT 0 AS check_index, CAST(NULL AS DATE) AS d, 0 AS bad, '' AS example WHERE FALSE"
-    union = " UNION ALL ".join(parts) or empty
-    engine.materialize(
-        "_check_bad",
-        f"SELECT check_index, CAST(d AS DATE) AS d, CAST(bad AS BIGINT) AS bad, "
-        f"CAST(example AS VARCHAR) AS example FROM ({union}) AS v",
-    )
+    if row_checks:
+        counts = ", ".join(
+            f"sum(CASE WHEN {_row_condition(c)} THEN 1 ELSE 0 END) AS c{i}" for i, c in row_checks
+        )
+        names = ", ".join(f"c{i}" for i, _ in row_checks)
+        parts.append(
+            f"SELECT CAST(substr(k, 2) AS INTEGER) AS check_index, d, bad, NULL AS example "
+            f"FROM (SELECT {dc} AS d, {counts} FROM {relation} WHERE {row_filter} "
+            f"GROUP BY {dc}) AS per_date UNPIVOT (bad FOR k IN ({names})) AS per_check "
+            f"WHERE bad > 0"
+        )
+    engine.materialize("_check_bad", _as_check_bad(parts))
+    failing = sorted(i for (i,) in engine.fetchall("SELECT DISTINCT check_index FROM _check_bad"))
+    if failing:
+        engine.materialize(
+            "_check_bad",
+            _as_check_bad(
+                [
+                    f"SELECT {i} AS check_index, * FROM "
+                    f"({_violation_sql(model, model.checks[i], relation, row_filter)}) AS e{i}"
+                    for i in failing
+                ]
+            ),
+        )
 
 
 def failed(engine: Engine, model: Model) -> list[CheckRow]:

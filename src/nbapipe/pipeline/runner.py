@@ -26,10 +26,10 @@ from dataclasses import dataclass, field
 
 from nbapipe import settings, vocab
 from nbapipe.engine.base import Engine, date_range
-from nbapipe.engine.duckdb import quote_ident
+from nbapipe.engine.duckdb import quote_ident, quote_literal
 from nbapipe.errors import NbapipeError
 from nbapipe.pipeline import checks as checks_mod
-from nbapipe.pipeline.model import Model, all_models, dependency_order, render
+from nbapipe.pipeline.model import Model, Upstream, all_models, dependency_order, render
 from nbapipe.pipeline.state import (
     MODEL_INTERVALS,
     PRECOMPUTE_FAILURES,
@@ -260,7 +260,7 @@ def upstream_hashes(engine: Engine, table: str, lo: dt.date, hi: dt.date, cache:
         source = (
             f"SELECT interval_date AS d, CAST(output_hash AS UBIGINT) AS h, "
             f"coalesce(row_count, 0) AS n FROM {MODEL_INTERVALS.fqn} "
-            f"WHERE model = '{table}' AND output_hash IS NOT NULL"
+            f"WHERE model = {quote_literal(table)} AND output_hash IS NOT NULL"
         )
     else:
         cached = cache.raw_hashes.get(table)
@@ -326,7 +326,7 @@ def dependency_window(model: Model) -> tuple[int, int]:
 def missing_dependencies(
     engine: Engine, model: Model, dates: Sequence[dt.date], cache: RunCache | None = None
 ) -> dict[dt.date, str]:
-    """Dates whose inputs are missing a critical upstream's rows (one query per upstream).
+    """Dates whose inputs are missing a critical upstream's rows (one query for all of them).
 
     Same-day models need the upstream's rows on the date itself when games were played. A
     history model needs its upstream to be current: for a raw upstream, rows on the latest
@@ -345,6 +345,7 @@ def missing_dependencies(
     hi = max(dates)
     models = all_models()
     engine.temp_dates("_dep_dates", dates)
+    queries: list[tuple[Upstream, str]] = []
     for up in model.upstream:
         if not up.critical or up.table == schema.SCHEDULE.fqn:
             continue
@@ -361,7 +362,8 @@ def missing_dependencies(
             # Dates it recorded as failed are holes already reported where they happen.
             intervals = (
                 f"SELECT interval_date AS d FROM {MODEL_INTERVALS.fqn} "
-                "WHERE model = $up AND interval_date >= $lo AND interval_date <= $hi "
+                f"WHERE model = {quote_literal(up.table)} AND interval_date >= $lo "
+                "AND interval_date <= $hi "
             )
             present.append(intervals + "AND status = 'success'")
             holes = intervals + "AND status = 'failed'"
@@ -384,39 +386,48 @@ def missing_dependencies(
             if up.same_day
             else ""
         )
-        rows = engine.fetchall(
-            f"""
-            WITH game_days AS (
-                SELECT DISTINCT game_date AS d FROM {schema.SCHEDULE.fqn}
-                WHERE coalesce(game_status, 3) = 3 AND game_date >= $lo AND game_date <= $hi
-            ),
-            have AS ({have}),
-            holes AS ({holes}),
-            gap_days AS (
-                SELECT g.d FROM game_days g
-                WHERE g.d NOT IN (SELECT d FROM have) AND g.d NOT IN (SELECT d FROM holes)
+        queries.append(
+            (
+                up,
+                f"""
+                WITH game_days AS (
+                    SELECT DISTINCT game_date AS d FROM {schema.SCHEDULE.fqn}
+                    WHERE coalesce(game_status, 3) = 3 AND game_date >= $lo AND game_date <= $hi
+                ),
+                have AS ({have}),
+                holes AS ({holes}),
+                gap_days AS (
+                    SELECT g.d FROM game_days g
+                    WHERE g.d NOT IN (SELECT d FROM have) AND g.d NOT IN (SELECT d FROM holes)
+                )
+                SELECT 0 AS kind, t.d, min(g.d) AS first_gap, count(*) AS n
+                FROM _dep_dates t JOIN gap_days g ON {window}
+                GROUP BY t.d
+                {same_day}
+                """,
             )
-            SELECT 0 AS kind, t.d, min(g.d), count(*)
-            FROM _dep_dates t JOIN gap_days g ON {window}
-            GROUP BY t.d
-            {same_day}
-            ORDER BY 1, 2
-            """,
-            {"lo": lo, "hi": hi, **({"up": up.table} if up.table in models else {})},
         )
-        for kind, d, first_gap, n in rows:
-            if kind == 0:
-                detail = (
-                    f"no rows for {first_gap}"
-                    if n == 1
-                    else f"no rows for {n} game dates from {first_gap}"
-                )
-                gaps.setdefault(d, []).append(f"{up.table} has {detail}")
-            elif not (fwd == 0 and any(up.table in p for p in gaps.get(d, []))):
-                # (a same-day model's window is the date itself: already reported above)
-                same_day_gaps.setdefault(d, []).append(
-                    f"{up.table} has no rows for the date itself"
-                )
+    if not queries:
+        return {}
+    # Every upstream in one statement; rows come back upstream by upstream.
+    rows = engine.fetchall(
+        " UNION ALL ".join(
+            f"SELECT {i} AS u, kind, d, first_gap, n FROM ({sql}) AS q{i}"
+            for i, (_, sql) in enumerate(queries)
+        )
+        + " ORDER BY 1, 2, 3",
+        {"lo": lo, "hi": hi},
+    )
+    for i, kind, d, first_gap, n in rows:
+        up = queries[i][0]
+        if kind == 0:
+            detail = f"no rows for {first_gap}"
+            if n > 1:
+                detail = f"no rows for {n} game dates from {first_gap}"
+            gaps.setdefault(d, []).append(f"{up.table} has {detail}")
+        elif not (fwd == 0 and any(up.table in p for p in gaps.get(d, []))):
+            # (a same-day model's window is the date itself: already reported above)
+            same_day_gaps.setdefault(d, []).append(f"{up.table} has no rows for the date itself")
     out = {d: "games were played but " + "; ".join(parts) for d, parts in gaps.items()}
     for d, parts in same_day_gaps.items():
         note = "games are scheduled but " + "; ".join(parts)
