@@ -13,12 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from bench.reference.base import rows
+from bench.reference.base import hash_text, rows
 from bench.reference.player_game_summary import (
     BOX_COLUMNS,
     HASHED,
     ZONE_COLUMNS,
-    hash_text,
     summarize,
 )
 from conftest import SHARED_DATA
@@ -183,7 +182,8 @@ def test_player_game_summary_data_hash_is_sha256_of_the_analytic_columns(
         distinct, total = eng.fetchone(f"SELECT count(DISTINCT data_hash), count(*) FROM {PGS}")
     assert rows
     for r in rows:
-        text = "|".join(hash_text(r[c]) for c in HASHED)
+        # doubles as fixed six-decimal text (DECIMAL(18, 6)), NULL as 'NULL'
+        text = "|".join("NULL" if t is None else t for t in (hash_text(r[c]) for c in HASHED))
         assert r["data_hash"] == hashlib.sha256(text.encode()).hexdigest()[:16]
     assert distinct == total
 

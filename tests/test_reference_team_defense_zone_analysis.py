@@ -59,3 +59,4 @@ def test_reference_team_defense_zone_analysis_equals_model_on_spread_dates(
 def test_reference_team_defense_zone_analysis_covers_every_column(warehouse: Season) -> None:
     with warehouse.connect() as con:
         assert uncovered_columns(con, REFERENCE, warehouse.days[-1]) - FAILURE_COLUMNS == set()
+    assert REFERENCE.skip == {}  # data_hash included (doubles as fixed six-decimal text)

@@ -69,3 +69,4 @@ def test_reference_upcoming_player_game_context_questionable_star_teammates_matc
 def test_reference_upcoming_player_game_context_covers_every_column(warehouse: Season) -> None:
     with warehouse.connect() as con:
         assert uncovered_columns(con, REFERENCE, warehouse.days[-1]) == set()
+    assert REFERENCE.skip == {}  # data_hash included (doubles as fixed six-decimal text)

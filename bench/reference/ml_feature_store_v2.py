@@ -22,7 +22,7 @@ from fractions import Fraction
 import duckdb
 
 from bench.reference import register
-from bench.reference.base import Answer, Reference, Row, rows, sql_round_float
+from bench.reference.base import Answer, Reference, Row, as_double, data_hash, rows, sql_round_float
 from nbapipe import vocab
 
 TABLE = "nba_predictions.ml_feature_store_v2"
@@ -45,6 +45,9 @@ NAMES = [
     "opponent_pace_mismatch",
 ]  # fmt: skip
 OPTIONAL = {25, 26, 27, *range(37, 60)}
+# Features the model holds as a one-decimal DECIMAL (a literal like 50.0 or 1.0) until it
+# stores them as DOUBLE: data_hash has them as that decimal ('85.0'), the others as doubles.
+ONE_DECIMAL = {5, 10, 11, 12, 15, 16, 17, 28, 36}
 CATEGORIES = {
     "matchup": {5, 6, 7, 8, 13, 14},
     "player_history": {*range(0, 5), *range(29, 38), 43, 44, 45, 46, 48, 49, 54, 55, 56, 58},
@@ -606,6 +609,18 @@ def one(inp: Inputs, u: Row) -> Row:
         "feature_count": 60,
         "feature_version": "v2_60features",
     }
+    out["data_hash"] = data_hash(
+        [
+            day,
+            player,
+            u["game_id"],
+            u["team_abbr"],
+            *(
+                None if v is None else dec(float(v), 1) if i in ONE_DECIMAL else as_double(v)
+                for i, v in enumerate(values)
+            ),
+        ]
+    )
     out |= quality(sources)
     out |= {
         "has_composite_factors": pcf is not None,
@@ -695,6 +710,5 @@ REFERENCE = register(
         table=TABLE,
         key=("player_lookup",),
         compute=compute,
-        skip={"data_hash": "sha256 of SQL's VARCHAR rendering of doubles"},
     )
 )

@@ -13,7 +13,7 @@ import datetime as dt
 import duckdb
 
 from bench.reference import register
-from bench.reference.base import Answer, Reference, Row, rows, sql_round_float
+from bench.reference.base import Answer, Reference, Row, row_hash, rows, sql_round_float
 from nbapipe import vocab
 
 TABLE = "nba_precompute.player_composite_factors"
@@ -27,6 +27,35 @@ ZONE_VS_LEAGUE = {
     "mid_range": "mid_range_defense_vs_league_avg",
     "perimeter": "three_pt_defense_vs_league_avg",
 }
+# The values data_hash covers, in order; those the model holds as DOUBLE; those its concat_ws
+# leaves out when NULL (the others are NULL as 'NULL'). checks_present: how many of the
+# five completeness checks have their input.
+HASHED = (
+    "game_date",
+    "player_lookup",
+    "game_id",
+    "fatigue_score",
+    "shot_zone_mismatch_score",
+    "pace_score",
+    "usage_spike_score",
+    "total_composite_adjustment",
+    "player_primary_zone",
+    "player_zone_rate",
+    "opponent_zone_vs_league",
+    "checks_present",
+)
+HASHED_DOUBLES = frozenset(
+    {
+        "shot_zone_mismatch_score",
+        "pace_score",
+        "usage_spike_score",
+        "total_composite_adjustment",
+        "player_zone_rate",
+        "opponent_zone_vs_league",
+    }
+)
+HASHED_DROPPED = frozenset(HASHED) - {"game_id", "player_zone_rate", "opponent_zone_vs_league"}
+COMPLETENESS_CHECKS = 5
 COPIED = [
     "days_rest",
     "is_back_to_back",
@@ -61,7 +90,7 @@ def opener_of(con: duckdb.DuckDBPyConnection, day: dt.date) -> dt.date | None:
 
 def factors(ctx: Row, zone: Row | None, defense: Row | None, opp_ctx: bool) -> Row:
     """Spec 5.3, factor by factor, for one player on one date (every output column but the
-    key, game and failure columns)."""
+    key, game, failure columns and data_hash; and checks_present, which data_hash covers)."""
     # 1. fatigue (days_rest: 0 = back-to-back; the legacy "3 days" counted calendar days)
     score = 100
     if ctx["is_back_to_back"]:
@@ -155,7 +184,8 @@ def factors(ctx: Row, zone: Row | None, defense: Row | None, opp_ctx: bool) -> R
         **{c: ctx[c] for c in COPIED},
         "has_shot_zone_data": zone is not None,
         "has_team_defense_data": defense is not None,
-        "data_completeness_pct": 100.0 * (5 - len(missing)) / 5,
+        "data_completeness_pct": 100.0 * (COMPLETENESS_CHECKS - len(missing)) / COMPLETENESS_CHECKS,
+        "checks_present": COMPLETENESS_CHECKS - len(missing),  # for data_hash only
         "missing_data_fields": ",".join(missing) or None,
         "warnings": ",".join(warnings) or None,
         "upstream_player_context_ready": context_ready,
@@ -207,17 +237,19 @@ def compute(con: duckdb.DuckDBPyConnection, day: dt.date) -> Answer:
     }
     for ctx in ctxs:
         opp = ctx["opponent_team_abbr"]
-        answer.rows.append(
-            {
-                "game_date": day,
-                "player_lookup": ctx["player_lookup"],
-                "universal_player_id": ctx["universal_player_id"],
-                "game_id": ctx["game_id"],
-                "team_abbr": ctx["team_abbr"],
-                "opponent_team_abbr": opp,
-                **factors(ctx, zones.get(ctx["player_lookup"]), defense.get(opp), opp in teams),
-            }
-        )
+        row = {
+            "game_date": day,
+            "player_lookup": ctx["player_lookup"],
+            "universal_player_id": ctx["universal_player_id"],
+            "game_id": ctx["game_id"],
+            "team_abbr": ctx["team_abbr"],
+            "opponent_team_abbr": opp,
+            **factors(ctx, zones.get(ctx["player_lookup"]), defense.get(opp), opp in teams),
+        }
+        checks = row.pop("checks_present")
+        hashed = row | {"checks_present": checks}
+        row["data_hash"] = row_hash(hashed, HASHED, HASHED_DOUBLES, HASHED_DROPPED)
+        answer.rows.append(row)
     return answer
 
 
@@ -226,6 +258,5 @@ REFERENCE = register(
         table=TABLE,
         key=("player_lookup",),
         compute=compute,
-        skip={"data_hash": "sha256 of SQL's VARCHAR rendering of doubles"},
     )
 )

@@ -16,7 +16,7 @@ from fractions import Fraction
 import duckdb
 
 from bench.reference import register
-from bench.reference.base import Answer, Reference, Row, rows
+from bench.reference.base import Answer, Reference, Row, row_hash, rows
 from nbapipe import vocab
 
 TABLE = "nba_precompute.player_daily_cache"
@@ -38,6 +38,55 @@ FAILURE_FIELDS = [
     "actual_game_count",
 ]
 TIERS = [("gold", 95), ("silver", 75), ("bronze", 50), ("poor", 25)]
+# The columns data_hash covers, in order; those the model holds as DOUBLE; those its concat_ws
+# leaves out when NULL (never NULL; the others are NULL as 'NULL').
+HASHED = (
+    "cache_date",
+    "player_lookup",
+    "team_abbr",
+    "game_id",
+    "points_avg_last_5",
+    "points_avg_last_10",
+    "points_avg_season",
+    "points_std_last_10",
+    "minutes_avg_last_10",
+    "usage_rate_last_10",
+    "ts_pct_last_10",
+    "games_played_season",
+    "player_usage_rate_season",
+    "assisted_rate_last_10",
+    "team_pace_last_10",
+    "team_off_rating_last_10",
+    *COPIED,
+    "primary_scoring_zone",
+    "paint_rate_last_10",
+    "three_pt_rate_last_10",
+    "completeness_percentage",
+    "all_windows_complete",
+    "last_game_date",
+)
+HASHED_DOUBLES = frozenset(
+    {
+        "points_avg_last_5",
+        "points_avg_last_10",
+        "points_avg_season",
+        "points_std_last_10",
+        "minutes_avg_last_10",
+        "usage_rate_last_10",
+        "ts_pct_last_10",
+        "player_usage_rate_season",
+        "assisted_rate_last_10",
+        "team_pace_last_10",
+        "team_off_rating_last_10",
+        "minutes_in_last_7_days",
+        "minutes_in_last_14_days",
+        "avg_minutes_per_game_last_7",
+        "paint_rate_last_10",
+        "three_pt_rate_last_10",
+        "completeness_percentage",
+    }
+)
+HASHED_DROPPED = frozenset({"games_played_season", "all_windows_complete"})
 
 
 def mean(values: list) -> float | None:
@@ -290,7 +339,9 @@ def compute(con: duckdb.DuckDBPyConnection, day: dt.date) -> Answer:
     answer = Answer()
     for player, r in detailed(con, day).items():
         if r["failure_category"] is None:
-            answer.rows.append({k: v for k, v in r.items() if k not in FAILURE_FIELDS})
+            row = {k: v for k, v in r.items() if k not in FAILURE_FIELDS}
+            row["data_hash"] = row_hash(row, HASHED, HASHED_DOUBLES, HASHED_DROPPED)
+            answer.rows.append(row)
         else:
             answer.failures[player] = r["failure_category"]
     return answer
@@ -301,6 +352,5 @@ REFERENCE = register(
         table=TABLE,
         key=("player_lookup",),
         compute=compute,
-        skip={"data_hash": "sha256 of SQL's VARCHAR rendering of doubles"},
     )
 )

@@ -10,7 +10,6 @@ line from player_prop_lines, quality and the row hash.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
@@ -19,7 +18,14 @@ from typing import Any
 import duckdb
 
 from bench.reference import register
-from bench.reference.base import Answer, Reference, Row, rows, sql_round_float
+from bench.reference.base import (
+    Answer,
+    Reference,
+    Row,
+    row_hash,
+    rows,
+    sql_round_float,
+)
 from bench.reference.player_prop_lines import lines_of
 from bench.reference.team_offense_game_summary import (
     FT_TRIP,
@@ -95,7 +101,7 @@ DETAIL_COLUMNS = {
     "mid_range_blocks": "mid_range_blocks",
     "three_pt_blocks": "three_blocks",
 }
-# The columns data_hash covers, in order.
+# The columns data_hash covers, in order, and those of them the model holds as DOUBLE.
 HASHED = (
     "game_id",
     "game_date",
@@ -139,6 +145,9 @@ HASHED = (
     "quality_tier",
     "quality_score",
 )
+HASHED_DOUBLES = frozenset(
+    {"minutes_played", "efg_pct", "ts_pct", "usage_rate", "points_line", "opening_line"}
+)
 
 
 def category(reason: str | None) -> str:
@@ -155,18 +164,8 @@ def category(reason: str | None) -> str:
     return "other"
 
 
-def hash_text(value: Any) -> str:
-    """DuckDB's VARCHAR rendering of the values the hash covers."""
-    if value is None:
-        return "NULL"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
 def data_hash(row: Row) -> str:
-    text = "|".join(hash_text(row[c]) for c in HASHED)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    return row_hash(row, HASHED, HASHED_DOUBLES)
 
 
 def _minutes_rank(r: Row) -> tuple:

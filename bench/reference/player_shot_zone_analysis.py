@@ -17,7 +17,7 @@ from fractions import Fraction
 import duckdb
 
 from bench.reference import register
-from bench.reference.base import Answer, Reference, Row, rows
+from bench.reference.base import Answer, Reference, Row, row_hash, rows
 from bench.reference.base import sql_round as round_exact
 
 TABLE = "nba_precompute.player_shot_zone_analysis"
@@ -28,6 +28,38 @@ RAMP_DAYS = 21  # days after the opener with a reduced minimum: min(3 + days // 
 BOOTSTRAP_DAYS = 14
 MEDIUM_TIER_GAMES = 7
 ZONE_COLS = ("paint_attempts", "mid_range_attempts", "three_attempts_pbp")
+
+# The columns data_hash covers, in order (NULL as 'NULL'), and those the model holds as DOUBLE.
+HASHED = (
+    "analysis_date",
+    "player_lookup",
+    "team_abbr",
+    "paint_rate_last_10",
+    "mid_range_rate_last_10",
+    "three_pt_rate_last_10",
+    "total_shots_last_10",
+    "games_in_sample_10",
+    "paint_pct_last_10",
+    "mid_range_pct_last_10",
+    "three_pt_pct_last_10",
+    "paint_attempts_per_game",
+    "mid_range_attempts_per_game",
+    "three_pt_attempts_per_game",
+    "paint_rate_last_20",
+    "paint_pct_last_20",
+    "games_in_sample_20",
+    "assisted_rate_last_10",
+    "unassisted_rate_last_10",
+    "primary_scoring_zone",
+    "min_games_required",
+)
+HASHED_DOUBLES = frozenset(HASHED[3:]) - {
+    "total_shots_last_10",
+    "games_in_sample_10",
+    "games_in_sample_20",
+    "primary_scoring_zone",
+    "min_games_required",
+}
 
 PGS_COLS = (
     "player_lookup, universal_player_id, game_date, team_abbr, is_active, minutes_played, "
@@ -122,6 +154,7 @@ def compute(con: duckdb.DuckDBPyConnection, day: dt.date) -> Answer:
                 early_season_flag=minimum < SAMPLE_WINDOW,
                 days_since_opener=days,
             )
+            row["data_hash"] = row_hash(row, HASHED, HASHED_DOUBLES)
             answer.rows.append(row)
     return answer
 
@@ -217,6 +250,5 @@ REFERENCE = register(
         table=TABLE,
         key=("player_lookup",),
         compute=compute,
-        skip={"data_hash": "SHA-256 of SQL's text rendering of the row's doubles"},
     )
 )

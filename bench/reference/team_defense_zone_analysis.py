@@ -17,7 +17,15 @@ from fractions import Fraction
 import duckdb
 
 from bench.reference import register
-from bench.reference.base import Answer, Reference, Row, rows, sql_round, sql_round_float
+from bench.reference.base import (
+    Answer,
+    Reference,
+    Row,
+    row_hash,
+    rows,
+    sql_round,
+    sql_round_float,
+)
 
 TABLE = "nba_precompute.team_defense_zone_analysis"
 
@@ -34,6 +42,34 @@ BOOTSTRAP_DAYS = 14
 READY_PCT = 70.0
 SHOTS_ONLY_SOURCE = "nba_stats_shotchart"  # shot-chart play-by-play: no blockers
 NOT_COUNTED = ("Pre Season", "All-Star")
+# The columns data_hash covers, in order; those the model holds as DOUBLE; those its concat_ws
+# leaves out when NULL (never NULL; the others are NULL as 'NULL').
+HASHED = (
+    "paint_pct_allowed_last_15",
+    "paint_attempts_allowed_per_game",
+    "paint_points_allowed_per_game",
+    "paint_blocks_per_game",
+    "paint_defense_vs_league_avg",
+    "mid_range_pct_allowed_last_15",
+    "mid_range_attempts_allowed_per_game",
+    "mid_range_points_allowed_per_game",
+    "mid_range_blocks_per_game",
+    "mid_range_defense_vs_league_avg",
+    "three_pt_pct_allowed_last_15",
+    "three_pt_attempts_allowed_per_game",
+    "three_pt_points_allowed_per_game",
+    "three_pt_blocks_per_game",
+    "three_pt_defense_vs_league_avg",
+    "defensive_rating_last_15",
+    "opponent_points_per_game",
+    "opponent_pace",
+    "strongest_zone",
+    "weakest_zone",
+    "games_in_sample",
+    "completeness_pct",
+)
+HASHED_DOUBLES = frozenset(HASHED) - {"strongest_zone", "weakest_zone", "games_in_sample"}
+HASHED_DROPPED = frozenset({"games_in_sample", "completeness_pct"})
 
 
 def dynamic_min(days_since_opener: int) -> int:
@@ -113,6 +149,7 @@ def compute(con: duckdb.DuckDBPyConnection, day: dt.date) -> Answer:
         if failure:
             answer.failures[team] = failure
         else:
+            row["data_hash"] = row_hash(row, HASHED, HASHED_DOUBLES, HASHED_DROPPED)
             answer.rows.append(row)
     return answer
 
@@ -283,6 +320,5 @@ REFERENCE = register(
         table=TABLE,
         key=("team_abbr",),
         compute=compute,
-        skip={"data_hash": "SHA-256 of SQL's text rendering of the row's doubles"},
     )
 )

@@ -19,7 +19,7 @@ from fractions import Fraction
 import duckdb
 
 from bench.reference import register
-from bench.reference.base import Answer, Reference, Row, rows, sql_round_float
+from bench.reference.base import Answer, Reference, Row, row_hash, rows, sql_round_float
 from bench.reference.base import sql_round as round_exact
 from nbapipe import vocab
 
@@ -29,6 +29,42 @@ STREAK_DAYS, STREAK_GAMES = 60, 20  # prop streaks: his last 20 games of the las
 TEAM_GAMES = 10  # team pace / defensive rating window
 STAR_MIN_GAMES, STAR_POINTS, STAR_MINUTES, STAR_MINUTES_POINTS = 10, 18, 28, 12
 OUT_STATUSES = ("out", "doubtful")
+# The columns data_hash covers, in order, and those the model holds as DOUBLE. Its concat_ws
+# leaves a NULL out, except the status and the line's source, which are '' when NULL.
+HASHED = (
+    "game_id",
+    "player_lookup",
+    "team_abbr",
+    "is_future_game",
+    "injury_status",
+    "current_points_line",
+    "opening_points_line",
+    "current_points_line_source",
+    "game_spread",
+    "game_total",
+    "days_rest",
+    "games_in_last_7_days",
+    "minutes_in_last_7_days",
+    "points_avg_last_5",
+    "points_avg_last_10",
+    "prop_over_streak",
+    "prop_under_streak",
+    "opponent_pace_last_10",
+    "star_teammates_out",
+)
+HASHED_DOUBLES = frozenset(
+    {
+        "current_points_line",
+        "opening_points_line",
+        "game_spread",
+        "game_total",
+        "minutes_in_last_7_days",
+        "points_avg_last_5",
+        "points_avg_last_10",
+        "opponent_pace_last_10",
+    }
+)
+HASHED_BLANK = ("injury_status", "current_points_line_source")
 
 
 def exact(x: float | int | None) -> Fraction | None:
@@ -292,6 +328,8 @@ def compute(con: duckdb.DuckDBPyConnection, day: dt.date) -> Answer:
             else "bronze",
             quality_score=95 if games_played >= 10 else 75 if games_played >= 5 else 50,
         )
+        hashed = row | {c: row[c] or "" for c in HASHED_BLANK}
+        row["data_hash"] = row_hash(hashed, HASHED, HASHED_DOUBLES, dropped=HASHED)
         answer.rows.append(row)
     return answer
 
@@ -423,6 +461,5 @@ REFERENCE = register(
         table=TABLE,
         key=("player_lookup",),
         compute=compute,
-        skip={"data_hash": "SHA-256 of SQL's text rendering of the row's doubles"},
     )
 )

@@ -88,7 +88,7 @@
 -- column quality_score: 100 for a full box score, 85 for a game log (active players only), minus 5 without plus-minus on an active row, minus 5 without shot zones for the game
 -- column data_quality_flag: complete; partial_no_team_stats (no team row, usage NULL); partial_incomplete_team_stats (team totals rebuilt from too few players, usage NULL); partial_zones_mismatch (active row whose play-by-play shots do not add up to the box score)
 -- column is_production_ready: quality_score >= 50 and usable team totals (flag complete or partial_zones_mismatch)
--- column data_hash: first 16 hex chars of sha256 over the analytic columns (values joined by '|', NULL as 'NULL', fixed order)
+-- column data_hash: first 16 hex chars of sha256 over the analytic columns (values joined by '|', NULL as 'NULL', fixed order; doubles as fixed six-decimal text (DECIMAL(18,6)), the same text in DuckDB and Spark)
 --
 -- Play-by-play players are matched to box-score rows by NBA.com person id when both sides
 -- have it, else by player_lookup (shot-chart names such as "Jimmy Butler III" normalise
@@ -527,7 +527,8 @@ SELECT
         coalesce(CAST(home_game AS VARCHAR), 'NULL'), '|', player_status, '|',
         coalesce(dnp_reason_category, 'NULL'), '|',
         coalesce(CAST(starter_flag AS VARCHAR), 'NULL'), '|',
-        coalesce(CAST(minutes_played AS VARCHAR), 'NULL'), '|',
+        coalesce(CAST(TRY_CAST(minutes_played AS DECIMAL(18, 6)) AS VARCHAR),
+                 CAST(minutes_played AS VARCHAR), 'NULL'), '|',
         coalesce(CAST(points AS VARCHAR), 'NULL'), '|',
         coalesce(CAST(fg_makes AS VARCHAR), 'NULL'), '|',
         coalesce(CAST(fg_attempts AS VARCHAR), 'NULL'), '|',
@@ -557,11 +558,16 @@ SELECT
         coalesce(CAST(paint_blocks AS VARCHAR), 'NULL'), '|',
         coalesce(CAST(mid_range_blocks AS VARCHAR), 'NULL'), '|',
         coalesce(CAST(three_pt_blocks AS VARCHAR), 'NULL'), '|',
-        coalesce(CAST(efg_pct AS VARCHAR), 'NULL'), '|',
-        coalesce(CAST(ts_pct AS VARCHAR), 'NULL'), '|',
-        coalesce(CAST(usage_rate AS VARCHAR), 'NULL'), '|',
-        coalesce(CAST(points_line AS VARCHAR), 'NULL'), '|',
-        coalesce(CAST(opening_line AS VARCHAR), 'NULL'), '|',
+        coalesce(CAST(TRY_CAST(efg_pct AS DECIMAL(18, 6)) AS VARCHAR),
+                 CAST(efg_pct AS VARCHAR), 'NULL'), '|',
+        coalesce(CAST(TRY_CAST(ts_pct AS DECIMAL(18, 6)) AS VARCHAR),
+                 CAST(ts_pct AS VARCHAR), 'NULL'), '|',
+        coalesce(CAST(TRY_CAST(usage_rate AS DECIMAL(18, 6)) AS VARCHAR),
+                 CAST(usage_rate AS VARCHAR), 'NULL'), '|',
+        coalesce(CAST(TRY_CAST(points_line AS DECIMAL(18, 6)) AS VARCHAR),
+                 CAST(points_line AS VARCHAR), 'NULL'), '|',
+        coalesce(CAST(TRY_CAST(opening_line AS DECIMAL(18, 6)) AS VARCHAR),
+                 CAST(opening_line AS VARCHAR), 'NULL'), '|',
         coalesce(points_line_source, 'NULL'), '|', coalesce(over_under_result, 'NULL'), '|',
         coalesce(CAST(win_flag AS VARCHAR), 'NULL'), '|', source_boxscore, '|',
         coalesce(source_pbp, 'NULL'), '|', quality_tier, '|', CAST(quality_score AS VARCHAR)

@@ -76,7 +76,7 @@
 -- column season_phase: early (Oct-Nov), mid (Dec-Feb), late (Mar-Apr), postseason
 -- column quality_tier: gold (>= 10 games of history), silver (>= 5), bronze (fewer)
 -- column quality_score: 95 gold, 75 silver, 50 bronze
--- column data_hash: first 16 hex characters of SHA-256 over the row's context columns
+-- column data_hash: first 16 hex characters of SHA-256 over the row's context columns (values joined by '|', fixed order, a NULL status or source as '' and any other NULL left out; doubles as fixed six-decimal text (DECIMAL(18,6)), the same text in DuckDB and Spark)
 --
 -- History comes from player_game_summary rows where he played (active, minutes > 0). A target
 -- takes the game-count windows of his last game before the date and the day windows of his
@@ -476,12 +476,26 @@ SELECT
     END AS quality_score,
     substr(sha256(concat_ws('|',
         game_id, player_lookup, team_abbr, CAST(is_future_game AS VARCHAR),
-        coalesce(injury_status, ''), CAST(current_points_line AS VARCHAR),
-        CAST(opening_points_line AS VARCHAR), coalesce(current_points_line_source, ''),
-        CAST(game_spread AS VARCHAR), CAST(game_total AS VARCHAR), CAST(days_rest AS VARCHAR),
-        CAST(games_in_last_7_days AS VARCHAR), CAST(minutes_in_last_7_days AS VARCHAR),
-        CAST(points_avg_last_5 AS VARCHAR), CAST(points_avg_last_10 AS VARCHAR),
+        coalesce(injury_status, ''),
+        coalesce(CAST(TRY_CAST(current_points_line AS DECIMAL(18, 6)) AS VARCHAR),
+                 CAST(current_points_line AS VARCHAR)),
+        coalesce(CAST(TRY_CAST(opening_points_line AS DECIMAL(18, 6)) AS VARCHAR),
+                 CAST(opening_points_line AS VARCHAR)),
+        coalesce(current_points_line_source, ''),
+        coalesce(CAST(TRY_CAST(game_spread AS DECIMAL(18, 6)) AS VARCHAR),
+                 CAST(game_spread AS VARCHAR)),
+        coalesce(CAST(TRY_CAST(game_total AS DECIMAL(18, 6)) AS VARCHAR),
+                 CAST(game_total AS VARCHAR)),
+        CAST(days_rest AS VARCHAR), CAST(games_in_last_7_days AS VARCHAR),
+        coalesce(CAST(TRY_CAST(minutes_in_last_7_days AS DECIMAL(18, 6)) AS VARCHAR),
+                 CAST(minutes_in_last_7_days AS VARCHAR)),
+        coalesce(CAST(TRY_CAST(points_avg_last_5 AS DECIMAL(18, 6)) AS VARCHAR),
+                 CAST(points_avg_last_5 AS VARCHAR)),
+        coalesce(CAST(TRY_CAST(points_avg_last_10 AS DECIMAL(18, 6)) AS VARCHAR),
+                 CAST(points_avg_last_10 AS VARCHAR)),
         CAST(prop_over_streak AS VARCHAR), CAST(prop_under_streak AS VARCHAR),
-        CAST(opponent_pace_last_10 AS VARCHAR), CAST(star_teammates_out AS VARCHAR)
+        coalesce(CAST(TRY_CAST(opponent_pace_last_10 AS DECIMAL(18, 6)) AS VARCHAR),
+                 CAST(opponent_pace_last_10 AS VARCHAR)),
+        CAST(star_teammates_out AS VARCHAR)
     )), 1, 16) AS data_hash
 FROM assembled

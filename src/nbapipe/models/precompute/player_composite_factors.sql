@@ -57,7 +57,7 @@
 -- column all_upstreams_ready: all four upstream flags
 -- column is_production_ready: all_upstreams_ready (his own 10-game completeness is the player-context flag); informational: every player still gets his factors
 -- column calculation_version: v1_4factors
--- column data_hash: first 16 hex chars of sha256 over the factor columns (values joined by '|', NULL as 'NULL', fixed order)
+-- column data_hash: first 16 hex chars of sha256 over the factor columns (values joined by '|', NULL as 'NULL', fixed order; doubles as fixed six-decimal text (DECIMAL(18,6)), the same text in DuckDB and Spark)
 --
 -- column failure_category: NULL on table rows; EARLY_SEASON for every player of the player context in the first 14 days after the real opener
 -- column failure_reason: e.g. 'early season: day 3 of 14 after the 2024-10-22 opener'
@@ -318,11 +318,20 @@ SELECT
     'v1_4factors' AS calculation_version,
     substr(sha256(concat_ws('|',
         CAST(s.game_date AS VARCHAR), s.player_lookup, coalesce(s.game_id, 'NULL'),
-        CAST(s.fatigue_score AS VARCHAR), CAST(s.shot_zone_mismatch_score AS VARCHAR),
-        CAST(s.pace_score AS VARCHAR), CAST(s.usage_spike_score AS VARCHAR),
-        CAST(s.total_composite_adjustment AS VARCHAR), s.primary_zone,
-        coalesce(CAST(s.zone_rate AS VARCHAR), 'NULL'),
-        coalesce(CAST(s.zone_vs_league AS VARCHAR), 'NULL'),
+        CAST(s.fatigue_score AS VARCHAR),
+        coalesce(CAST(TRY_CAST(s.shot_zone_mismatch_score AS DECIMAL(18, 6)) AS VARCHAR),
+                 CAST(s.shot_zone_mismatch_score AS VARCHAR)),
+        coalesce(CAST(TRY_CAST(s.pace_score AS DECIMAL(18, 6)) AS VARCHAR),
+                 CAST(s.pace_score AS VARCHAR)),
+        coalesce(CAST(TRY_CAST(s.usage_spike_score AS DECIMAL(18, 6)) AS VARCHAR),
+                 CAST(s.usage_spike_score AS VARCHAR)),
+        coalesce(CAST(TRY_CAST(s.total_composite_adjustment AS DECIMAL(18, 6)) AS VARCHAR),
+                 CAST(s.total_composite_adjustment AS VARCHAR)),
+        s.primary_zone,
+        coalesce(CAST(TRY_CAST(s.zone_rate AS DECIMAL(18, 6)) AS VARCHAR),
+                 CAST(s.zone_rate AS VARCHAR), 'NULL'),
+        coalesce(CAST(TRY_CAST(s.zone_vs_league AS DECIMAL(18, 6)) AS VARCHAR),
+                 CAST(s.zone_vs_league AS VARCHAR), 'NULL'),
         CAST(s.checks_present AS VARCHAR)
     )), 1, 16) AS data_hash,
     CASE WHEN s.days_since_opener < {{ BOOTSTRAP_DAYS }} THEN 'EARLY_SEASON' END

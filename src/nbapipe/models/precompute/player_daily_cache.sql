@@ -71,7 +71,7 @@
 -- column last_game_date: date of his latest game played before the date
 -- column days_since_last_game: cache_date - last_game_date [days]
 -- column cache_version: 'v1'
--- column data_hash: first 16 hex chars of sha256 over the metric columns (values joined by '|', NULL as 'NULL', fixed order)
+-- column data_hash: first 16 hex chars of sha256 over the metric columns (values joined by '|', NULL as 'NULL', fixed order; doubles as fixed six-decimal text (DECIMAL(18,6)), the same text in DuckDB and Spark)
 --
 -- column failure_category: NULL on table rows. In this order: EARLY_SEASON on days 0-13 after the real opener (every player that would get a row); INSUFFICIENT_DATA with fewer than 3 games played this season; STALE_DATA when his latest game played is more than 30 days before the date; INCOMPLETE_DATA when not all four completeness windows are production-ready, except in the first 30 days after the real opener and in October, November and April (season boundary, anchored to the opener: legacy used Oct 1, spec 9.8)
 -- column failure_reason: e.g. 'early season: day 3 of 14 after the 2024-10-22 opener', '2 games played this season, 3 needed', 'latest game played 2025-01-02, 41 days before (more than 30)', 'completeness below 70%: L5 60.0%, L10 80.0%, L7d 50.0%, L14d 66.7%'
@@ -257,16 +257,25 @@ game_hash_text AS MATERIALIZED (
     SELECT
         m.*,
         concat_ws('|',
-            coalesce(CAST(m.points_avg_last_5 AS VARCHAR), 'NULL'),
-            coalesce(CAST(m.points_avg_last_10 AS VARCHAR), 'NULL'),
-            coalesce(CAST(m.points_avg_season AS VARCHAR), 'NULL'),
-            coalesce(CAST(m.points_std_last_10 AS VARCHAR), 'NULL'),
-            coalesce(CAST(m.minutes_avg_last_10 AS VARCHAR), 'NULL'),
-            coalesce(CAST(m.usage_rate_last_10 AS VARCHAR), 'NULL'),
-            coalesce(CAST(m.ts_pct_last_10 AS VARCHAR), 'NULL'),
+            coalesce(CAST(TRY_CAST(m.points_avg_last_5 AS DECIMAL(18, 6)) AS VARCHAR),
+                     CAST(m.points_avg_last_5 AS VARCHAR), 'NULL'),
+            coalesce(CAST(TRY_CAST(m.points_avg_last_10 AS DECIMAL(18, 6)) AS VARCHAR),
+                     CAST(m.points_avg_last_10 AS VARCHAR), 'NULL'),
+            coalesce(CAST(TRY_CAST(m.points_avg_season AS DECIMAL(18, 6)) AS VARCHAR),
+                     CAST(m.points_avg_season AS VARCHAR), 'NULL'),
+            coalesce(CAST(TRY_CAST(m.points_std_last_10 AS DECIMAL(18, 6)) AS VARCHAR),
+                     CAST(m.points_std_last_10 AS VARCHAR), 'NULL'),
+            coalesce(CAST(TRY_CAST(m.minutes_avg_last_10 AS DECIMAL(18, 6)) AS VARCHAR),
+                     CAST(m.minutes_avg_last_10 AS VARCHAR), 'NULL'),
+            coalesce(CAST(TRY_CAST(m.usage_rate_last_10 AS DECIMAL(18, 6)) AS VARCHAR),
+                     CAST(m.usage_rate_last_10 AS VARCHAR), 'NULL'),
+            coalesce(CAST(TRY_CAST(m.ts_pct_last_10 AS DECIMAL(18, 6)) AS VARCHAR),
+                     CAST(m.ts_pct_last_10 AS VARCHAR), 'NULL'),
             CAST(m.games_played_season AS VARCHAR),
-            coalesce(CAST(m.player_usage_rate_season AS VARCHAR), 'NULL'),
-            coalesce(CAST(m.assisted_rate_last_10 AS VARCHAR), 'NULL')
+            coalesce(CAST(TRY_CAST(m.player_usage_rate_season AS DECIMAL(18, 6)) AS VARCHAR),
+                     CAST(m.player_usage_rate_season AS VARCHAR), 'NULL'),
+            coalesce(CAST(TRY_CAST(m.assisted_rate_last_10 AS DECIMAL(18, 6)) AS VARCHAR),
+                     CAST(m.assisted_rate_last_10 AS VARCHAR), 'NULL')
         ) AS metrics_text
     FROM game_metrics AS m
 ),
@@ -388,8 +397,10 @@ team_windows AS (
     SELECT
         w.*,
         concat_ws('|',
-            coalesce(CAST(w.team_pace_last_10 AS VARCHAR), 'NULL'),
-            coalesce(CAST(w.team_off_rating_last_10 AS VARCHAR), 'NULL')
+            coalesce(CAST(TRY_CAST(w.team_pace_last_10 AS DECIMAL(18, 6)) AS VARCHAR),
+                     CAST(w.team_pace_last_10 AS VARCHAR), 'NULL'),
+            coalesce(CAST(TRY_CAST(w.team_off_rating_last_10 AS DECIMAL(18, 6)) AS VARCHAR),
+                     CAST(w.team_off_rating_last_10 AS VARCHAR), 'NULL')
         ) AS team_text
     FROM (
         SELECT
@@ -543,14 +554,20 @@ SELECT
         g.team_text,     -- team_pace_last_10, team_off_rating_last_10
         coalesce(CAST(g.games_in_last_7_days AS VARCHAR), 'NULL'),
         coalesce(CAST(g.games_in_last_14_days AS VARCHAR), 'NULL'),
-        coalesce(CAST(g.minutes_in_last_7_days AS VARCHAR), 'NULL'),
-        coalesce(CAST(g.minutes_in_last_14_days AS VARCHAR), 'NULL'),
+        coalesce(CAST(TRY_CAST(g.minutes_in_last_7_days AS DECIMAL(18, 6)) AS VARCHAR),
+                 CAST(g.minutes_in_last_7_days AS VARCHAR), 'NULL'),
+        coalesce(CAST(TRY_CAST(g.minutes_in_last_14_days AS DECIMAL(18, 6)) AS VARCHAR),
+                 CAST(g.minutes_in_last_14_days AS VARCHAR), 'NULL'),
         coalesce(CAST(g.back_to_backs_last_14_days AS VARCHAR), 'NULL'),
-        coalesce(CAST(g.avg_minutes_per_game_last_7 AS VARCHAR), 'NULL'),
+        coalesce(CAST(TRY_CAST(g.avg_minutes_per_game_last_7 AS DECIMAL(18, 6)) AS VARCHAR),
+                 CAST(g.avg_minutes_per_game_last_7 AS VARCHAR), 'NULL'),
         coalesce(g.primary_scoring_zone, 'NULL'),
-        coalesce(CAST(g.paint_rate_last_10 AS VARCHAR), 'NULL'),
-        coalesce(CAST(g.three_pt_rate_last_10 AS VARCHAR), 'NULL'),
-        coalesce(CAST(g.completeness_percentage AS VARCHAR), 'NULL'),
+        coalesce(CAST(TRY_CAST(g.paint_rate_last_10 AS DECIMAL(18, 6)) AS VARCHAR),
+                 CAST(g.paint_rate_last_10 AS VARCHAR), 'NULL'),
+        coalesce(CAST(TRY_CAST(g.three_pt_rate_last_10 AS DECIMAL(18, 6)) AS VARCHAR),
+                 CAST(g.three_pt_rate_last_10 AS VARCHAR), 'NULL'),
+        coalesce(CAST(TRY_CAST(g.completeness_percentage AS DECIMAL(18, 6)) AS VARCHAR),
+                 CAST(g.completeness_percentage AS VARCHAR), 'NULL'),
         CAST(g.all_windows_complete AS VARCHAR),
         coalesce(CAST(g.last_game_date AS VARCHAR), 'NULL')
     )), 1, 16) AS data_hash,

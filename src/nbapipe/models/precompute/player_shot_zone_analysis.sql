@@ -54,7 +54,7 @@
 -- column l10_actual_games: from player_completeness: games he played among them [games]
 -- column completeness_pct: from player_completeness: 100 x l10_actual / l10_expected [%]
 -- column is_production_ready: from player_completeness: completeness_pct >= 70 (vocab.PRODUCTION_READY_PCT); informational, no gate
--- column data_hash: first 16 hex chars of sha256 over the metric columns (values joined by '|', NULL as 'NULL', fixed order)
+-- column data_hash: first 16 hex chars of sha256 over the metric columns (values joined by '|', NULL as 'NULL', fixed order; doubles as fixed six-decimal text (DECIMAL(18,6)), the same text in DuckDB and Spark)
 --
 -- column failure_category: NULL on table rows. EARLY_SEASON on days 0-13 after the real opener (every player that would get a row); afterwards, with fewer games in the last-10 window than min_games_required: EXPECTED_INCOMPLETE when his team's schedule also has fewer games than that before the date, else INCOMPLETE_UPSTREAM (his team played enough games)
 -- column failure_reason: e.g. 'early season: day 3 of 14 after the 2024-10-22 opener', '6 games in the last-10 window, 10 needed, though his team (BOS) has played 30 games this season'
@@ -339,22 +339,35 @@ game_hash_text AS MATERIALIZED (
     SELECT
         g.*,
         concat_ws('|',
-            coalesce(CAST(g.paint_rate_last_10 AS VARCHAR), 'NULL'),
-            coalesce(CAST(g.mid_range_rate_last_10 AS VARCHAR), 'NULL'),
-            coalesce(CAST(g.three_pt_rate_last_10 AS VARCHAR), 'NULL'),
+            coalesce(CAST(TRY_CAST(g.paint_rate_last_10 AS DECIMAL(18, 6)) AS VARCHAR),
+                     CAST(g.paint_rate_last_10 AS VARCHAR), 'NULL'),
+            coalesce(CAST(TRY_CAST(g.mid_range_rate_last_10 AS DECIMAL(18, 6)) AS VARCHAR),
+                     CAST(g.mid_range_rate_last_10 AS VARCHAR), 'NULL'),
+            coalesce(CAST(TRY_CAST(g.three_pt_rate_last_10 AS DECIMAL(18, 6)) AS VARCHAR),
+                     CAST(g.three_pt_rate_last_10 AS VARCHAR), 'NULL'),
             coalesce(CAST(g.total_shots_last_10 AS VARCHAR), 'NULL'),
             CAST(g.games_10 AS VARCHAR),
-            coalesce(CAST(g.paint_pct_last_10 AS VARCHAR), 'NULL'),
-            coalesce(CAST(g.mid_range_pct_last_10 AS VARCHAR), 'NULL'),
-            coalesce(CAST(g.three_pt_pct_last_10 AS VARCHAR), 'NULL'),
-            coalesce(CAST(g.paint_attempts_per_game AS VARCHAR), 'NULL'),
-            coalesce(CAST(g.mid_range_attempts_per_game AS VARCHAR), 'NULL'),
-            coalesce(CAST(g.three_pt_attempts_per_game AS VARCHAR), 'NULL'),
-            coalesce(CAST(g.paint_rate_last_20 AS VARCHAR), 'NULL'),
-            coalesce(CAST(g.paint_pct_last_20 AS VARCHAR), 'NULL'),
+            coalesce(CAST(TRY_CAST(g.paint_pct_last_10 AS DECIMAL(18, 6)) AS VARCHAR),
+                     CAST(g.paint_pct_last_10 AS VARCHAR), 'NULL'),
+            coalesce(CAST(TRY_CAST(g.mid_range_pct_last_10 AS DECIMAL(18, 6)) AS VARCHAR),
+                     CAST(g.mid_range_pct_last_10 AS VARCHAR), 'NULL'),
+            coalesce(CAST(TRY_CAST(g.three_pt_pct_last_10 AS DECIMAL(18, 6)) AS VARCHAR),
+                     CAST(g.three_pt_pct_last_10 AS VARCHAR), 'NULL'),
+            coalesce(CAST(TRY_CAST(g.paint_attempts_per_game AS DECIMAL(18, 6)) AS VARCHAR),
+                     CAST(g.paint_attempts_per_game AS VARCHAR), 'NULL'),
+            coalesce(CAST(TRY_CAST(g.mid_range_attempts_per_game AS DECIMAL(18, 6)) AS VARCHAR),
+                     CAST(g.mid_range_attempts_per_game AS VARCHAR), 'NULL'),
+            coalesce(CAST(TRY_CAST(g.three_pt_attempts_per_game AS DECIMAL(18, 6)) AS VARCHAR),
+                     CAST(g.three_pt_attempts_per_game AS VARCHAR), 'NULL'),
+            coalesce(CAST(TRY_CAST(g.paint_rate_last_20 AS DECIMAL(18, 6)) AS VARCHAR),
+                     CAST(g.paint_rate_last_20 AS VARCHAR), 'NULL'),
+            coalesce(CAST(TRY_CAST(g.paint_pct_last_20 AS DECIMAL(18, 6)) AS VARCHAR),
+                     CAST(g.paint_pct_last_20 AS VARCHAR), 'NULL'),
             CAST(g.games_20 AS VARCHAR),
-            coalesce(CAST(g.assisted_rate_last_10 AS VARCHAR), 'NULL'),
-            coalesce(CAST(g.unassisted_rate_last_10 AS VARCHAR), 'NULL'),
+            coalesce(CAST(TRY_CAST(g.assisted_rate_last_10 AS DECIMAL(18, 6)) AS VARCHAR),
+                     CAST(g.assisted_rate_last_10 AS VARCHAR), 'NULL'),
+            coalesce(CAST(TRY_CAST(g.unassisted_rate_last_10 AS DECIMAL(18, 6)) AS VARCHAR),
+                     CAST(g.unassisted_rate_last_10 AS VARCHAR), 'NULL'),
             coalesce(g.primary_scoring_zone, 'NULL')
         ) AS metrics_text
     FROM game_profiles AS g
