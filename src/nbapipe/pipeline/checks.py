@@ -45,14 +45,18 @@ def _row_condition(check: Check) -> str:
     raise ValueError(check.kind)  # pragma: no cover - the parser allows only these kinds
 
 
-def _violation_sql(model: Model, check: Check, relation: str, row_filter: str) -> str:
-    """SQL yielding (date, failing_rows, example) for one check over ``relation``."""
+def _violation_sql(
+    model: Model, check: Check, relation: str, row_filter: str, *, example: bool = True
+) -> str:
+    """SQL yielding (date, failing_rows, example) for one check over ``relation`` (the
+    example NULL when not ``example``)."""
     dc = quote_ident(model.date_column)
     if check.kind == "unique_key":
         keys = ", ".join(quote_ident(k) for k in model.key)
+        key_text = _key_text(model) if example else "NULL"
         return (
             f"SELECT {dc} AS d, sum(n - 1) AS bad, min(example) AS example FROM ("
-            f"SELECT {dc}, count(*) AS n, {_key_text(model)} AS example "
+            f"SELECT {dc}, count(*) AS n, {key_text} AS example "
             f"FROM {relation} WHERE {row_filter} GROUP BY {keys} HAVING count(*) > 1) AS dup "
             f"GROUP BY {dc}"
         )
@@ -83,8 +87,8 @@ def evaluate(engine: Engine, model: Model, relation: str, row_filter: str = "TRU
     dc = quote_ident(model.date_column)
     row_checks = [(i, c) for i, c in enumerate(model.checks) if c.kind != "unique_key"]
     parts = [
-        f"SELECT {i} AS check_index, d, bad, NULL AS example "
-        f"FROM ({_violation_sql(model, c, relation, row_filter)}) AS u{i}"
+        f"SELECT {i} AS check_index, d, bad, example "
+        f"FROM ({_violation_sql(model, c, relation, row_filter, example=False)}) AS u{i}"
         for i, c in enumerate(model.checks)
         if c.kind == "unique_key"
     ]
