@@ -101,3 +101,23 @@ def test_models_unknown_placeholder_is_an_error() -> None:
     )
     with pytest.raises(ModelError, match=re.escape("unknown placeholder {{ NOPE }}")):
         render(model, RANGE)
+
+
+def test_models_template_function_renders_and_misuse_is_an_error() -> None:
+    def body(sql: str):
+        return parse_model(
+            "-- name: a.b\n-- description: x\n-- grain: one row per x\n-- key: d\n"
+            f"-- date_column: d\n{sql}",
+            "x.sql",
+        )
+
+    sql = render(body("SELECT {{ HASH_TEXT_DOUBLE(t.x) }} AS h FROM t"), RANGE)
+    assert "TRY_CAST(t.x AS DECIMAL(18, 6))" in sql and "{{" not in sql
+    with DuckDBEngine(":memory:") as eng:
+        eng.execute("CREATE TABLE t (x DOUBLE)")
+        eng.execute("INSERT INTO t VALUES (12.5), (NULL), ('nan'), (1e13)")
+        assert [r[0] for r in eng.fetchall(sql)] == ["12.500000", None, "nan", "10000000000000.0"]
+    with pytest.raises(ModelError, match=re.escape("should read {{ HASH_TEXT_DOUBLE(column) }}")):
+        render(body("SELECT {{ HASH_TEXT_DOUBLE }} AS h"), RANGE)
+    with pytest.raises(ModelError, match=re.escape("should read {{ PAINT_MAX_FEET }}")):
+        render(body("SELECT {{ PAINT_MAX_FEET(x) }} AS h"), RANGE)

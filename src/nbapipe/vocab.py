@@ -6,6 +6,8 @@ SQL from this module, so one edit here changes every table consistently.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 # -- shot zones (spec 3.13) ------------------------------------------------------------------
 # Paint: shots at most this far from the basket (feet).
 PAINT_MAX_FEET = 8.0
@@ -138,9 +140,21 @@ def priority_sql(column: str, priorities: dict[str, int]) -> str:
     return f"CASE {column} {whens} ELSE {DEFAULT_SOURCE_PRIORITY} END"
 
 
-def template_values() -> dict[str, str]:
-    """Every placeholder a model may use, rendered as SQL text."""
+def hash_text_double(column: str) -> str:
+    """A DOUBLE's text in a row's data_hash: fixed six decimals (DECIMAL(18,6), the same
+    text in Spark), or its plain text where that cast fails (NaN, infinity, 1e12 and
+    beyond); NULL stays NULL."""
+    return (
+        f"coalesce(CAST(TRY_CAST({column} AS DECIMAL(18, 6)) AS VARCHAR), "
+        f"CAST({column} AS VARCHAR))"
+    )
+
+
+def template_values() -> dict[str, str | Callable[[str], str]]:
+    """Every placeholder a model may use, rendered as SQL text, and the template functions
+    (``{{ NAME(column) }}``)."""
     return {
+        "HASH_TEXT_DOUBLE": hash_text_double,
         "ML_FEATURE_NAMES": "CAST(["
         + ", ".join(f"'{n}'" for n in ML_FEATURE_NAMES)
         + f"] AS {dictionary_list_type(ML_FEATURE_NAMES)})",

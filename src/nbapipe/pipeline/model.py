@@ -16,7 +16,8 @@ reads as well as its history: the runner requires them on every scheduled date D
     -- column pace: possessions per 48 minutes on actual team minutes [possessions]
 
 The body reads ``{{ start_date }}`` / ``{{ end_date }}`` (the half-open range being computed,
-as DATE literals) and vocabulary placeholders (``{{ PAINT_MAX_FEET }}``, see nbapipe.vocab).
+as DATE literals), vocabulary placeholders (``{{ PAINT_MAX_FEET }}``, see nbapipe.vocab) and
+template functions of a column (``{{ HASH_TEXT_DOUBLE(s.pace) }}``).
 The pipeline knows models only through these declarations.
 """
 
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -249,16 +251,23 @@ def resolve(names: list[str] | None, *, from_model: str | None = None) -> list[M
     return ordered
 
 
-_PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z_0-9]*)\s*\}\}")
+_PLACEHOLDER = re.compile(
+    r"\{\{\s*([A-Za-z_][A-Za-z_0-9]*)\s*(?:\(\s*([A-Za-z_][A-Za-z_0-9.]*)\s*\))?\s*\}\}"
+)
 
 
-def render(model: Model, values: dict[str, str]) -> str:
-    """Fill ``{{ name }}`` placeholders; an unknown placeholder is an error, not blank SQL."""
+def render(model: Model, values: Mapping[str, str | Callable[[str], str]]) -> str:
+    """Fill ``{{ name }}`` placeholders and ``{{ NAME(column) }}`` template functions; an
+    unknown placeholder, or one used the wrong way, is an error, not blank SQL."""
 
     def sub(m: re.Match[str]) -> str:
-        key = m.group(1)
-        if key not in values:
+        key, arg = m.group(1), m.group(2)
+        value = values.get(key)
+        if value is None:
             raise ModelError(f"{model.path}: unknown placeholder {{{{ {key} }}}}")
-        return values[key]
+        if callable(value) != (arg is not None):
+            use = f"{key}(column)" if callable(value) else key
+            raise ModelError(f"{model.path}: {m.group(0)} should read {{{{ {use} }}}}")
+        return value(arg) if callable(value) else value
 
     return _PLACEHOLDER.sub(sub, model.sql)

@@ -257,25 +257,16 @@ game_hash_text AS MATERIALIZED (
     SELECT
         m.*,
         concat_ws('|',
-            coalesce(CAST(TRY_CAST(m.points_avg_last_5 AS DECIMAL(18, 6)) AS VARCHAR),
-                     CAST(m.points_avg_last_5 AS VARCHAR), 'NULL'),
-            coalesce(CAST(TRY_CAST(m.points_avg_last_10 AS DECIMAL(18, 6)) AS VARCHAR),
-                     CAST(m.points_avg_last_10 AS VARCHAR), 'NULL'),
-            coalesce(CAST(TRY_CAST(m.points_avg_season AS DECIMAL(18, 6)) AS VARCHAR),
-                     CAST(m.points_avg_season AS VARCHAR), 'NULL'),
-            coalesce(CAST(TRY_CAST(m.points_std_last_10 AS DECIMAL(18, 6)) AS VARCHAR),
-                     CAST(m.points_std_last_10 AS VARCHAR), 'NULL'),
-            coalesce(CAST(TRY_CAST(m.minutes_avg_last_10 AS DECIMAL(18, 6)) AS VARCHAR),
-                     CAST(m.minutes_avg_last_10 AS VARCHAR), 'NULL'),
-            coalesce(CAST(TRY_CAST(m.usage_rate_last_10 AS DECIMAL(18, 6)) AS VARCHAR),
-                     CAST(m.usage_rate_last_10 AS VARCHAR), 'NULL'),
-            coalesce(CAST(TRY_CAST(m.ts_pct_last_10 AS DECIMAL(18, 6)) AS VARCHAR),
-                     CAST(m.ts_pct_last_10 AS VARCHAR), 'NULL'),
+            coalesce({{ HASH_TEXT_DOUBLE(m.points_avg_last_5) }}, 'NULL'),
+            coalesce({{ HASH_TEXT_DOUBLE(m.points_avg_last_10) }}, 'NULL'),
+            coalesce({{ HASH_TEXT_DOUBLE(m.points_avg_season) }}, 'NULL'),
+            coalesce({{ HASH_TEXT_DOUBLE(m.points_std_last_10) }}, 'NULL'),
+            coalesce({{ HASH_TEXT_DOUBLE(m.minutes_avg_last_10) }}, 'NULL'),
+            coalesce({{ HASH_TEXT_DOUBLE(m.usage_rate_last_10) }}, 'NULL'),
+            coalesce({{ HASH_TEXT_DOUBLE(m.ts_pct_last_10) }}, 'NULL'),
             CAST(m.games_played_season AS VARCHAR),
-            coalesce(CAST(TRY_CAST(m.player_usage_rate_season AS DECIMAL(18, 6)) AS VARCHAR),
-                     CAST(m.player_usage_rate_season AS VARCHAR), 'NULL'),
-            coalesce(CAST(TRY_CAST(m.assisted_rate_last_10 AS DECIMAL(18, 6)) AS VARCHAR),
-                     CAST(m.assisted_rate_last_10 AS VARCHAR), 'NULL')
+            coalesce({{ HASH_TEXT_DOUBLE(m.player_usage_rate_season) }}, 'NULL'),
+            coalesce({{ HASH_TEXT_DOUBLE(m.assisted_rate_last_10) }}, 'NULL')
         ) AS metrics_text
     FROM game_metrics AS m
 ),
@@ -397,10 +388,8 @@ team_windows AS (
     SELECT
         w.*,
         concat_ws('|',
-            coalesce(CAST(TRY_CAST(w.team_pace_last_10 AS DECIMAL(18, 6)) AS VARCHAR),
-                     CAST(w.team_pace_last_10 AS VARCHAR), 'NULL'),
-            coalesce(CAST(TRY_CAST(w.team_off_rating_last_10 AS DECIMAL(18, 6)) AS VARCHAR),
-                     CAST(w.team_off_rating_last_10 AS VARCHAR), 'NULL')
+            coalesce({{ HASH_TEXT_DOUBLE(w.team_pace_last_10) }}, 'NULL'),
+            coalesce({{ HASH_TEXT_DOUBLE(w.team_off_rating_last_10) }}, 'NULL')
         ) AS team_text
     FROM (
         SELECT
@@ -554,20 +543,14 @@ SELECT
         g.team_text,     -- team_pace_last_10, team_off_rating_last_10
         coalesce(CAST(g.games_in_last_7_days AS VARCHAR), 'NULL'),
         coalesce(CAST(g.games_in_last_14_days AS VARCHAR), 'NULL'),
-        coalesce(CAST(TRY_CAST(g.minutes_in_last_7_days AS DECIMAL(18, 6)) AS VARCHAR),
-                 CAST(g.minutes_in_last_7_days AS VARCHAR), 'NULL'),
-        coalesce(CAST(TRY_CAST(g.minutes_in_last_14_days AS DECIMAL(18, 6)) AS VARCHAR),
-                 CAST(g.minutes_in_last_14_days AS VARCHAR), 'NULL'),
+        coalesce({{ HASH_TEXT_DOUBLE(g.minutes_in_last_7_days) }}, 'NULL'),
+        coalesce({{ HASH_TEXT_DOUBLE(g.minutes_in_last_14_days) }}, 'NULL'),
         coalesce(CAST(g.back_to_backs_last_14_days AS VARCHAR), 'NULL'),
-        coalesce(CAST(TRY_CAST(g.avg_minutes_per_game_last_7 AS DECIMAL(18, 6)) AS VARCHAR),
-                 CAST(g.avg_minutes_per_game_last_7 AS VARCHAR), 'NULL'),
+        coalesce({{ HASH_TEXT_DOUBLE(g.avg_minutes_per_game_last_7) }}, 'NULL'),
         coalesce(g.primary_scoring_zone, 'NULL'),
-        coalesce(CAST(TRY_CAST(g.paint_rate_last_10 AS DECIMAL(18, 6)) AS VARCHAR),
-                 CAST(g.paint_rate_last_10 AS VARCHAR), 'NULL'),
-        coalesce(CAST(TRY_CAST(g.three_pt_rate_last_10 AS DECIMAL(18, 6)) AS VARCHAR),
-                 CAST(g.three_pt_rate_last_10 AS VARCHAR), 'NULL'),
-        coalesce(CAST(TRY_CAST(g.completeness_percentage AS DECIMAL(18, 6)) AS VARCHAR),
-                 CAST(g.completeness_percentage AS VARCHAR), 'NULL'),
+        coalesce({{ HASH_TEXT_DOUBLE(g.paint_rate_last_10) }}, 'NULL'),
+        coalesce({{ HASH_TEXT_DOUBLE(g.three_pt_rate_last_10) }}, 'NULL'),
+        coalesce({{ HASH_TEXT_DOUBLE(g.completeness_percentage) }}, 'NULL'),
         CAST(g.all_windows_complete AS VARCHAR),
         coalesce(CAST(g.last_game_date AS VARCHAR), 'NULL')
     )), 1, 16) AS data_hash,
