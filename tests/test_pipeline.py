@@ -201,6 +201,24 @@ def test_pipeline_missing_critical_upstream_marks_dates_failed(wh: Path) -> None
     with DuckDBEngine(wh, create=False) as eng:
         dates = eng.fetchall(f"SELECT DISTINCT game_date FROM {TOGS} ORDER BY 1")
     assert dt.date(2025, 2, 3) not in {d for (d,) in dates} and len(dates) >= 3
+    # Run again: the failed date is retried and fails again, replacing (not adding to) its
+    # failure row and interval; the run-history row says what happened, in the same commit.
+    again = api.backfill("2025-02-01", "2025-02-05", warehouse=wh, models=[TOGS])
+    assert again.models[0].dates_computed == 0 and again.models[0].dates_failed == 1
+    _, counts = api.failures(category="missing_dependency", warehouse=wh)
+    assert counts == {"MISSING_DEPENDENCY": 1}
+    with DuckDBEngine(wh, create=False) as eng:
+        assert eng.fetchall(
+            "SELECT status, count(*) FROM nba_reference.model_intervals "
+            "WHERE model = ? AND interval_date = DATE '2025-02-03' GROUP BY 1",
+            [TOGS],
+        ) == [("failed", 1)]
+        history = eng.fetchall(
+            "SELECT status, dates_failed, finished_at IS NOT NULL "
+            "FROM nba_reference.processor_run_history WHERE run_id = ?",
+            [again.run_id],
+        )
+    assert history == [("failed", 1, True)]
 
 
 def test_pipeline_error_check_blocks_only_the_bad_date(wh: Path) -> None:

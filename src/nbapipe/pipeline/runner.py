@@ -20,7 +20,7 @@ import signal
 import time
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
@@ -588,47 +588,56 @@ def _run_model(
         "trigger, force, started_at) VALUES (?, ?, ?, ?, 'running', ?, ?, ?)",
         [run_id, model.name, start, end, trigger, force, started_at],
     )
-    try:
-        _execute_model(engine, model, start, end_x, force, run_id, progress, result, cache)
+    def record(error: str | None) -> None:
+        result.seconds = time.perf_counter() - t_start
+        tm = result.timings
+        engine.execute(
+            f"""
+            UPDATE {RUN_HISTORY.fqn} SET status = ?, dates_in_range = ?, dates_computed = ?,
+                dates_skipped = ?, dates_failed = ?, rows_written = ?, failure_rows = ?,
+                checks_failed = ?, extract_seconds = ?, transform_seconds = ?,
+                write_seconds = ?, check_seconds = ?, finished_at = ?, error = ?
+            WHERE run_id = ? AND model = ?
+            """,
+            [
+                result.status,
+                result.dates_in_range,
+                result.dates_computed,
+                result.dates_skipped,
+                result.dates_failed,
+                result.rows_written,
+                result.failure_rows,
+                result.checks_failed,
+                tm.get("extract", 0.0),
+                tm.get("transform", 0.0),
+                tm.get("write", 0.0),
+                tm.get("check", 0.0),
+                _now(),
+                error,
+                run_id,
+                model.name,
+            ],
+        )
+
+    def finish() -> None:
+        # Inside the model's transaction: the history row commits with the rows it describes.
         if result.dates_failed:
             result.status = "partial" if result.dates_computed > result.dates_failed else "failed"
         elif result.dates_computed:
             result.status = "success"
         else:
             result.status = "skipped"
-        error = None
+        record(None)
+
+    error = None
+    try:
+        _execute_model(
+            engine, model, start, end_x, force, run_id, progress, result, cache, finish
+        )
     except NbapipeError as exc:
         result.status = "failed"
         error = str(exc)
-    result.seconds = time.perf_counter() - t_start
-    tm = result.timings
-    engine.execute(
-        f"""
-        UPDATE {RUN_HISTORY.fqn} SET status = ?, dates_in_range = ?, dates_computed = ?,
-            dates_skipped = ?, dates_failed = ?, rows_written = ?, failure_rows = ?,
-            checks_failed = ?, extract_seconds = ?, transform_seconds = ?, write_seconds = ?,
-            check_seconds = ?, finished_at = ?, error = ?
-        WHERE run_id = ? AND model = ?
-        """,
-        [
-            result.status,
-            result.dates_in_range,
-            result.dates_computed,
-            result.dates_skipped,
-            result.dates_failed,
-            result.rows_written,
-            result.failure_rows,
-            result.checks_failed,
-            tm.get("extract", 0.0),
-            tm.get("transform", 0.0),
-            tm.get("write", 0.0),
-            tm.get("check", 0.0),
-            _now(),
-            error,
-            run_id,
-            model.name,
-        ],
-    )
+        record(error)
     if error is not None:
         raise RunError(f"{model.name}: {error}")
     return result
@@ -644,6 +653,7 @@ def _execute_model(
     progress: ProgressSink,
     result: ModelResult,
     cache: RunCache,
+    finish: Callable[[], None],
 ) -> None:
     t = time.perf_counter()
     fingerprints = input_fingerprints(engine, model, start, end_x, cache)
@@ -663,22 +673,24 @@ def _execute_model(
     result.dates_skipped = len(all_dates) - len(todo)
     gaps = missing_dependencies(engine, model, todo, cache)
     result.timings["extract"] = time.perf_counter() - t
-    if gaps:
-        _record_dependency_failures(engine, model, gaps, run_id)
-        result.dates_failed += len(gaps)
-        result.failures_by_category["MISSING_DEPENDENCY"] = len(gaps)
     computable = [d for d in todo if d not in gaps]
     done = result.dates_skipped
     progress.step(model.table, done, len(all_dates))
     # One transaction per model: its commit writes the new rows straight into the database
     # file (a checkpoint) instead of first into the write-ahead log, and a killed run leaves
-    # the model as it was before (the next run redoes it).
+    # the model as it was before (the next run redoes it). The model's run-history row
+    # commits with it.
     with engine.transaction():
+        if gaps:
+            _record_dependency_failures(engine, model, gaps, run_id)
+            result.dates_failed += len(gaps)
+            result.failures_by_category["MISSING_DEPENDENCY"] = len(gaps)
         for chunk in plan_chunks(computable):
             _compute_chunk(engine, model, chunk, fingerprints, mfp, run_id, result, cache)
             done += len(chunk)
             progress.step(model.table, done, len(all_dates))
         _failpoint("writing")
+        finish()
     _failpoint("committed")
     progress.step(model.table, len(all_dates), len(all_dates))
 
@@ -686,27 +698,39 @@ def _execute_model(
 def _record_dependency_failures(
     engine: Engine, model: Model, gaps: dict[dt.date, str], run_id: str
 ) -> None:
-    now = _now()
-    with engine.transaction():
-        for d, reason in sorted(gaps.items()):
-            engine.execute(
-                f"DELETE FROM {PRECOMPUTE_FAILURES.fqn} WHERE model = ? AND analysis_date = ?",
-                [model.name, d],
-            )
-            engine.execute(
-                f"INSERT INTO {PRECOMPUTE_FAILURES.fqn} VALUES (?, ?, ?, ?, "
-                "'MISSING_DEPENDENCY', ?, TRUE, NULL, NULL, ?)",
-                [model.name, run_id, d, DATE_ENTITY, reason, now],
-            )
-            engine.execute(
-                f"DELETE FROM {MODEL_INTERVALS.fqn} WHERE model = ? AND interval_date = ?",
-                [model.name, d],
-            )
-            engine.execute(
-                f"INSERT INTO {MODEL_INTERVALS.fqn} VALUES "
-                "(?, ?, 'failed', 0, NULL, ?, ?, ?, NULL)",
-                [model.name, d, model.fingerprint, run_id, now],
-            )
+    """A failure row and a failed interval per date that lacks its inputs (four statements
+    for all of them, inside the model's transaction)."""
+    days = sorted(gaps)
+    params = {
+        "model": model.name,
+        "run_id": run_id,
+        "now": _now(),
+        "mfp": model.fingerprint,
+        "days": days,
+        "reasons": [gaps[d] for d in days],
+    }
+    gap_rows = "SELECT unnest($days::DATE[]) AS d, unnest($reasons::VARCHAR[]) AS reason"
+    engine.execute(
+        f"DELETE FROM {PRECOMPUTE_FAILURES.fqn} WHERE model = $model "
+        "AND analysis_date IN (SELECT unnest($days::DATE[]))",
+        {k: params[k] for k in ("model", "days")},
+    )
+    engine.execute(
+        f"INSERT INTO {PRECOMPUTE_FAILURES.fqn} SELECT $model, $run_id, g.d, "
+        f"{quote_literal(DATE_ENTITY)}, 'MISSING_DEPENDENCY', g.reason, TRUE, NULL, NULL, $now "
+        f"FROM ({gap_rows}) AS g",
+        {k: params[k] for k in ("model", "run_id", "now", "days", "reasons")},
+    )
+    engine.execute(
+        f"DELETE FROM {MODEL_INTERVALS.fqn} WHERE model = $model "
+        "AND interval_date IN (SELECT unnest($days::DATE[]))",
+        {k: params[k] for k in ("model", "days")},
+    )
+    engine.execute(
+        f"INSERT INTO {MODEL_INTERVALS.fqn} SELECT $model, d, 'failed', 0, NULL, $mfp, "
+        "$run_id, $now, NULL FROM (SELECT unnest($days::DATE[]) AS d)",
+        {k: params[k] for k in ("model", "mfp", "run_id", "now", "days")},
+    )
 
 
 def _compute_chunk(
