@@ -588,6 +588,7 @@ def _run_model(
         "trigger, force, started_at) VALUES (?, ?, ?, ?, 'running', ?, ?, ?)",
         [run_id, model.name, start, end, trigger, force, started_at],
     )
+
     def record(error: str | None) -> None:
         result.seconds = time.perf_counter() - t_start
         tm = result.timings
@@ -631,9 +632,7 @@ def _run_model(
 
     error = None
     try:
-        _execute_model(
-            engine, model, start, end_x, force, run_id, progress, result, cache, finish
-        )
+        _execute_model(engine, model, start, end_x, force, run_id, progress, result, cache, finish)
     except NbapipeError as exc:
         result.status = "failed"
         error = str(exc)
