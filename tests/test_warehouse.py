@@ -159,3 +159,35 @@ def test_warehouse_read_only_open_needs_an_existing_warehouse(tmp_path: Path) ->
 def test_warehouse_unwritable_system_folder_is_refused() -> None:
     with pytest.raises(WarehouseError, match="cannot create warehouse"):
         init_warehouse("/sys/nbapipe.duckdb")
+
+
+def test_warehouse_is_written_in_small_row_groups_from_every_session(tmp_path: Path) -> None:
+    # The file is attached (ROW_GROUP_SIZE) rather than opened, so that a model's insert
+    # writes full row groups as it goes; sessions (cursors) must work in it too.
+    from nbapipe.engine.duckdb import ROW_GROUP_SIZE
+
+    path = tmp_path / "w.duckdb"
+    with DuckDBEngine(path) as eng:
+        with eng.session() as other:
+            other.execute("CREATE SCHEMA s")
+            other.execute(f"CREATE TABLE s.t AS SELECT range AS x FROM range({3 * ROW_GROUP_SIZE})")
+        groups = eng.fetchall(
+            "SELECT row_group_id, max(count) FROM pragma_storage_info('s.t') GROUP BY 1"
+        )
+        assert len(groups) == 3 and max(n for _, n in groups) == ROW_GROUP_SIZE
+        assert eng.fetchone("SELECT current_database()") == ("w",)
+    # Read back by a plain DuckDB connection, as any other tool would open the file.
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    assert con.execute("SELECT count(*) FROM s.t").fetchone() == (3 * ROW_GROUP_SIZE,)
+    con.close()
+
+
+@pytest.mark.parametrize("name", ["memory.duckdb", "temp.duckdb", "my.wh.duckdb"])
+def test_warehouse_file_named_like_a_duckdb_catalog_still_opens(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    init_warehouse(path)
+    assert {t.fqn for t in schema.ALL_TABLES} <= _tables(path)
+    with DuckDBEngine(path, read_only=True, create=False) as eng:
+        assert eng.fetchone("SELECT count(*) FROM nba_reference.schema_migrations")[0] >= 1

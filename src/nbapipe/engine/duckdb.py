@@ -17,6 +17,14 @@ from nbapipe.errors import WarehouseError
 
 # Log size at which a commit checkpoints instead of appending to the write-ahead log.
 CHECKPOINT_THRESHOLD = "16MB"
+# Rows per row group of the tables we write (DuckDB's default is 122,880). Smaller groups fill
+# up during a model's insert, so DuckDB writes them to the file as the insert goes instead of
+# compressing the whole table on one core at commit: a 4-season backfill takes about 9% less
+# time and CPU (BENCHMARKS.md, round 4). It is an option of the attached file, not stored in
+# it, so every write connection sets it.
+ROW_GROUP_SIZE = 32768
+# Names DuckDB gives its own catalogs: a warehouse file may not be attached under them.
+_RESERVED_CATALOGS = frozenset({"memory", "temp", "system", "main"})
 
 
 def quote_ident(name: str) -> str:
@@ -27,6 +35,18 @@ def quote_ident(name: str) -> str:
 def quote_literal(text: str) -> str:
     """A SQL string literal: it's -> 'it''s'."""
     return "'" + text.replace("'", "''") + "'"
+
+
+def _quote_name(name: str) -> str:
+    """Quote one identifier (dots included): my.wh -> "my.wh"."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _catalog_name(path: Path) -> str:
+    """The name the warehouse file is attached under: its stem, as DuckDB names a file it
+    opens, unless DuckDB uses that name itself."""
+    stem = path.stem or "warehouse"
+    return "warehouse" if stem.lower() in _RESERVED_CATALOGS else stem
 
 
 def _check_creatable(path: Path) -> None:
@@ -59,11 +79,18 @@ class DuckDBEngine:
                 self.created = True
             elif self.path.is_dir():
                 raise WarehouseError(f"warehouse path {self.path} is a folder, not a file")
+        self.catalog: str | None = None
+        self.con = duckdb.connect(":memory:")
         try:
-            self.con = duckdb.connect(
-                str(self.path) if self.path else ":memory:", read_only=read_only
-            )
+            if self.path is not None:
+                self.catalog = _catalog_name(self.path)
+                options = "READ_ONLY" if read_only else f"ROW_GROUP_SIZE {ROW_GROUP_SIZE}"
+                self.con.execute(
+                    f"ATTACH {quote_literal(str(self.path))} AS {_quote_name(self.catalog)} "
+                    f"({options})"
+                )
         except duckdb.Error as exc:
+            self.con.close()
             if "lock" in str(exc).lower() and self.path is not None:
                 from nbapipe.engine.lock import WarehouseBusy, describe_holder
 
@@ -81,6 +108,10 @@ class DuckDBEngine:
                 self.con.execute(f"SET checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
 
     def _configure(self) -> None:
+        if self.catalog is not None:
+            # The warehouse file is attached next to DuckDB's in-memory catalog; every
+            # connection (and every session's cursor) works in the warehouse.
+            self.con.execute(f"USE {_quote_name(self.catalog)}")
         # Progress is ours to draw; DuckDB's own bar would interleave with it.
         with contextlib.suppress(duckdb.Error):
             self.con.execute("SET enable_progress_bar = false")
@@ -90,7 +121,7 @@ class DuckDBEngine:
     def session(self) -> Iterator[DuckDBEngine]:
         """A second connection to the same database (DuckDB: a cursor), for another thread."""
         other = object.__new__(DuckDBEngine)
-        other.path, other.created = self.path, False
+        other.path, other.created, other.catalog = self.path, False, self.catalog
         other.con = self.con.cursor()
         other._configure()
         try:
