@@ -700,35 +700,39 @@ def _record_dependency_failures(
     """A failure row and a failed interval per date that lacks its inputs (four statements
     for all of them, inside the model's transaction)."""
     days = sorted(gaps)
-    params = {
-        "model": model.name,
-        "run_id": run_id,
-        "now": _now(),
-        "mfp": model.fingerprint,
-        "days": days,
-        "reasons": [gaps[d] for d in days],
-    }
-    gap_rows = "SELECT unnest($days::DATE[]) AS d, unnest($reasons::VARCHAR[]) AS reason"
-    engine.execute(
-        f"DELETE FROM {PRECOMPUTE_FAILURES.fqn} WHERE model = $model "
-        "AND analysis_date IN (SELECT unnest($days::DATE[]))",
-        {k: params[k] for k in ("model", "days")},
+    n, now = len(days), _now()
+    for table, date_column in (
+        (PRECOMPUTE_FAILURES.fqn, "analysis_date"),
+        (MODEL_INTERVALS.fqn, "interval_date"),
+    ):
+        engine.execute(
+            f"DELETE FROM {table} WHERE model = ? AND {date_column} IN (SELECT unnest(?::DATE[]))",
+            [model.name, days],
+        )
+    engine.insert_columns(
+        PRECOMPUTE_FAILURES.fqn,
+        {
+            "model": [model.name] * n,
+            "run_id": [run_id] * n,
+            "analysis_date": days,
+            "entity_id": [DATE_ENTITY] * n,
+            "failure_category": ["MISSING_DEPENDENCY"] * n,
+            "failure_reason": [gaps[d] for d in days],
+            "can_retry": [True] * n,
+            "created_at": [now] * n,
+        },
     )
-    engine.execute(
-        f"INSERT INTO {PRECOMPUTE_FAILURES.fqn} SELECT $model, $run_id, g.d, "
-        f"{quote_literal(DATE_ENTITY)}, 'MISSING_DEPENDENCY', g.reason, TRUE, NULL, NULL, $now "
-        f"FROM ({gap_rows}) AS g",
-        {k: params[k] for k in ("model", "run_id", "now", "days", "reasons")},
-    )
-    engine.execute(
-        f"DELETE FROM {MODEL_INTERVALS.fqn} WHERE model = $model "
-        "AND interval_date IN (SELECT unnest($days::DATE[]))",
-        {k: params[k] for k in ("model", "days")},
-    )
-    engine.execute(
-        f"INSERT INTO {MODEL_INTERVALS.fqn} SELECT $model, d, 'failed', 0, NULL, $mfp, "
-        "$run_id, $now, NULL FROM (SELECT unnest($days::DATE[]) AS d)",
-        {k: params[k] for k in ("model", "mfp", "run_id", "now", "days")},
+    engine.insert_columns(
+        MODEL_INTERVALS.fqn,
+        {
+            "model": [model.name] * n,
+            "interval_date": days,
+            "status": ["failed"] * n,
+            "row_count": [0] * n,
+            "model_fingerprint": [model.fingerprint] * n,
+            "run_id": [run_id] * n,
+            "finished_at": [now] * n,
+        },
     )
 
 
