@@ -29,7 +29,7 @@ _RESERVED_CATALOGS = frozenset({"memory", "temp", "system", "main"})
 
 def quote_ident(name: str) -> str:
     """Quote a (possibly schema-qualified) identifier: nba_raw.schedule -> "nba_raw"."schedule"."""
-    return ".".join('"' + part.replace('"', '""') + '"' for part in name.split("."))
+    return ".".join(_quote_name(part) for part in name.split("."))
 
 
 def quote_literal(text: str) -> str:
