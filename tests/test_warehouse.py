@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from nbapipe import warehouse
-from nbapipe.engine.duckdb import DuckDBEngine
+from nbapipe.engine.duckdb import ROW_GROUP_SIZE, DuckDBEngine
 from nbapipe.errors import WarehouseError
 from nbapipe.sources import schema
 from nbapipe.warehouse import Migration, init_warehouse, open_warehouse, schema_drift
@@ -164,8 +165,6 @@ def test_warehouse_unwritable_system_folder_is_refused() -> None:
 def test_warehouse_is_written_in_small_row_groups_from_every_session(tmp_path: Path) -> None:
     # The file is attached (ROW_GROUP_SIZE) rather than opened, so that a model's insert
     # writes full row groups as it goes; sessions (cursors) must work in it too.
-    from nbapipe.engine.duckdb import ROW_GROUP_SIZE
-
     path = tmp_path / "w.duckdb"
     with DuckDBEngine(path) as eng:
         with eng.session() as other:
@@ -177,8 +176,6 @@ def test_warehouse_is_written_in_small_row_groups_from_every_session(tmp_path: P
         assert len(groups) == 3 and max(n for _, n in groups) == ROW_GROUP_SIZE
         assert eng.fetchone("SELECT current_database()") == ("w",)
     # Read back by a plain DuckDB connection, as any other tool would open the file.
-    import duckdb
-
     con = duckdb.connect(str(path), read_only=True)
     assert con.execute("SELECT count(*) FROM s.t").fetchone() == (3 * ROW_GROUP_SIZE,)
     con.close()
