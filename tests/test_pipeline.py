@@ -267,13 +267,21 @@ def test_pipeline_killed_backfill_resumes_to_identical_tables(
         assert table_rows(wh, model) == table_rows(reference, model)
     assert duplicate_keys(wh) == 0
     with DuckDBEngine(wh, create=False) as eng:
-        statuses = dict(
-            eng.fetchall(
-                "SELECT status, count(*) FROM nba_reference.processor_run_history GROUP BY 1"
-            )
+        runs = eng.fetchall(
+            "SELECT run_id, list(status ORDER BY model), list(error ORDER BY model) "
+            "FROM nba_reference.processor_run_history GROUP BY 1 ORDER BY min(started_at)"
         )
-    assert "running" not in statuses  # the killed run was closed as failed on resume
-    assert statuses.get("failed", 0) >= 1
+    # Two runs, each with a row for every model (the killed run's models that never
+    # started included); on resume the killed run's open rows were closed as interrupted.
+    assert len(runs) == 2
+    (_, killed_statuses, killed_errors), (_, resumed_statuses, _) = runs
+    assert len(killed_statuses) == len(resumed_statuses) == len(RUNNER_MODELS)
+    assert not {"queued", "running"} & set(killed_statuses + resumed_statuses)
+    interrupted = [e for s, e in zip(killed_statuses, killed_errors, strict=True) if s == "failed"]
+    assert interrupted and all(e.startswith("interrupted: the process ended") for e in interrupted)
+    stage, _, nth = failpoint.partition(":")
+    if stage == "committed":  # the models committed before the kill stay committed
+        assert killed_statuses.count("success") >= int(nth)
 
 
 def test_pipeline_second_writer_gets_busy_message(wh: Path) -> None:
@@ -384,6 +392,22 @@ def test_pipeline_failed_model_stops_its_downstream_when_side_by_side(
     # team_defense_game_summary and TDZA read TOGS (directly or not): neither started
     assert TDGS not in started
     assert "nba_precompute.team_defense_zone_analysis" not in started
+    # The run's history names every model it was asked for; none is left queued or running.
+    with DuckDBEngine(wh, create=False) as eng:
+        history = dict(
+            eng.fetchall(
+                "SELECT model, error FROM nba_reference.processor_run_history "
+                "WHERE status = 'failed' AND run_id = (SELECT run_id FROM "
+                "nba_reference.processor_run_history ORDER BY started_at DESC LIMIT 1)"
+            )
+        )
+        open_rows = eng.fetchone(
+            "SELECT count(*) FROM nba_reference.processor_run_history "
+            "WHERE status IN ('queued', 'running')"
+        )[0]
+    assert open_rows == 0
+    assert history[TDGS].startswith("not started: the run stopped after a model failed")
+    assert history["nba_precompute.team_defense_zone_analysis"].startswith("not started:")
 
 
 def test_pipeline_bad_worker_count_is_a_clear_error(wh: Path) -> None:

@@ -487,15 +487,19 @@ def run_models(
     order = {m.name: i for i, m in enumerate(dependency_order(all_models()))}
     ordered = sorted(models, key=lambda m: order[m.name])
     workers = settings.model_workers(workers)
-    if workers == 1 or len(ordered) == 1:
-        results = [
-            _run_model(engine, m, start, end, force, trigger, run_id, progress, cache)
-            for m in ordered
-        ]
-    else:
-        results = _run_side_by_side(
-            engine, ordered, workers, start, end, force, trigger, run_id, progress, cache
-        )
+    _queue_models(engine, ordered, run_id, start, end, trigger, force)
+    try:
+        if workers == 1 or len(ordered) == 1:
+            results = [
+                _run_model(engine, m, start, end, force, run_id, progress, cache) for m in ordered
+            ]
+        else:
+            results = _run_side_by_side(
+                engine, ordered, workers, start, end, force, run_id, progress, cache
+            )
+    except BaseException:
+        _close_queued(engine, run_id, "not started: the run stopped after a model failed")
+        raise
     summary.models.extend(results)
     summary.seconds = time.perf_counter() - t0
     return summary
@@ -508,7 +512,6 @@ def _run_side_by_side(
     start: dt.date,
     end: dt.date,
     force: bool,
-    trigger: str,
     run_id: str,
     progress: ProgressSink,
     cache: RunCache,
@@ -533,7 +536,7 @@ def _run_side_by_side(
     def run_one(model: Model) -> ModelResult:
         with engine.session() as session:
             return _run_model(
-                session, model, start, end, force, trigger, run_id, progress, cache.for_session()
+                session, model, start, end, force, run_id, progress, cache.for_session()
             )
 
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="nbapipe-model") as pool:
@@ -559,12 +562,49 @@ def _run_side_by_side(
     return [results[m.name] for m in models]
 
 
-def _close_interrupted_runs(engine: Engine) -> None:
-    # The caller holds the writer lock, so a 'running' row is a run that was killed.
+def _queue_models(
+    engine: Engine,
+    models: Sequence[Model],
+    run_id: str,
+    start: dt.date,
+    end: dt.date,
+    trigger: str,
+    force: bool,
+) -> None:
+    """A 'queued' history row for every model of the run, before any starts: a run killed
+    between two models still leaves a trace of the models it never reached."""
+    n, now = len(models), _now()
+    engine.insert_columns(
+        RUN_HISTORY.fqn,
+        {
+            "run_id": [run_id] * n,
+            "model": [m.name for m in models],
+            "range_start": [start] * n,
+            "range_end": [end] * n,
+            "status": ["queued"] * n,
+            "trigger": [trigger] * n,
+            "force": [force] * n,
+            "started_at": [now] * n,
+        },
+    )
+
+
+def _close_queued(engine: Engine, run_id: str, reason: str) -> None:
     engine.execute(
-        f"UPDATE {RUN_HISTORY.fqn} SET status = 'failed', "
-        "error = 'interrupted: the process ended before the model finished' "
-        "WHERE status = 'running'"
+        f"UPDATE {RUN_HISTORY.fqn} SET status = 'failed', error = ?, finished_at = ? "
+        "WHERE run_id = ? AND status = 'queued'",
+        [reason, _now(), run_id],
+    )
+
+
+def _close_interrupted_runs(engine: Engine) -> None:
+    # The caller holds the writer lock, so a 'queued' or 'running' row is a run that was
+    # killed.
+    engine.execute(
+        f"UPDATE {RUN_HISTORY.fqn} SET status = 'failed', error = CASE status "
+        "WHEN 'running' THEN 'interrupted: the process ended before the model finished' "
+        "ELSE 'interrupted: the process ended before the model started' END "
+        "WHERE status IN ('queued', 'running')"
     )
 
 
@@ -574,7 +614,6 @@ def _run_model(
     start: dt.date,
     end: dt.date,
     force: bool,
-    trigger: str,
     run_id: str,
     progress: ProgressSink,
     cache: RunCache,
@@ -584,9 +623,9 @@ def _run_model(
     t_start = time.perf_counter()
     started_at = _now()
     engine.execute(
-        f"INSERT INTO {RUN_HISTORY.fqn} (run_id, model, range_start, range_end, status, "
-        "trigger, force, started_at) VALUES (?, ?, ?, ?, 'running', ?, ?, ?)",
-        [run_id, model.name, start, end, trigger, force, started_at],
+        f"UPDATE {RUN_HISTORY.fqn} SET status = 'running', started_at = ? "
+        "WHERE run_id = ? AND model = ?",
+        [started_at, run_id, model.name],
     )
 
     def record(error: str | None) -> None:

@@ -20,7 +20,7 @@ RUN_HISTORY = Table(
         C("model", "VARCHAR", "output table of the model", False),
         C("range_start", "DATE", "first date of the requested range", False),
         C("range_end", "DATE", "last date of the requested range (inclusive)", False),
-        C("status", "VARCHAR", "running, success, failed, partial or skipped", False),
+        C("status", "VARCHAR", "queued, running, success, failed, partial or skipped", False),
         C("trigger", "VARCHAR", "backfill, daily, manual, quickstart, test"),
         C("force", "BOOLEAN", "recompute regardless of fingerprints"),
         C("dates_in_range", "INTEGER", "calendar dates in the range"),
