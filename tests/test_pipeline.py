@@ -410,6 +410,32 @@ def test_pipeline_failed_model_stops_its_downstream_when_side_by_side(
     assert history["nba_precompute.team_defense_zone_analysis"].startswith("not started:")
 
 
+def test_pipeline_interrupted_run_records_the_models_it_never_started(
+    wh: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nbapipe.pipeline import runner
+
+    real = runner._run_model
+
+    def interrupted(engine, model, *args, **kwargs):
+        if model.name == TDGS:
+            raise KeyboardInterrupt
+        return real(engine, model, *args, **kwargs)
+
+    monkeypatch.setattr(runner, "_run_model", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        api.backfill(warehouse=wh, models=[TOGS, TDGS], workers=1)
+    with DuckDBEngine(wh, create=False) as eng:
+        rows = dict(
+            eng.fetchall(
+                "SELECT model, status || ': ' || coalesce(error, '') "
+                "FROM nba_reference.processor_run_history"
+            )
+        )
+    assert rows[TOGS] == "success: "  # committed before the interruption
+    assert rows[TDGS] == "failed: not started: the run was interrupted (KeyboardInterrupt)"
+
+
 def test_pipeline_bad_worker_count_is_a_clear_error(wh: Path) -> None:
     from nbapipe.errors import InputError
 

@@ -14,6 +14,7 @@ writes them (model_intervals.output_hash), and a raw table is hashed once per ru
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import signal
@@ -497,8 +498,15 @@ def run_models(
             results = _run_side_by_side(
                 engine, ordered, workers, start, end, force, run_id, progress, cache
             )
-    except BaseException:
-        _close_queued(engine, run_id, "not started: the run stopped after a model failed")
+    except BaseException as exc:
+        reason = (
+            "the run stopped after a model failed"
+            if isinstance(exc, Exception)
+            else f"the run was interrupted ({type(exc).__name__})"
+        )
+        # Best effort: if even this fails, the next run closes the rows as interrupted.
+        with contextlib.suppress(Exception):
+            _close_queued(engine, run_id, f"not started: {reason}")
         raise
     summary.models.extend(results)
     summary.seconds = time.perf_counter() - t0
