@@ -451,3 +451,109 @@ def test_pipeline_bad_worker_count_is_a_clear_error(wh: Path) -> None:
     )
     assert result.returncode != 0
     assert "NBAPIPE_MODEL_WORKERS must be a whole number" in result.stdout + result.stderr
+
+
+def test_pipeline_sessions_share_each_raw_tables_hashes(
+    wh: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Models running side by side hash a raw table once per run (not once per session), the
+    fingerprints are those of a serial run, and no shared table outlives the run."""
+    import re
+
+    from nbapipe.pipeline import runner
+
+    hashed: list[str] = []
+    real = DuckDBEngine.materialize_shared
+
+    def counting(self, name, sql):
+        hashed.extend(re.findall(r"FROM (nba_raw\.\w+)", sql))
+        return real(self, name, sql)
+
+    monkeypatch.setattr(DuckDBEngine, "materialize_shared", counting)
+    models = [all_models()[m] for m in RUNNER_MODELS]
+    start, end = dt.date(2023, 10, 1), dt.date(2024, 6, 30)
+    with DuckDBEngine(wh, create=False) as eng:
+        summary = runner.run_models(eng, models, start, end, workers=2)
+        assert summary.ok
+        # TOGS, player_completeness and TDZA all read the schedule, and two of them the box
+        # scores: each table is hashed once, or twice when a later model needs a longer
+        # history than the first one hashed
+        pairs = sum(1 for m in models for u in m.upstream if u.table.startswith("nba_raw."))
+        assert 0 < len(hashed) < pairs
+        assert max(hashed.count(t) for t in hashed) <= 2, hashed
+        left = eng.fetchone(
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'nbapipe_shared'"
+        )[0]
+        assert left == 0
+        serial = {
+            m.name: runner.input_fingerprints(eng, m, start, end + dt.timedelta(days=1))
+            for m in models
+        }
+        recorded = {
+            (m, d): fp
+            for m, d, fp in eng.fetchall(
+                "SELECT model, interval_date, input_fingerprint "
+                "FROM nba_reference.model_intervals WHERE status = 'success'"
+            )
+        }
+    compared = 0
+    for m in models:
+        for d, fp in serial[m.name].items():
+            if (m.name, d) in recorded:
+                assert recorded[(m.name, d)] == fp, (m.name, d)
+                compared += 1
+    assert compared > 100
+
+
+def test_raw_hashes_are_computed_once_for_concurrent_sessions(wh: Path) -> None:
+    """Sessions asking for the same raw table at once wait for one computation; a narrower
+    range reuses it, a wider one computes the union once."""
+    import threading
+
+    from nbapipe.pipeline import runner
+
+    calls: list[tuple[dt.date, dt.date]] = []
+    with DuckDBEngine(wh, create=False) as eng:
+        real = eng.date_hashes_sql
+
+        def slow_sql(table, date_column, columns, lo, hi):
+            calls.append((lo, hi))
+            time.sleep(0.2)  # both threads ask while the first computes
+            return real(table, date_column, columns, lo, hi)
+
+        eng.date_hashes_sql = slow_sql
+        shared = runner.RawHashes()
+        cols = ["game_id", "game_date", "home_team_abbr"]
+        table = "nba_raw.schedule"
+        lo, hi = dt.date(2024, 1, 1), dt.date(2024, 2, 1)
+        names: list[str] = []
+
+        def ask() -> None:
+            with eng.session() as session:
+                session.date_hashes_sql = slow_sql
+                names.append(shared.relation(session, table, cols, lo, hi))
+
+        threads = [threading.Thread(target=ask) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert calls == [(lo, hi)] and names[0] == names[1]
+        assert shared.relation(eng, table, cols, lo, dt.date(2024, 1, 15)) == names[0]
+        wider = shared.relation(eng, table, cols, dt.date(2023, 12, 1), hi)
+        assert calls[-1] == (dt.date(2023, 12, 1), hi) and len(calls) == 2
+        n = eng.fetchone(f"SELECT count(*) FROM {wider}")[0]
+        assert (
+            n
+            == eng.fetchone(
+                "SELECT count(DISTINCT game_date) FROM nba_raw.schedule "
+                "WHERE game_date >= DATE '2023-12-01' AND game_date < DATE '2024-02-01'"
+            )[0]
+        )
+        shared.drop(eng)
+        assert (
+            eng.fetchone(
+                "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'nbapipe_shared'"
+            )[0]
+            == 0
+        )

@@ -46,6 +46,12 @@ class Engine(Protocol):
 
     def drop(self, name: str) -> None: ...
 
+    def materialize_shared(self, name: str, sql: str) -> str:
+        """Store a query's result as a table that every session of this engine can read
+        (replacing it); returns how SQL names it. Never part of the warehouse's data."""
+
+    def drop_shared(self, name: str) -> None: ...
+
     def date_hashes_sql(
         self,
         table: str,

@@ -23,8 +23,10 @@ CHECKPOINT_THRESHOLD = "16MB"
 # time and CPU (BENCHMARKS.md, round 4). It is an option of the attached file, not stored in
 # it, so every write connection sets it.
 ROW_GROUP_SIZE = 32768
-# Names DuckDB gives its own catalogs: a warehouse file may not be attached under them.
-_RESERVED_CATALOGS = frozenset({"memory", "temp", "system", "main"})
+# The in-memory catalog of tables one run shares between its sessions (never stored).
+SHARED_CATALOG = "nbapipe_shared"
+# Names DuckDB (or we) give other catalogs: a warehouse file may not be attached under them.
+_RESERVED_CATALOGS = frozenset({"memory", "temp", "system", "main", SHARED_CATALOG})
 
 
 def quote_ident(name: str) -> str:
@@ -100,6 +102,11 @@ class DuckDBEngine:
                 ) from exc
             raise WarehouseError(f"cannot open warehouse {self.path}: {_short(exc)}") from exc
 
+        # An in-memory database beside the warehouse (materialize_shared): every session
+        # (cursor) of this connection sees its tables, nothing reaches the warehouse file,
+        # and a statement that writes only there runs while another session holds a write
+        # transaction.
+        self.con.execute(f"ATTACH ':memory:' AS {SHARED_CATALOG}")
         self._configure()
         if not read_only:
             # A large commit (the runner commits once per model) then writes its rows into
@@ -197,6 +204,14 @@ class DuckDBEngine:
 
     def drop(self, name: str) -> None:
         self.execute(f"DROP TABLE IF EXISTS {quote_ident(name)}")
+
+    def materialize_shared(self, name: str, sql: str) -> str:
+        relation = f"{SHARED_CATALOG}.main.{quote_ident(name)}"
+        self.execute(f"CREATE OR REPLACE TABLE {relation} AS {sql}")
+        return relation
+
+    def drop_shared(self, name: str) -> None:
+        self.execute(f"DROP TABLE IF EXISTS {SHARED_CATALOG}.main.{quote_ident(name)}")
 
     def date_hashes_sql(
         self,

@@ -18,6 +18,7 @@ import contextlib
 import datetime as dt
 import os
 import signal
+import threading
 import time
 import uuid
 from collections import Counter
@@ -196,13 +197,58 @@ def lookback_days(model: Model) -> int:
     return GAMES_LOOKBACK_DAYS if model.lookback_games else model.lookback_days
 
 
+class RawHashes:
+    """Each raw table's per-date hashes, computed once per run and read by every session.
+
+    Raw tables do not change during a run. The first model that needs a table's hashes
+    computes them into a table every session can read (models running side by side wait for
+    it rather than hash the same rows twice); a model that needs dates outside them computes
+    the wider range once more, under a new name. ``drop`` removes them at the end of the run.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._table_locks: dict[str, threading.Lock] = {}
+        self._ranges: dict[str, tuple[dt.date, dt.date, str]] = {}
+        self._created: list[str] = []
+
+    def relation(
+        self, engine: Engine, table: str, columns: Sequence[str], lo: dt.date, hi: dt.date
+    ) -> str:
+        """The name of a relation of (d, h, n) covering at least [lo, hi) of ``table``."""
+        with self._lock:
+            table_lock = self._table_locks.setdefault(table, threading.Lock())
+        with table_lock:
+            known = self._ranges.get(table)
+            if known is not None and known[0] <= lo and known[1] >= hi:
+                return known[2]
+            # widen to cover both requests, so models never take turns recomputing it
+            if known is not None:
+                lo, hi = min(lo, known[0]), max(hi, known[1])
+            with self._lock:
+                name = f"_raw_hashes_{uuid.uuid4().hex[:12]}"
+                self._created.append(name)
+            relation = engine.materialize_shared(
+                name, engine.date_hashes_sql(table, date_column_of(table), columns, lo, hi)
+            )
+            self._ranges[table] = (lo, hi, relation)
+            return relation
+
+    def drop(self, engine: Engine) -> None:
+        with self._lock:
+            names, self._created = self._created, []
+            self._ranges.clear()
+        for name in names:
+            engine.drop_shared(name)
+
+
 @dataclass
 class RunCache:
     """What one run learns once and reuses across its models: the catalog (every table and
     its columns, read in one query), which model files built their tables, and each raw
-    table's per-date hashes (raw tables do not change during a run; kept in temp tables)."""
+    table's per-date hashes (shared by every session of the run)."""
 
-    raw_hashes: dict[str, tuple[dt.date, dt.date, str]] = field(default_factory=dict)
+    raw_hashes: RawHashes = field(default_factory=RawHashes)
     catalog: dict[str, list[tuple[str, str]]] | None = None
     built: set[tuple[str, str]] | None = None
 
@@ -242,8 +288,8 @@ class RunCache:
         self._built(engine)
 
     def for_session(self) -> RunCache:
-        """The cache for another session: the catalog is shared, temp tables are not."""
-        return RunCache(catalog=self.catalog, built=self.built)
+        """The cache for another session: catalog and raw hashes are shared."""
+        return RunCache(raw_hashes=self.raw_hashes, catalog=self.catalog, built=self.built)
 
     def forget(self, table: str) -> None:
         """A table was created or changed shape: read the catalog again when next asked."""
@@ -264,20 +310,8 @@ def upstream_hashes(engine: Engine, table: str, lo: dt.date, hi: dt.date, cache:
             f"WHERE model = {quote_literal(table)} AND output_hash IS NOT NULL"
         )
     else:
-        cached = cache.raw_hashes.get(table)
-        if cached is None or cached[0] > lo or cached[1] < hi:
-            # widen to cover both requests, so models never take turns recomputing it
-            wide_lo, wide_hi = (
-                (lo, hi) if cached is None else (min(lo, cached[0]), max(hi, cached[1]))
-            )
-            name = f"_raw_hashes_{len(cache.raw_hashes)}" if cached is None else cached[2]
-            columns = cache.data_columns(engine, table)
-            engine.materialize(
-                name,
-                engine.date_hashes_sql(table, date_column_of(table), columns, wide_lo, wide_hi),
-            )
-            cache.raw_hashes[table] = (wide_lo, wide_hi, name)
-        source = f"SELECT d, h, n FROM {cache.raw_hashes[table][2]}"
+        columns = cache.data_columns(engine, table)
+        source = f"SELECT d, h, n FROM {cache.raw_hashes.relation(engine, table, columns, lo, hi)}"
     return (
         f"SELECT * FROM ({source}) AS s "
         f"WHERE d >= DATE '{lo.isoformat()}' AND d < DATE '{hi.isoformat()}'"
@@ -508,6 +542,9 @@ def run_models(
         with contextlib.suppress(Exception):
             _close_queued(engine, run_id, f"not started: {reason}")
         raise
+    finally:
+        with contextlib.suppress(Exception):
+            cache.raw_hashes.drop(engine)
     summary.models.extend(results)
     summary.seconds = time.perf_counter() - t0
     return summary
