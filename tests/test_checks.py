@@ -78,8 +78,7 @@ def test_checks_match_a_row_by_row_reading(data: list[tuple]) -> None:
                 "INSERT INTO out_rows VALUES (?, ?, ?, ?, ?, ?)",
                 [d, player, team, pts, mins, "NO_GAMES" if is_failure else None],
             )
-        checks.evaluate(eng, MODEL, "out_rows", "failure_category IS NULL")
-        found = checks.failed(eng, MODEL)
+        found = checks.evaluate(eng, MODEL, "out_rows", "failure_category IS NULL")
     index = {c.label: i for i, c in enumerate(MODEL.checks)}
     got = {(index[r.check_name], r.check_date): (r.failing_rows, r.detail) for r in found}
     assert got == expected(data)

@@ -557,3 +557,35 @@ def test_raw_hashes_are_computed_once_for_concurrent_sessions(wh: Path) -> None:
             )[0]
             == 0
         )
+
+
+def test_short_runs_side_by_side_use_one_thread_per_statement(
+    wh: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run of a few days with models side by side runs each statement on one thread; a
+    long run keeps DuckDB's default; either way the setting is restored afterwards."""
+    from nbapipe.pipeline import runner
+
+    seen: dict[str, set[str]] = {}
+    real = runner._run_model
+
+    def watching(engine, model, start, end, *args):
+        threads = engine.fetchone("SELECT current_setting('threads')")[0]
+        seen.setdefault(f"{start}..{end}", set()).add(str(threads))
+        return real(engine, model, start, end, *args)
+
+    monkeypatch.setattr(runner, "_run_model", watching)
+    models = [all_models()[m] for m in RUNNER_MODELS]
+    with DuckDBEngine(wh, create=False) as eng:
+        default = str(eng.fetchone("SELECT current_setting('threads')")[0])
+        assert default != "1", "needs a machine with at least two cores"
+        short = (dt.date(2024, 1, 10), dt.date(2024, 1, 16))
+        long = (dt.date(2023, 10, 1), dt.date(2024, 6, 30))
+        assert runner.run_models(eng, models, *long, workers=2).ok
+        assert str(eng.fetchone("SELECT current_setting('threads')")[0]) == default
+        assert runner.run_models(eng, models, *short, workers=2, force=True).ok
+        assert str(eng.fetchone("SELECT current_setting('threads')")[0]) == default
+        # one model at a time: its statements keep every thread
+        assert runner.run_models(eng, models, *short, workers=1, force=True).ok
+    assert seen["2024-01-10..2024-01-16"] == {"1", default}
+    assert seen["2023-10-01..2024-06-30"] == {default}

@@ -79,6 +79,10 @@ class Engine(Protocol):
     def insert_columns(self, table: str, columns: dict[str, Sequence[Any]]) -> None:
         """Insert rows given column-wise (equal-length sequences) into ``table``."""
 
+    def statement_threads(self, threads: int | None) -> contextlib.AbstractContextManager[None]:
+        """Within the block, each statement runs on at most ``threads`` threads (None: as
+        many as the engine likes)."""
+
     def replace_dates(
         self,
         table: str,

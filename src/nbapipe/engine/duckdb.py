@@ -205,6 +205,20 @@ class DuckDBEngine:
     def drop(self, name: str) -> None:
         self.execute(f"DROP TABLE IF EXISTS {quote_ident(name)}")
 
+    @contextlib.contextmanager
+    def statement_threads(self, threads: int | None) -> Iterator[None]:
+        # DuckDB's thread pool belongs to the database instance: every session of this
+        # engine (they are cursors of one connection) shares the setting.
+        if threads is None:
+            yield
+            return
+        self.execute(f"SET threads = {int(threads)}")
+        try:
+            yield
+        finally:
+            with contextlib.suppress(WarehouseError):
+                self.execute("RESET threads")
+
     def materialize_shared(self, name: str, sql: str) -> str:
         relation = f"{SHARED_CATALOG}.main.{quote_ident(name)}"
         self.execute(f"CREATE OR REPLACE TABLE {relation} AS {sql}")

@@ -77,13 +77,16 @@ def _as_check_bad(parts: list[str]) -> str:
     )
 
 
-def evaluate(engine: Engine, model: Model, relation: str, row_filter: str = "TRUE") -> None:
-    """Evaluate every check of ``model`` on ``relation`` into the temp table ``_check_bad``:
-    one row (check_index, d, bad, example) per check and date with failing rows.
+def evaluate(
+    engine: Engine, model: Model, relation: str, row_filter: str = "TRUE"
+) -> list[CheckRow]:
+    """Evaluate every check of ``model`` on ``relation``: the failing (check, date) pairs,
+    ordered by date and check, each with an example row.
 
     First one pass counts every per-row check's failing rows per date (one scan and one
-    group-by for all of them, unpivoted to a row per check and date); only the checks that
-    failed somewhere are then run again, on their own, to find an example row."""
+    group-by for all of them, unpivoted to a row per check and date). Usually nothing fails
+    and that is all; otherwise the checks that failed are run again, on their own, to find
+    an example row, into the temp table ``_check_bad`` that :func:`record` reads."""
     dc = quote_ident(model.date_column)
     row_checks = [(i, c) for i, c in enumerate(model.checks) if c.kind != "unique_key"]
     parts = [
@@ -103,23 +106,26 @@ def evaluate(engine: Engine, model: Model, relation: str, row_filter: str = "TRU
             f"GROUP BY {dc}) AS per_date UNPIVOT (bad FOR k IN ({names})) AS per_check "
             f"WHERE bad > 0"
         )
-    engine.materialize("_check_bad", _as_check_bad(parts))
-    failing = sorted(i for (i,) in engine.fetchall("SELECT DISTINCT check_index FROM _check_bad"))
-    if failing:
-        engine.materialize(
-            "_check_bad",
-            _as_check_bad(
-                [
-                    f"SELECT {i} AS check_index, * FROM "
-                    f"({_violation_sql(model, model.checks[i], relation, row_filter)}) AS e{i}"
-                    for i in failing
-                ]
-            ),
-        )
-
-
-def failed(engine: Engine, model: Model) -> list[CheckRow]:
-    """The failing (check, date) pairs of the last ``evaluate``."""
+    failing = sorted(
+        {
+            i
+            for (i,) in engine.fetchall(
+                f"SELECT DISTINCT check_index FROM ({_as_check_bad(parts)}) AS c"
+            )
+        }
+    )
+    if not failing:
+        return []
+    engine.materialize(
+        "_check_bad",
+        _as_check_bad(
+            [
+                f"SELECT {i} AS check_index, * FROM "
+                f"({_violation_sql(model, model.checks[i], relation, row_filter)}) AS e{i}"
+                for i in failing
+            ]
+        ),
+    )
     return [
         CheckRow(d, model.checks[i].label, model.checks[i].severity, False, int(n), example)
         for i, d, n, example in engine.fetchall(
@@ -128,11 +134,20 @@ def failed(engine: Engine, model: Model) -> list[CheckRow]:
     ]
 
 
-def record(engine: Engine, model: Model, run_id: str, now: dt.datetime) -> None:
-    """Replace the check results of every date in ``_todo_dates`` with the last ``evaluate``:
-    one row per check and date, built in SQL (a backfill records hundreds of thousands)."""
+def record(
+    engine: Engine, model: Model, run_id: str, now: dt.datetime, failing: list[CheckRow]
+) -> None:
+    """Replace the check results of every date in ``_todo_dates`` with the last ``evaluate``
+    (which returned ``failing``): one row per check and date, built in SQL (a backfill
+    records hundreds of thousands)."""
     if not model.checks:
         return
+    bad = (
+        "_check_bad"
+        if failing
+        else "(SELECT 0 AS check_index, CAST(NULL AS DATE) AS d, CAST(0 AS BIGINT) AS bad, "
+        "CAST(NULL AS VARCHAR) AS example WHERE FALSE)"
+    )
     engine.execute(
         f"DELETE FROM {CHECK_RESULTS.fqn} WHERE model = ? "
         "AND check_date IN (SELECT d FROM _todo_dates)",
@@ -147,7 +162,7 @@ def record(engine: Engine, model: Model, run_id: str, now: dt.datetime) -> None:
         FROM _todo_dates t
         CROSS JOIN (SELECT unnest($idx::INTEGER[]) AS i, unnest($names::VARCHAR[]) AS name,
                            unnest($severities::VARCHAR[]) AS severity) c
-        LEFT JOIN _check_bad b ON b.check_index = c.i AND b.d = t.d
+        LEFT JOIN {bad} b ON b.check_index = c.i AND b.d = t.d
         """,
         {
             "model": model.name,

@@ -162,10 +162,10 @@ def validate(engine: Engine, models: list[Model], start: dt.date, end: dt.date) 
         relation = (
             f"(SELECT * FROM {m.name} WHERE {dc} >= DATE '{start}' AND {dc} < DATE '{end_x}')"
         )
-        checks_mod.evaluate(engine, m, relation)
+        failing = checks_mod.evaluate(engine, m, relation)
         checks_run += len(m.checks) if days else 0
         by_check: dict[str, list[checks_mod.CheckRow]] = {}
-        for r in checks_mod.failed(engine, m):
+        for r in failing:
             by_check.setdefault(r.check_name, []).append(r)
         for bad in by_check.values():
             violations.append(

@@ -31,7 +31,7 @@ from nbapipe.engine.base import Engine, date_range
 from nbapipe.engine.duckdb import quote_ident, quote_literal
 from nbapipe.errors import NbapipeError
 from nbapipe.pipeline import checks as checks_mod
-from nbapipe.pipeline.model import Model, Upstream, all_models, dependency_order, render
+from nbapipe.pipeline.model import Model, all_models, dependency_order, render
 from nbapipe.pipeline.state import (
     MODEL_INTERVALS,
     PRECOMPUTE_FAILURES,
@@ -59,6 +59,11 @@ CHUNK_SEASONS = 4
 DATE_ENTITY = "__date__"
 # History models (game-count windows) need their upstream complete this many days back.
 DEPENDENCY_CHECK_DAYS_FOR_GAME_WINDOWS = 30
+# Runs of at most this many days, with models side by side, run each statement on one thread:
+# their statements are small, the workers already keep the cores busy, and splitting a
+# small statement over threads costs more than it gains (BENCHMARKS.md, round 8: a daily run
+# 5% faster, a 3-month range 5%, a season even, four seasons 8% slower).
+SINGLE_THREAD_RANGE_DAYS = 92
 
 
 class RunError(NbapipeError):
@@ -379,82 +384,75 @@ def missing_dependencies(
     lo = min(dates) - dt.timedelta(days=back)
     hi = max(dates)
     models = all_models()
+    checked = [up for up in model.upstream if up.critical and up.table != schema.SCHEDULE.fqn]
+    if not checked:
+        return {}
     engine.temp_dates("_dep_dates", dates)
-    queries: list[tuple[Upstream, str]] = []
-    for up in model.upstream:
-        if not up.critical or up.table == schema.SCHEDULE.fqn:
-            continue
-        present = []
+    # One statement for every upstream (u = its index): the dates each has (rows, or an
+    # interval its model computed), the dates its model recorded as failed (holes already
+    # reported where they happen), and the game dates of each date's window that have
+    # neither.
+    present, holes, flags = [], [], []
+    for i, up in enumerate(checked):
         if cache.table_exists(engine, up.table):
             dc = quote_ident(date_column_of(up.table))
             present.append(
-                f"SELECT DISTINCT {dc} AS d FROM {up.table} WHERE {dc} >= $lo AND {dc} <= $hi"
+                f"SELECT DISTINCT {i} AS u, {dc} AS d FROM {up.table} "
+                f"WHERE {dc} >= $lo AND {dc} <= $hi"
             )
-        holes = "SELECT CAST(NULL AS DATE) AS d WHERE FALSE"
-        if up.table in models:
-            # A date the upstream computed is present even without table rows: entities
-            # handled by failure rows (early season) or none to compute (the opener).
-            # Dates it recorded as failed are holes already reported where they happen.
-            intervals = (
-                f"SELECT interval_date AS d FROM {MODEL_INTERVALS.fqn} "
-                f"WHERE model = {quote_literal(up.table)} AND interval_date >= $lo "
-                "AND interval_date <= $hi "
-            )
-            present.append(intervals + "AND status = 'success'")
-            holes = intervals + "AND status = 'failed'"
-        have = " UNION ".join(present) or "SELECT CAST(NULL AS DATE) AS d WHERE FALSE"
-        latest_only = fwd > 0 and up.table not in models
-        window = (
-            "g.d = (SELECT max(x.d) FROM game_days x WHERE x.d < t.d)"
-            if latest_only
-            else f"g.d >= t.d - {back} AND g.d <= t.d - {fwd}"
+        is_model = up.table in models
+        # A history model's raw upstream needs rows on the latest game date before D only
+        # (a source that never covers some games, e.g. game logs without playoffs, must not
+        # block the weeks after them); a model upstream every game date of the window.
+        latest_only = fwd > 0 and not is_model
+        flags.append(
+            f"({i}, {quote_literal(up.table) if is_model else 'NULL'}, {latest_only}, "
+            f"{up.same_day})"
         )
-        # kind 0: a game date of the window without rows; kind 1: the date itself has
-        # games scheduled (played or not yet) but a same-day upstream has no rows for it.
-        same_day = (
-            f"""
-            UNION ALL
-            SELECT 1, t.d, NULL, 0 FROM _dep_dates t
-            WHERE t.d IN (SELECT game_date FROM {schema.SCHEDULE.fqn})
-              AND t.d NOT IN (SELECT d FROM have) AND t.d NOT IN (SELECT d FROM holes)
-            """
-            if up.same_day
-            else ""
-        )
-        queries.append(
-            (
-                up,
-                f"""
-                WITH game_days AS (
-                    SELECT DISTINCT game_date AS d FROM {schema.SCHEDULE.fqn}
-                    WHERE coalesce(game_status, 3) = 3 AND game_date >= $lo AND game_date <= $hi
-                ),
-                have AS ({have}),
-                holes AS ({holes}),
-                gap_days AS (
-                    SELECT g.d FROM game_days g
-                    WHERE g.d NOT IN (SELECT d FROM have) AND g.d NOT IN (SELECT d FROM holes)
-                )
-                SELECT 0 AS kind, t.d, min(g.d) AS first_gap, count(*) AS n
-                FROM _dep_dates t JOIN gap_days g ON {window}
-                GROUP BY t.d
-                {same_day}
-                """,
-            )
-        )
-    if not queries:
-        return {}
-    # Every upstream in one statement; rows come back upstream by upstream.
-    rows = engine.fetchall(
-        " UNION ALL ".join(
-            f"SELECT {i} AS u, kind, d, first_gap, n FROM ({sql}) AS q{i}"
-            for i, (_, sql) in enumerate(queries)
-        )
-        + " ORDER BY 1, 2, 3",
-        {"lo": lo, "hi": hi},
+    intervals = (
+        f"SELECT x.u, i.interval_date AS d, i.status FROM {MODEL_INTERVALS.fqn} AS i "
+        "JOIN upstreams AS x ON i.model = x.model "
+        "WHERE i.interval_date >= $lo AND i.interval_date <= $hi "
+        "AND i.status IN ('success', 'failed')"
     )
+    present.append(f"SELECT u, d FROM ({intervals}) AS s WHERE status = 'success'")
+    holes.append(f"SELECT u, d FROM ({intervals}) AS f WHERE status = 'failed'")
+    sql = f"""
+        WITH upstreams (u, model, latest_only, same_day) AS (VALUES {", ".join(flags)}),
+        game_days AS (
+            SELECT DISTINCT game_date AS d FROM {schema.SCHEDULE.fqn}
+            WHERE coalesce(game_status, 3) = 3 AND game_date >= $lo AND game_date <= $hi
+        ),
+        covered AS ({" UNION ".join(present + holes)}),
+        gap_days AS (
+            SELECT x.u, x.latest_only, g.d FROM upstreams AS x CROSS JOIN game_days AS g
+            WHERE NOT EXISTS (SELECT 1 FROM covered AS c WHERE c.u = x.u AND c.d = g.d)
+        ),
+        latest AS (
+            SELECT t.d, max(g.d) AS game_day FROM _dep_dates AS t
+            JOIN game_days AS g ON g.d < t.d GROUP BY t.d
+        )
+        -- kind 0: game dates of the window without rows
+        SELECT g.u, 0 AS kind, t.d, min(g.d) AS first_gap, count(*) AS n
+        FROM _dep_dates AS t
+        JOIN gap_days AS g ON NOT g.latest_only AND g.d >= t.d - {back} AND g.d <= t.d - {fwd}
+        GROUP BY g.u, t.d
+        UNION ALL
+        SELECT g.u, 0, l.d, min(g.d), count(*)
+        FROM latest AS l JOIN gap_days AS g ON g.latest_only AND g.d = l.game_day
+        GROUP BY g.u, l.d
+        UNION ALL
+        -- kind 1: the date itself has games scheduled (played or not yet) but a same-day
+        -- upstream has no rows for it
+        SELECT x.u, 1, t.d, NULL, 0
+        FROM _dep_dates AS t JOIN upstreams AS x ON x.same_day
+        WHERE t.d IN (SELECT game_date FROM {schema.SCHEDULE.fqn})
+          AND NOT EXISTS (SELECT 1 FROM covered AS c WHERE c.u = x.u AND c.d = t.d)
+        ORDER BY 1, 2, 3
+    """
+    rows = engine.fetchall(sql, {"lo": lo, "hi": hi})
     for i, kind, d, first_gap, n in rows:
-        up = queries[i][0]
+        up = checked[i]
         if kind == 0:
             detail = f"no rows for {first_gap}"
             if n > 1:
@@ -523,15 +521,19 @@ def run_models(
     ordered = sorted(models, key=lambda m: order[m.name])
     workers = settings.model_workers(workers)
     _queue_models(engine, ordered, run_id, start, end, trigger, force)
+    side_by_side = workers > 1 and len(ordered) > 1
+    short = (end - start).days < SINGLE_THREAD_RANGE_DAYS
     try:
-        if workers == 1 or len(ordered) == 1:
-            results = [
-                _run_model(engine, m, start, end, force, run_id, progress, cache) for m in ordered
-            ]
-        else:
-            results = _run_side_by_side(
-                engine, ordered, workers, start, end, force, run_id, progress, cache
-            )
+        with engine.statement_threads(1 if side_by_side and short else None):
+            if side_by_side:
+                results = _run_side_by_side(
+                    engine, ordered, workers, start, end, force, run_id, progress, cache
+                )
+            else:
+                results = [
+                    _run_model(engine, m, start, end, force, run_id, progress, cache)
+                    for m in ordered
+                ]
     except BaseException as exc:
         reason = (
             "the run stopped after a model failed"
@@ -852,8 +854,7 @@ def _compute_chunk(
     )[0]
     if stray:
         raise RunError(f"{model.name} returned {stray} rows outside {lo}..{chunk[-1]}")
-    checks_mod.evaluate(engine, model, "_model_out", ok_filter)
-    failed_checks = checks_mod.failed(engine, model)
+    failed_checks = checks_mod.evaluate(engine, model, "_model_out", ok_filter)
     result.timings["check"] = result.timings.get("check", 0.0) + time.perf_counter() - t
 
     t = time.perf_counter()
@@ -878,7 +879,7 @@ def _compute_chunk(
     _write_intervals(
         engine, model, chunk, blocked, ok_filter, fingerprints, mfp, run_id, now, cache
     )
-    checks_mod.record(engine, model, run_id, now)
+    checks_mod.record(engine, model, run_id, now, failed_checks)
     result.dates_computed += len(chunk)
     result.dates_failed += len(blocked)
     if blocked:
