@@ -188,3 +188,58 @@ def test_warehouse_file_named_like_a_duckdb_catalog_still_opens(tmp_path: Path, 
     assert {t.fqn for t in schema.ALL_TABLES} <= _tables(path)
     with DuckDBEngine(path, read_only=True, create=False) as eng:
         assert eng.fetchone("SELECT count(*) FROM nba_reference.schema_migrations")[0] >= 1
+
+
+@pytest.mark.parametrize("in_transaction", [False, True])
+def test_replace_dates_split_insert_writes_the_same_rows_in_full_row_groups(
+    tmp_path: Path, in_transaction: bool
+) -> None:
+    """A large source is inserted in branches of ROW_GROUP_SIZE rows: the rows written are
+    exactly those of one plain insert (filters and held-back dates included), and every row
+    group but the last is full."""
+    import datetime as dt
+
+    n = 3 * ROW_GROUP_SIZE + 1234
+    days = [dt.date(2024, 1, 1) + dt.timedelta(days=i) for i in range(40)]
+    keep = days[:-3]  # rows of the last three dates are held back
+    with DuckDBEngine(tmp_path / "w.duckdb") as eng:
+        for name in ("split", "plain"):
+            eng.execute(f"CREATE TABLE {name} (d DATE, k BIGINT, v VARCHAR, run VARCHAR)")
+        if in_transaction:  # as the runner does: a source created inside the transaction
+            eng.execute("BEGIN TRANSACTION")
+        eng.execute(
+            "CREATE TEMP TABLE src AS SELECT DATE '2024-01-01' + CAST(i % 40 AS INTEGER) AS d, "
+            "i AS k, CASE WHEN i % 7 = 0 THEN 'failed' END AS v FROM range(?) t(i)",
+            [n],
+        )
+        args = ("d", "src", ["d", "k", "v"], keep)
+        kw = {"extra_values": ("r1",), "row_filter": "v IS NULL"}
+        statements: list[str] = []
+        real = eng.execute
+
+        def spy(sql, params=None):
+            statements.append(sql)
+            return real(sql, params)
+
+        eng.execute = spy
+        split = eng.replace_dates("split", *args, source_rows=n, **kw)
+        eng.execute = real
+        plain = eng.replace_dates("plain", *args, **kw)
+        # one branch per row group written
+        insert = next(q for q in statements if q.startswith("INSERT INTO split"))
+        assert insert.count(" UNION ALL ") + 1 == -(-plain // ROW_GROUP_SIZE) == 3
+        if in_transaction:
+            eng.execute("COMMIT")
+        assert split == plain > 2 * ROW_GROUP_SIZE
+        assert eng.fetchall("SELECT * FROM split EXCEPT ALL SELECT * FROM plain") == []
+        assert eng.fetchall("SELECT * FROM plain EXCEPT ALL SELECT * FROM split") == []
+        eng.execute("CHECKPOINT")
+        groups = [
+            r[0]
+            for r in eng.fetchall(
+                "SELECT max(count) FROM pragma_storage_info('split') "
+                "GROUP BY row_group_id ORDER BY row_group_id"
+            )
+        ]
+        assert sum(groups) == split and len(groups) == -(-split // ROW_GROUP_SIZE)
+        assert all(g == ROW_GROUP_SIZE for g in groups[:-1])

@@ -92,9 +92,11 @@ class Engine(Protocol):
         dates: Sequence[dt.date],
         extra_values: Sequence[Any] = (),
         row_filter: str = "TRUE",
+        source_rows: int | None = None,
     ) -> int:
         """Replace exactly ``dates`` of ``table`` with the matching rows of relation
-        ``source`` (``columns`` then ``extra_values`` appended); returns rows inserted."""
+        ``source`` (``columns`` then ``extra_values`` appended); returns rows inserted.
+        ``source_rows``, when known, is how many rows ``source`` has."""
 
 
 def date_range(start: dt.date, end_exclusive: dt.date) -> Iterator[dt.date]:

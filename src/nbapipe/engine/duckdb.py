@@ -320,6 +320,7 @@ class DuckDBEngine:
         dates: Sequence[dt.date],
         extra_values: Sequence[Any] = (),
         row_filter: str = "TRUE",
+        source_rows: int | None = None,
     ) -> int:
         if not dates:
             return 0
@@ -332,11 +333,35 @@ class DuckDBEngine:
             f"AND {dc} IN (SELECT unnest(?::DATE[]))",
             [days[0], days[-1], days],
         )
-        inserted = self.execute(
-            f"INSERT INTO {table} SELECT {cols}{extras} FROM {source} "
-            f"WHERE ({row_filter}) AND {dc} IN (SELECT unnest(?::DATE[]))",
-            [*extra_values, days],
-        ).fetchall()
+        select = (
+            f"SELECT {cols}{extras} FROM {source} "
+            f"WHERE ({row_filter}) AND {dc} IN (SELECT unnest(?::DATE[]))"
+        )
+        params = [*extra_values, days]
+        if source_rows is not None and source_rows > ROW_GROUP_SIZE:
+            # The source is a temp table: one row group of up to 122,880 rows, which DuckDB
+            # scans on one thread, so the insert (which compresses what it writes) would run
+            # on one core. Split it instead into branches of exactly ROW_GROUP_SIZE inserted
+            # rows each, by rowid: the branches run side by side, and each fills one row
+            # group of the table, so no partly filled group is left for the next checkpoint
+            # to merge.
+            starts = [
+                r
+                for (r,) in self.fetchall(
+                    f"SELECT rowid FROM (SELECT rowid, row_number() OVER (ORDER BY rowid) AS i "
+                    f"FROM {source} WHERE ({row_filter}) AND {dc} IN (SELECT unnest(?::DATE[]))) "
+                    f"WHERE i % {ROW_GROUP_SIZE} = 1 ORDER BY rowid",
+                    [days],
+                )
+            ]
+            if len(starts) > 1:
+                bounds = [*starts[1:], None]
+                select = " UNION ALL ".join(
+                    f"{select} AND rowid >= {lo}" + (f" AND rowid < {hi}" if hi is not None else "")
+                    for lo, hi in zip(starts, bounds, strict=True)
+                )
+                params = params * len(starts)
+        inserted = self.execute(f"INSERT INTO {table} {select}", params).fetchall()
         return int(inserted[0][0])
 
     def columns_of_query(self, sql: str) -> list[tuple[str, str]]:

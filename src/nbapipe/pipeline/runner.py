@@ -848,10 +848,11 @@ def _compute_chunk(
     has_failures = "failure_category" in out_cols
     ok_filter = "failure_category IS NULL" if has_failures else "TRUE"
     engine.temp_dates("_todo_dates", chunk)
-    stray = engine.fetchone(
-        f"SELECT count(*) FROM _model_out WHERE {dc} < ? OR {dc} >= ? OR {dc} IS NULL",
+    stray, total = engine.fetchone(
+        f"SELECT count(*) FILTER (WHERE {dc} < ? OR {dc} >= ? OR {dc} IS NULL), count(*) "
+        "FROM _model_out",
         [lo, hi],
-    )[0]
+    )
     if stray:
         raise RunError(f"{model.name} returned {stray} rows outside {lo}..{chunk[-1]}")
     failed_checks = checks_mod.evaluate(engine, model, "_model_out", ok_filter)
@@ -874,6 +875,7 @@ def _compute_chunk(
         keep,
         extra_values=(run_id, now),
         row_filter=ok_filter,
+        source_rows=total,
     )
     _write_failures(engine, model, run_id, chunk, blocked, has_failures, now, result)
     _write_intervals(
