@@ -559,33 +559,39 @@ def test_raw_hashes_are_computed_once_for_concurrent_sessions(wh: Path) -> None:
         )
 
 
-def test_short_runs_side_by_side_use_one_thread_per_statement(
+def test_models_side_by_side_use_one_thread_per_statement(
     wh: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A run of a few days with models side by side runs each statement on one thread; a
-    long run keeps DuckDB's default; either way the setting is restored afterwards."""
+    """Models that start side by side run each statement on one thread; a model that starts
+    alone (everything left waits for it) gets every thread; the setting is restored after the
+    run, and one model at a time keeps every thread."""
     from nbapipe.pipeline import runner
 
-    seen: dict[str, set[str]] = {}
+    seen: dict[tuple[int, str], str] = {}
     real = runner._run_model
 
-    def watching(engine, model, start, end, *args):
+    def watching(engine, model, *args):
         threads = engine.fetchone("SELECT current_setting('threads')")[0]
-        seen.setdefault(f"{start}..{end}", set()).add(str(threads))
-        return real(engine, model, start, end, *args)
+        seen[(len(seen_runs), model.name)] = str(threads)
+        return real(engine, model, *args)
 
+    seen_runs: list[int] = []
     monkeypatch.setattr(runner, "_run_model", watching)
     models = [all_models()[m] for m in RUNNER_MODELS]
+    start, end = dt.date(2023, 10, 1), dt.date(2024, 6, 30)
     with DuckDBEngine(wh, create=False) as eng:
         default = str(eng.fetchone("SELECT current_setting('threads')")[0])
         assert default != "1", "needs a machine with at least two cores"
-        short = (dt.date(2024, 1, 10), dt.date(2024, 1, 16))
-        long = (dt.date(2023, 10, 1), dt.date(2024, 6, 30))
-        assert runner.run_models(eng, models, *long, workers=2).ok
+        assert runner.run_models(eng, models, start, end, workers=2).ok
         assert str(eng.fetchone("SELECT current_setting('threads')")[0]) == default
-        assert runner.run_models(eng, models, *short, workers=2, force=True).ok
+        seen_runs.append(1)
+        chain = [all_models()[TOGS], all_models()[TDGS]]
+        assert runner.run_models(eng, chain, start, end, workers=2, force=True).ok
+        seen_runs.append(2)
+        assert runner.run_models(eng, models, start, end, workers=1, force=True).ok
         assert str(eng.fetchone("SELECT current_setting('threads')")[0]) == default
-        # one model at a time: its statements keep every thread
-        assert runner.run_models(eng, models, *short, workers=1, force=True).ok
-    assert seen["2024-01-10..2024-01-16"] == {"1", default}
-    assert seen["2023-10-01..2024-06-30"] == {default}
+    # TOGS and player_completeness have no upstream among the models: they start together
+    assert seen[(0, TOGS)] == seen[(0, "nba_analytics.player_completeness")] == "1"
+    # TDGS waits for TOGS: each of the two runs alone
+    assert seen[(1, TOGS)] == seen[(1, TDGS)] == default
+    assert {t for (run, _), t in seen.items() if run == 2} == {default}

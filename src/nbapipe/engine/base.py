@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -79,9 +79,12 @@ class Engine(Protocol):
     def insert_columns(self, table: str, columns: dict[str, Sequence[Any]]) -> None:
         """Insert rows given column-wise (equal-length sequences) into ``table``."""
 
-    def statement_threads(self, threads: int | None) -> contextlib.AbstractContextManager[None]:
-        """Within the block, each statement runs on at most ``threads`` threads (None: as
-        many as the engine likes)."""
+    def statement_threads(
+        self,
+    ) -> contextlib.AbstractContextManager[Callable[[int | None], None]]:
+        """A block that yields ``set_threads(n)``: from then on each statement of every
+        session runs on at most ``n`` threads (None: as many as the engine likes, the
+        setting the block restores at its end)."""
 
     def replace_dates(
         self,

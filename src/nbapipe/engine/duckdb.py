@@ -6,7 +6,7 @@ import contextlib
 import datetime as dt
 import os
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -206,18 +206,21 @@ class DuckDBEngine:
         self.execute(f"DROP TABLE IF EXISTS {quote_ident(name)}")
 
     @contextlib.contextmanager
-    def statement_threads(self, threads: int | None) -> Iterator[None]:
+    def statement_threads(self) -> Iterator[Callable[[int | None], None]]:
         # DuckDB's thread pool belongs to the database instance: every session of this
         # engine (they are cursors of one connection) shares the setting.
-        if threads is None:
-            yield
-            return
-        self.execute(f"SET threads = {int(threads)}")
+        current: list[int | None] = [None]
+
+        def set_threads(threads: int | None) -> None:
+            if threads != current[0]:
+                self.execute("RESET threads" if threads is None else f"SET threads = {threads:d}")
+                current[0] = threads
+
         try:
-            yield
+            yield set_threads
         finally:
             with contextlib.suppress(WarehouseError):
-                self.execute("RESET threads")
+                set_threads(None)
 
     def materialize_shared(self, name: str, sql: str) -> str:
         relation = f"{SHARED_CATALOG}.main.{quote_ident(name)}"

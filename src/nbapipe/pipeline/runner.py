@@ -59,11 +59,6 @@ CHUNK_SEASONS = 4
 DATE_ENTITY = "__date__"
 # History models (game-count windows) need their upstream complete this many days back.
 DEPENDENCY_CHECK_DAYS_FOR_GAME_WINDOWS = 30
-# Runs of at most this many days, with models side by side, run each statement on one thread:
-# their statements are small, the workers already keep the cores busy, and splitting a
-# small statement over threads costs more than it gains (BENCHMARKS.md, round 8: a daily run
-# 5% faster, a 3-month range 5%, a season even, four seasons 8% slower).
-SINGLE_THREAD_RANGE_DAYS = 92
 
 
 class RunError(NbapipeError):
@@ -521,19 +516,15 @@ def run_models(
     ordered = sorted(models, key=lambda m: order[m.name])
     workers = settings.model_workers(workers)
     _queue_models(engine, ordered, run_id, start, end, trigger, force)
-    side_by_side = workers > 1 and len(ordered) > 1
-    short = (end - start).days < SINGLE_THREAD_RANGE_DAYS
     try:
-        with engine.statement_threads(1 if side_by_side and short else None):
-            if side_by_side:
-                results = _run_side_by_side(
-                    engine, ordered, workers, start, end, force, run_id, progress, cache
-                )
-            else:
-                results = [
-                    _run_model(engine, m, start, end, force, run_id, progress, cache)
-                    for m in ordered
-                ]
+        if workers > 1 and len(ordered) > 1:
+            results = _run_side_by_side(
+                engine, ordered, workers, start, end, force, run_id, progress, cache
+            )
+        else:
+            results = [
+                _run_model(engine, m, start, end, force, run_id, progress, cache) for m in ordered
+            ]
     except BaseException as exc:
         reason = (
             "the run stopped after a model failed"
@@ -586,14 +577,28 @@ def _run_side_by_side(
                 session, model, start, end, force, run_id, progress, cache.for_session()
             )
 
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="nbapipe-model") as pool:
+    # (the pool's exit waits for the models that run; then the thread setting is restored)
+    with (
+        engine.statement_threads() as set_threads,
+        ThreadPoolExecutor(max_workers=workers, thread_name_prefix="nbapipe-model") as pool,
+    ):
         while pending or running:
+            ready: list[Model] = []
             for model in list(pending):
-                if error is not None or len(running) >= workers:
+                if error is not None or len(running) + len(ready) >= workers:
                     break
                 if waits_for[model.name] <= finished:
                     pending.remove(model)
-                    running[pool.submit(run_one, model)] = model
+                    ready.append(model)
+            if ready and not running:
+                # Models side by side already keep the cores busy: each statement then runs
+                # on one thread (splitting a statement over threads costs more than it gains
+                # when another model runs beside it). A model that starts alone will run
+                # alone (everything left waits for it) and gets every thread. The setting is
+                # changed only while no model runs.
+                set_threads(1 if len(ready) > 1 else None)
+            for model in ready:
+                running[pool.submit(run_one, model)] = model
             if not running:
                 break
             done, _ = wait(running, return_when=FIRST_COMPLETED)
