@@ -336,10 +336,8 @@ class DuckDBEngine:
             f"AND {dc} IN (SELECT unnest(?::DATE[]))",
             [days[0], days[-1], days],
         )
-        select = (
-            f"SELECT {cols}{extras} FROM {source} "
-            f"WHERE ({row_filter}) AND {dc} IN (SELECT unnest(?::DATE[]))"
-        )
+        where = f"WHERE ({row_filter}) AND {dc} IN (SELECT unnest(?::DATE[]))"
+        select = f"SELECT {cols}{extras} FROM {source} {where}"
         params = [*extra_values, days]
         if source_rows is not None and source_rows > ROW_GROUP_SIZE:
             # The source is a temp table: one row group of up to 122,880 rows, which DuckDB
@@ -352,8 +350,7 @@ class DuckDBEngine:
                 r
                 for (r,) in self.fetchall(
                     f"SELECT rowid FROM (SELECT rowid, row_number() OVER (ORDER BY rowid) AS i "
-                    f"FROM {source} WHERE ({row_filter}) AND {dc} IN (SELECT unnest(?::DATE[]))) "
-                    f"WHERE i % {ROW_GROUP_SIZE} = 1 ORDER BY rowid",
+                    f"FROM {source} {where}) WHERE i % {ROW_GROUP_SIZE} = 1 ORDER BY rowid",
                     [days],
                 )
             ]

@@ -106,14 +106,12 @@ def evaluate(
             f"GROUP BY {dc}) AS per_date UNPIVOT (bad FOR k IN ({names})) AS per_check "
             f"WHERE bad > 0"
         )
-    failing = sorted(
-        {
-            i
-            for (i,) in engine.fetchall(
-                f"SELECT DISTINCT check_index FROM ({_as_check_bad(parts)}) AS c"
-            )
-        }
-    )
+    failing = [
+        i
+        for (i,) in engine.fetchall(
+            f"SELECT DISTINCT check_index FROM ({_as_check_bad(parts)}) AS c ORDER BY 1"
+        )
+    ]
     if not failing:
         return []
     engine.materialize(

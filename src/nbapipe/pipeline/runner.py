@@ -383,15 +383,13 @@ def missing_dependencies(
     if not checked:
         return {}
     engine.temp_dates("_dep_dates", dates)
-    # One statement for every upstream (u = its index): the dates each has (rows, or an
-    # interval its model computed), the dates its model recorded as failed (holes already
-    # reported where they happen), and the game dates of each date's window that have
-    # neither.
-    present, holes, flags = [], [], []
+    # One statement for every upstream (u = its index): the dates each covers, and the game
+    # dates of each date's window that it does not.
+    covered, flags = [], []
     for i, up in enumerate(checked):
         if cache.table_exists(engine, up.table):
             dc = quote_ident(date_column_of(up.table))
-            present.append(
+            covered.append(
                 f"SELECT DISTINCT {i} AS u, {dc} AS d FROM {up.table} "
                 f"WHERE {dc} >= $lo AND {dc} <= $hi"
             )
@@ -404,21 +402,22 @@ def missing_dependencies(
             f"({i}, {quote_literal(up.table) if is_model else 'NULL'}, {latest_only}, "
             f"{up.same_day})"
         )
-    intervals = (
-        f"SELECT x.u, i.interval_date AS d, i.status FROM {MODEL_INTERVALS.fqn} AS i "
+    # A date a model upstream computed is covered even without table rows (entities handled
+    # by failure rows early in a season, or none to compute on the opener); a date it
+    # recorded as failed is a hole already reported where it happens.
+    covered.append(
+        f"SELECT x.u, i.interval_date AS d FROM {MODEL_INTERVALS.fqn} AS i "
         "JOIN upstreams AS x ON i.model = x.model "
         "WHERE i.interval_date >= $lo AND i.interval_date <= $hi "
         "AND i.status IN ('success', 'failed')"
     )
-    present.append(f"SELECT u, d FROM ({intervals}) AS s WHERE status = 'success'")
-    holes.append(f"SELECT u, d FROM ({intervals}) AS f WHERE status = 'failed'")
     sql = f"""
         WITH upstreams (u, model, latest_only, same_day) AS (VALUES {", ".join(flags)}),
         game_days AS (
             SELECT DISTINCT game_date AS d FROM {schema.SCHEDULE.fqn}
             WHERE coalesce(game_status, 3) = 3 AND game_date >= $lo AND game_date <= $hi
         ),
-        covered AS ({" UNION ".join(present + holes)}),
+        covered AS ({" UNION ".join(covered)}),
         gap_days AS (
             SELECT x.u, x.latest_only, g.d FROM upstreams AS x CROSS JOIN game_days AS g
             WHERE NOT EXISTS (SELECT 1 FROM covered AS c WHERE c.u = x.u AND c.d = g.d)
@@ -517,14 +516,14 @@ def run_models(
     workers = settings.model_workers(workers)
     _queue_models(engine, ordered, run_id, start, end, trigger, force)
     try:
-        if workers > 1 and len(ordered) > 1:
-            results = _run_side_by_side(
-                engine, ordered, workers, start, end, force, run_id, progress, cache
-            )
-        else:
+        if workers == 1 or len(ordered) == 1:
             results = [
                 _run_model(engine, m, start, end, force, run_id, progress, cache) for m in ordered
             ]
+        else:
+            results = _run_side_by_side(
+                engine, ordered, workers, start, end, force, run_id, progress, cache
+            )
     except BaseException as exc:
         reason = (
             "the run stopped after a model failed"
