@@ -218,8 +218,32 @@ day_windows AS (
     GROUP BY t.t_id
 ),
 
--- His last game before the date (ASOF) carries the game-count windows, the games played
--- this season before the date (its number) and the date of his last game.
+-- The number (h_idx) of his last game this season before the date: a mark per target in the
+-- date-ordered stream of his games (a date's marks sort before its games, so a mark sees only
+-- games strictly before it) takes the running max of h_idx, the portable form of an as-of join.
+target_positions AS (
+    SELECT t_id, h_idx
+    FROM (
+        SELECT
+            m.t_id,
+            max(m.h_idx) OVER (
+                PARTITION BY m.player_lookup, m.season_year ORDER BY m.stream_date, m.after_marks
+                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+            ) AS h_idx
+        FROM (
+            SELECT
+                player_lookup, season_year, game_date AS stream_date, 1 AS after_marks, h_idx,
+                CAST(NULL AS BIGINT) AS t_id
+            FROM history
+            UNION ALL
+            SELECT player_lookup, season_year, game_date, 0, NULL, t_id FROM targets
+        ) AS m
+    ) AS marked
+    WHERE t_id IS NOT NULL
+),
+
+-- His last game before the date carries the game-count windows, the games played this season
+-- before the date (its number) and the date of his last game.
 target_windows AS (
     SELECT
         t.t_id, coalesce(h.h_idx, 0) AS games_played_season,
@@ -229,9 +253,10 @@ target_windows AS (
         d.games_in_last_7_days, d.games_in_last_14_days, d.minutes_in_last_7_days,
         d.minutes_in_last_14_days, d.back_to_backs_last_14_days, h.game_date AS last_game_date
     FROM targets AS t
-    ASOF LEFT JOIN history AS h
+    JOIN target_positions AS p ON p.t_id = t.t_id
+    LEFT JOIN history AS h
       ON h.player_lookup = t.player_lookup AND h.season_year = t.season_year
-     AND h.game_date < t.game_date
+     AND h.h_idx = p.h_idx
     LEFT JOIN day_windows AS d ON d.t_id = t.t_id
 ),
 

@@ -261,11 +261,47 @@ history_ordered AS (
         played_by_date AS (PARTITION BY h.player_lookup, h.played ORDER BY h.game_date)
 ),
 
--- For each target, his latest row before the date and his latest row before the 60 days
--- (ASOF joins): the counts of his rows, games played and graded games before the date and
--- in the window, and his points in the window (feature 46 compares each game with their
--- mean, so it is known before the rows are read); and the first days of his 30- and 60-day
--- windows, so the list below flags its rows once (no thresholds join on the list's rows).
+-- Where each target stands in his rows: the number k of his latest row before the date and of
+-- his latest row before the 60 days. A mark per target and window start joins his rows in one
+-- date-ordered stream (a date's marks sort before its rows, so a mark sees only rows strictly
+-- before it) and takes the running max of k: the portable form of an as-of join.
+target_marks AS (
+    SELECT
+        h.player_lookup, h.game_date AS stream_date, 1 AS after_marks, h.k,
+        CAST(NULL AS DATE) AS target_date, CAST(NULL AS BOOLEAN) AS at_date
+    FROM history_ordered AS h
+    UNION ALL
+    SELECT t.player_lookup, t.game_date, 0, NULL, t.game_date, TRUE
+    FROM targets AS t
+    UNION ALL
+    SELECT t.player_lookup, t.game_date - th.recent_days, 0, NULL, t.game_date, FALSE
+    FROM targets AS t
+    CROSS JOIN thresholds AS th
+),
+
+target_positions AS (
+    SELECT
+        target_date, player_lookup,
+        max(k) FILTER (WHERE at_date) AS k_before,
+        max(k) FILTER (WHERE NOT at_date) AS k_window_start
+    FROM (
+        SELECT
+            m.player_lookup, m.target_date, m.at_date,
+            max(m.k) OVER (
+                PARTITION BY m.player_lookup ORDER BY m.stream_date, m.after_marks
+                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+            ) AS k
+        FROM target_marks AS m
+    ) AS marked
+    WHERE target_date IS NOT NULL
+    GROUP BY target_date, player_lookup
+),
+
+-- For each target, his latest row before the date (b) and before the 60 days (w): the counts
+-- of his rows, games played and graded games before the date and in the window, and his
+-- points in the window (feature 46 compares each game with their mean, so it is known before
+-- the rows are read); and the first days of his 30- and 60-day windows, so the list below
+-- flags its rows once (no thresholds join on the list's rows).
 target_counts AS (
     SELECT
         t.game_date AS target_date, t.player_lookup,
@@ -281,10 +317,11 @@ target_counts AS (
         t.game_date - th.recent_days AS recent_window_start
     FROM targets AS t
     CROSS JOIN thresholds AS th
-    ASOF LEFT JOIN history_ordered AS b
-      ON b.player_lookup = t.player_lookup AND t.game_date > b.game_date
-    ASOF LEFT JOIN history_ordered AS w
-      ON w.player_lookup = t.player_lookup AND t.game_date - th.recent_days > w.game_date
+    JOIN target_positions AS p
+      ON p.target_date = t.game_date AND p.player_lookup = t.player_lookup
+    LEFT JOIN history_ordered AS b ON b.player_lookup = t.player_lookup AND b.k = p.k_before
+    LEFT JOIN history_ordered AS w
+      ON w.player_lookup = t.player_lookup AND w.k = p.k_window_start
 ),
 
 -- The last-10 list of the legacy: his rows of the 60 days before the date, newest first
@@ -444,26 +481,56 @@ team_totals AS (
                     ROWS BETWEEN 9 PRECEDING AND CURRENT ROW)
 ),
 
--- His team's season before the date: its latest game before the date, and before the 60 days.
+-- His team's season before the date: the number of its latest game before the date, and before
+-- the 60 days (marks in the stream of its games, as for the players above).
 target_teams AS (
     SELECT DISTINCT game_date, season_year, team_abbr FROM targets
 ),
 
+team_marks AS (
+    SELECT
+        g.team_abbr, g.season_year, g.game_date AS stream_date, 1 AS after_marks,
+        g.team_games_season, CAST(NULL AS DATE) AS target_date,
+        CAST(NULL AS BOOLEAN) AS at_date
+    FROM team_totals AS g
+    UNION ALL
+    SELECT tt.team_abbr, tt.season_year, tt.game_date, 0, NULL, tt.game_date, TRUE
+    FROM target_teams AS tt
+    UNION ALL
+    SELECT tt.team_abbr, tt.season_year, tt.game_date - th.recent_days, 0, NULL, tt.game_date, FALSE
+    FROM target_teams AS tt
+    CROSS JOIN thresholds AS th
+),
+
+team_positions AS (
+    SELECT
+        target_date, team_abbr, season_year,
+        max(games) FILTER (WHERE at_date) AS games_before,
+        max(games) FILTER (WHERE NOT at_date) AS games_before_window
+    FROM (
+        SELECT
+            m.team_abbr, m.season_year, m.target_date, m.at_date,
+            max(m.team_games_season) OVER (
+                PARTITION BY m.team_abbr, m.season_year ORDER BY m.stream_date, m.after_marks
+                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+            ) AS games
+        FROM team_marks AS m
+    ) AS marked
+    WHERE target_date IS NOT NULL
+    GROUP BY target_date, team_abbr, season_year
+),
+
 team_stats AS (
     SELECT
-        tt.game_date AS target_date, tt.team_abbr,
+        p.target_date, p.team_abbr,
         g.team_games_season, g.team_wins_season,
         least(g.team_games_season, 10) AS team_games_10,
         g.team_pace_10, g.team_off_rating_10, g.blowouts_10,
-        g.team_games_season - coalesce(w60.team_games_season, 0) AS team_games_60
-    FROM target_teams AS tt
-    CROSS JOIN thresholds AS th
-    ASOF JOIN team_totals AS g
-      ON g.team_abbr = tt.team_abbr AND g.season_year = tt.season_year
-     AND tt.game_date > g.game_date
-    ASOF LEFT JOIN team_totals AS w60
-      ON w60.team_abbr = tt.team_abbr AND w60.season_year = tt.season_year
-     AND tt.game_date - th.recent_days > w60.game_date
+        g.team_games_season - coalesce(p.games_before_window, 0) AS team_games_60
+    FROM team_positions AS p
+    JOIN team_totals AS g
+      ON g.team_abbr = p.team_abbr AND g.season_year = p.season_year
+     AND g.team_games_season = p.games_before
 ),
 
 -- Each book's latest pre-game main line (Bovada left out, as in the legacy), from
