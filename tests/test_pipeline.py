@@ -595,3 +595,49 @@ def test_models_side_by_side_use_one_thread_per_statement(
     # TDGS waits for TOGS: each of the two runs alone
     assert seen[(1, TOGS)] == seen[(1, TDGS)] == default
     assert {t for (run, _), t in seen.items() if run == 2} == {default}
+
+
+def test_model_left_running_alone_gets_every_thread(
+    wh: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two models start side by side on one thread each; once one of them finishes and nothing
+    else can start, the one still running gets every thread for its next statements."""
+    import threading
+    import time
+
+    from nbapipe.pipeline import runner
+
+    completeness = "nba_analytics.player_completeness"
+    other_done = threading.Event()
+    seen: dict[str, str] = {}
+    real = runner._run_model
+
+    def watching(engine, model, *args):
+        def threads() -> str:
+            return str(engine.fetchone("SELECT current_setting('threads')")[0])
+
+        seen[f"{model.name} at start"] = threads()
+        if model.name == completeness:
+            result = real(engine, model, *args)
+            other_done.set()
+            return result
+        # TOGS: runs on past the other model's end, as a long model would
+        assert other_done.wait(60)
+        deadline = time.monotonic() + 10
+        while threads() == "1" and time.monotonic() < deadline:
+            time.sleep(0.01)
+        seen[f"{model.name} alone"] = threads()
+        return real(engine, model, *args)
+
+    monkeypatch.setattr(runner, "_run_model", watching)
+    models = [all_models()[TOGS], all_models()[completeness]]
+    with DuckDBEngine(wh, create=False) as eng:
+        default = str(eng.fetchone("SELECT current_setting('threads')")[0])
+        assert default != "1", "needs a machine with at least two cores"
+        run = runner.run_models(
+            eng, models, dt.date(2023, 10, 1), dt.date(2023, 12, 31), workers=2, force=True
+        )
+        assert run.ok
+        assert str(eng.fetchone("SELECT current_setting('threads')")[0]) == default
+    assert seen[f"{TOGS} at start"] == seen[f"{completeness} at start"] == "1"
+    assert seen[f"{TOGS} alone"] == default

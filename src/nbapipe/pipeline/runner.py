@@ -593,9 +593,12 @@ def _run_side_by_side(
                 # Models side by side already keep the cores busy: each statement then runs
                 # on one thread (splitting a statement over threads costs more than it gains
                 # when another model runs beside it). A model that starts alone will run
-                # alone (everything left waits for it) and gets every thread. The setting is
-                # changed only while no model runs.
+                # alone (everything left waits for it) and gets every thread.
                 set_threads(1 if len(ready) > 1 else None)
+            elif not ready and len(running) == 1:
+                # The model left running now runs alone until it finishes: its next
+                # statements (and the next steps of the one that runs) get every thread.
+                set_threads(None)
             for model in ready:
                 running[pool.submit(run_one, model)] = model
             if not running:
