@@ -240,6 +240,9 @@ history_ordered AS (
         h.over_under_result = 'OVER' AS is_over,
         CAST(h.points - h.points_line AS DECIMAL(12, 4)) AS margin_vs_line,
         row_number() OVER by_date AS k,
+        -- his rows are numbered k = 1, 2, ... and, over all players, row_id: the list below
+        -- finds a row by one integer
+        row_number() OVER (ORDER BY h.player_lookup, h.game_date) AS row_id,
         sum(CASE WHEN h.played THEN 1 ELSE 0 END) OVER by_date AS pk,
         sum(CASE WHEN h.played AND h.over_under_result IN ('OVER', 'UNDER') THEN 1 ELSE 0 END)
             OVER by_date AS gk,
@@ -302,9 +305,11 @@ target_positions AS (
 -- points in the window (feature 46 compares each game with their mean, so it is known before
 -- the rows are read); and the first days of his 30- and 60-day windows, so the list below
 -- flags its rows once (no thresholds join on the list's rows).
-target_counts AS (
+target_counts AS MATERIALIZED (
     SELECT
-        t.game_date AS target_date, t.player_lookup,
+        -- t_id: an integer key for the list's aggregate and its join
+        row_number() OVER () AS t_id,
+        t.game_date AS target_date, t.player_lookup, b.row_id AS latest_row_id,
         coalesce(b.k, 0) AS rows_before,
         coalesce(b.pk, 0) AS played_before,
         coalesce(b.gk, 0) AS graded_before,
@@ -326,11 +331,11 @@ target_counts AS (
 
 -- The last-10 list of the legacy: his rows of the 60 days before the date, newest first
 -- (row_back 1 = his latest row; played_back and graded_back count only such rows). A
--- target's rows_60 rows are his rows number rows_before, rows_before - 1, ...: an equality
--- join.
+-- target's rows_60 rows are his latest row and the rows_60 - 1 before it: an equality join on
+-- row_id.
 recent_rows AS (
     SELECT
-        c.target_date, c.player_lookup, c.played_60, c.points_60,
+        c.t_id, c.played_60, c.points_60,
         h.game_date, h.team_abbr, h.played, h.is_dnp, h.points, h.points_or_zero, h.ft_makes,
         h.usage_rate, h.minutes_played, h.points_per_minute, h.is_over, h.margin_vs_line,
         h.previous_played_date, h.structural_change,
@@ -343,8 +348,7 @@ recent_rows AS (
     FROM (
         SELECT tc.*, unnest(range(1, tc.rows_60 + 1)) AS row_back FROM target_counts AS tc
     ) AS c
-    JOIN history_ordered AS h
-      ON h.player_lookup = c.player_lookup AND h.k = c.rows_before - c.row_back + 1
+    JOIN history_ordered AS h ON h.row_id = c.latest_row_id - c.row_back + 1
 ),
 
 -- The aggregates of the list in one pass: his rows (features 33, 34), his games played and
@@ -353,7 +357,7 @@ recent_rows AS (
 -- the window), in recent_stats.
 recent_sums AS (
     SELECT
-        r.target_date, r.player_lookup,
+        r.t_id,
         count(*) FILTER (WHERE r.row_back <= 10 AND r.is_dnp) AS dnp_rows_10,
         sum(r.points_or_zero) FILTER (WHERE r.row_back <= 10) AS sy_10,
         sum(-r.row_back * r.points_or_zero) FILTER (WHERE r.row_back <= 10) AS sxy_10,
@@ -391,7 +395,7 @@ recent_sums AS (
         count(*) FILTER (WHERE r.graded_back <= 10 AND r.is_over) AS overs_10,
         sum(r.margin_vs_line) FILTER (WHERE r.graded_back <= 5) AS margin_sum_5
     FROM recent_rows AS r
-    GROUP BY r.target_date, r.player_lookup
+    GROUP BY r.t_id
 ),
 
 -- Per target: the sums above, and the counts of his n latest (least(n, count in the window))
@@ -427,8 +431,7 @@ recent_stats AS (
         CAST(least(c.graded_60, 10) AS BIGINT) AS graded_10,
         CAST(least(c.graded_60, 5) AS BIGINT) AS graded_5
     FROM target_counts AS c
-    LEFT JOIN recent_sums AS s
-      ON s.target_date = c.target_date AND s.player_lookup = c.player_lookup
+    LEFT JOIN recent_sums AS s ON s.t_id = c.t_id
 ),
 
 -- This season's games played before the date.
