@@ -596,8 +596,8 @@ def _run_side_by_side(
                 # alone (everything left waits for it) and gets every thread.
                 set_threads(1 if len(ready) > 1 else None)
             elif not ready and len(running) == 1:
-                # The model left running now runs alone until it finishes: its next
-                # statements (and the next steps of the one that runs) get every thread.
+                # The model left running runs alone until it finishes: its next statements,
+                # and the later steps of the statement it is running, get every thread.
                 set_threads(None)
             for model in ready:
                 running[pool.submit(run_one, model)] = model

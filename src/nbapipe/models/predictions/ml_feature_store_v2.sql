@@ -240,8 +240,8 @@ history_ordered AS (
         h.over_under_result = 'OVER' AS is_over,
         CAST(h.points - h.points_line AS DECIMAL(12, 4)) AS margin_vs_line,
         row_number() OVER by_date AS k,
-        -- his rows are numbered k = 1, 2, ... and, over all players, row_id: the list below
-        -- finds a row by one integer
+        -- his rows are numbered k = 1, 2, ... and, over all players, row_id (in his date
+        -- order too): the joins below find a row by one integer
         row_number() OVER (ORDER BY h.player_lookup, h.game_date) AS row_id,
         sum(CASE WHEN h.played THEN 1 ELSE 0 END) OVER by_date AS pk,
         sum(CASE WHEN h.played AND h.over_under_result IN ('OVER', 'UNDER') THEN 1 ELSE 0 END)
@@ -264,13 +264,13 @@ history_ordered AS (
         played_by_date AS (PARTITION BY h.player_lookup, h.played ORDER BY h.game_date)
 ),
 
--- Where each target stands in his rows: the number k of his latest row before the date and of
+-- Where each target stands in his rows: the row_id of his latest row before the date and of
 -- his latest row before the 60 days. A mark per target and window start joins his rows in one
 -- date-ordered stream (a date's marks sort before its rows, so a mark sees only rows strictly
--- before it) and takes the running max of k: the portable form of an as-of join.
+-- before it) and takes the running max of row_id: the portable form of an as-of join.
 target_marks AS (
     SELECT
-        h.player_lookup, h.game_date AS stream_date, 1 AS after_marks, h.k,
+        h.player_lookup, h.game_date AS stream_date, 1 AS after_marks, h.row_id,
         CAST(NULL AS DATE) AS target_date, CAST(NULL AS BOOLEAN) AS at_date
     FROM history_ordered AS h
     UNION ALL
@@ -285,15 +285,15 @@ target_marks AS (
 target_positions AS (
     SELECT
         target_date, player_lookup,
-        max(k) FILTER (WHERE at_date) AS k_before,
-        max(k) FILTER (WHERE NOT at_date) AS k_window_start
+        max(row_id) FILTER (WHERE at_date) AS latest_row_id,
+        max(row_id) FILTER (WHERE NOT at_date) AS window_start_row_id
     FROM (
         SELECT
             m.player_lookup, m.target_date, m.at_date,
-            max(m.k) OVER (
+            max(m.row_id) OVER (
                 PARTITION BY m.player_lookup ORDER BY m.stream_date, m.after_marks
                 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-            ) AS k
+            ) AS row_id
         FROM target_marks AS m
     ) AS marked
     WHERE target_date IS NOT NULL
@@ -309,7 +309,7 @@ target_counts AS MATERIALIZED (
     SELECT
         -- t_id: an integer key for the list's aggregate and its join
         row_number() OVER () AS t_id,
-        t.game_date AS target_date, t.player_lookup, b.row_id AS latest_row_id,
+        t.game_date AS target_date, t.player_lookup, p.latest_row_id,
         coalesce(b.k, 0) AS rows_before,
         coalesce(b.pk, 0) AS played_before,
         coalesce(b.gk, 0) AS graded_before,
@@ -324,9 +324,8 @@ target_counts AS MATERIALIZED (
     CROSS JOIN thresholds AS th
     JOIN target_positions AS p
       ON p.target_date = t.game_date AND p.player_lookup = t.player_lookup
-    LEFT JOIN history_ordered AS b ON b.player_lookup = t.player_lookup AND b.k = p.k_before
-    LEFT JOIN history_ordered AS w
-      ON w.player_lookup = t.player_lookup AND w.k = p.k_window_start
+    LEFT JOIN history_ordered AS b ON b.row_id = p.latest_row_id
+    LEFT JOIN history_ordered AS w ON w.row_id = p.window_start_row_id
 ),
 
 -- The last-10 list of the legacy: his rows of the 60 days before the date, newest first
