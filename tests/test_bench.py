@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.__main__ import DATASETS, markdown, parse, targets
+from bench.__main__ import DATASETS, by_table, markdown, parse, targets
 from nbapipe.pipeline.model import all_models
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,6 +45,8 @@ def test_bench_smoke_run_writes_every_scenario_with_rows_per_model(tmp_path: Pat
     assert sum(results["daily_run"]["rows"].values()) > 0
     assert results["reference_dates"]["extra"]["dates"] == 2
     assert smoke["ratios"]["reference_dates"] == 2
+    assert set(smoke["ratios"]["by_table"]) == models
+    assert all(t["ratio"] > 0 for t in smoke["ratios"]["by_table"].values())
     assert record["machine"]["cores"] >= 1
     text = markdown(record)
     assert "| backfill |" in text and "| model (backfill) | seconds | rows |" in text
@@ -72,6 +74,20 @@ def test_bench_targets_compare_the_four_and_twenty_season_runs() -> None:
         "reference per date / our backfill per date": True,
         "20 seasons: backfill time / 4 seasons": False,
         "20 seasons: peak memory": False,
+    }
+
+
+def test_bench_by_table_sets_each_tables_reference_date_against_its_backfill_date() -> None:
+    got = by_table(
+        {"a.slow": 2.0, "a.fast": 0.1, "a.only_reference": 1.0},
+        {"a.slow": 1.0, "a.fast": 0.5, "a.only_ours": 3.0},
+        dates=10,
+        game_days=500,
+    )
+    # 0.2 s per reference date against 0.002 s per game date; 0.01 against 0.001
+    assert got == {
+        "a.slow": {"reference_s_per_date": 0.2, "backfill_s_per_date": 0.002, "ratio": 100.0},
+        "a.fast": {"reference_s_per_date": 0.01, "backfill_s_per_date": 0.001, "ratio": 10.0},
     }
 
 
