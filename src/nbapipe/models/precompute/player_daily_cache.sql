@@ -536,7 +536,7 @@ SELECT
     g.last_game_date,
     CAST(date_diff('day', g.last_game_date, g.cache_date) AS INTEGER) AS days_since_last_game,
     'v1' AS cache_version,
-    substr(sha256(concat_ws('|',
+    CASE WHEN g.failure_category IS NULL THEN substr(sha256(concat_ws('|',
         CAST(g.cache_date AS VARCHAR), g.player_lookup, coalesce(g.team_abbr, 'NULL'),
         coalesce(g.game_id, 'NULL'),
         g.metrics_text,  -- points_avg_last_5 ... assisted_rate_last_10, cast once per game
@@ -553,7 +553,7 @@ SELECT
         coalesce({{ HASH_TEXT_DOUBLE(g.completeness_percentage) }}, 'NULL'),
         CAST(g.all_windows_complete AS VARCHAR),
         coalesce(CAST(g.last_game_date AS VARCHAR), 'NULL')
-    )), 1, 16) AS data_hash,
+    )), 1, 16) END AS data_hash,
     g.failure_category,
     CASE g.failure_category
         WHEN 'EARLY_SEASON' THEN

@@ -477,10 +477,10 @@ SELECT
     g.l10_actual_games,
     g.completeness_pct,
     g.is_production_ready,
-    substr(sha256(concat_ws('|',
+    CASE WHEN g.failure_category IS NULL THEN substr(sha256(concat_ws('|',
         CAST(g.analysis_date AS VARCHAR), g.player_lookup, coalesce(g.team_abbr, 'NULL'),
         g.metrics_text, CAST(g.min_games_required AS VARCHAR)
-    )), 1, 16) AS data_hash,
+    )), 1, 16) END AS data_hash,
     g.failure_category,
     CASE g.failure_category
         WHEN 'EARLY_SEASON' THEN
