@@ -182,6 +182,15 @@ def run_dataset(ds: Dataset, repeat: int, work: Path, n_reference: int) -> dict:
         "results": results,
     }
     out["ratios"] = ratios(out, n_reference)
+    if out["ratios"]:
+        r = out["ratios"]
+        print(
+            f"{ds.name:14s} reference {r['reference_s_per_date']:.3f} s per date: "
+            f"x{r['vs_backfill_per_date']} our backfill per date, "
+            f"x{r['vs_daily_run']} one daily run"
+        )
+        for table, t in r["by_table"].items():
+            print(f"{ds.name:14s}   {table.split('.')[-1]:30s} x{t['ratio']}")
     warehouse.unlink(missing_ok=True)
     return out
 
@@ -214,8 +223,8 @@ def by_table(
     backfill per game date. Models overlap in the backfill (two run at a time), so these
     ratios show where the time goes, not a sum that adds up to the run's ratio."""
     out = {}
-    for table, ref_s in reference_s.items():
-        ours = backfill_s.get(table)
+    for table, ours in backfill_s.items():  # in the order the models ran
+        ref_s = reference_s.get(table)
         if not ours or not ref_s:
             continue
         ref_per_date, ours_per_date = ref_s / max(dates, 1), ours / game_days
