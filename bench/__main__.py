@@ -41,6 +41,9 @@ CALLS = {
     "backfill": "api.backfill(warehouse=W, force=True)",
     "rerun_unchanged": "api.backfill(warehouse=W)",
     "daily_run": "api.run_daily(DAILY, warehouse=W, force=True)",
+    # every model's statement over the backfill's range, one after another, nothing written
+    # (bench/compute): the part of our backfill that the reference also does
+    "compute_only": "time_compute(W)",
     # the legacy-style per-entity reference (bench/reference): every table, N game dates
     "reference_dates": "time_reference(W, DAILY, N_REFERENCE)",
 }
@@ -70,7 +73,7 @@ DATASETS = {
         "synthetic-4",
         "api.ingest_synthetic('2021-22..2024-25', seed=7, warehouse=W)",
         "2025-01-15",
-        ("backfill", "rerun_unchanged", "daily_run", "reference_dates"),
+        ("backfill", "rerun_unchanged", "daily_run", "compute_only", "reference_dates"),
         "four synthetic seasons, 2021-22..2024-25 (seed 7)",
     ),
     "synthetic-20": Dataset(
@@ -86,7 +89,7 @@ SMOKE = Dataset(
     "smoke",
     "api.ingest_synthetic('2024-25', seed=3, teams=6, weeks=6, warehouse=W)",
     "2024-11-20",
-    ("backfill", "rerun_unchanged", "daily_run", "reference_dates"),
+    ("backfill", "rerun_unchanged", "daily_run", "compute_only", "reference_dates"),
     "smoke: 6 synthetic teams, 6 weeks of 2024-25",
     repeat=1,
 )
@@ -96,6 +99,7 @@ CHILD = """
 import json, resource, sys, time
 from pathlib import Path
 from nbapipe import api
+from bench.compute import time_compute
 from bench.proof import time_reference
 W, DAILY, N_REFERENCE = sys.argv[1], sys.argv[2], int(sys.argv[3])
 DATA, REAL_FILES = Path(sys.argv[4]) / "nba_stats", sys.argv[5].split(",")
@@ -115,6 +119,8 @@ elif hasattr(result, "tables"):
 elif isinstance(result, dict):
     seconds = result.get("seconds_by_table", {{}})
     extra = {{"dates": result.get("dates")}}
+    if "rows_by_table" in result:  # computed, not written
+        extra["rows_computed"] = result["rows_by_table"]
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({{"wall_s": wall, "cpu_s": cpu, "peak_rss_mib": peak, "rows": rows,
                   "seconds": seconds, "extra": extra}}))
@@ -188,9 +194,15 @@ def run_dataset(ds: Dataset, repeat: int, work: Path, n_reference: int) -> dict:
             f"{ds.name:14s} reference {r['reference_s_per_date']:.3f} s per date: "
             f"x{r['vs_backfill_per_date']} our backfill per date, "
             f"x{r['vs_daily_run']} one daily run"
+            + (
+                f", x{r['vs_compute_per_date']} our computation alone per date"
+                if "vs_compute_per_date" in r
+                else ""
+            )
         )
         for table, t in r["by_table"].items():
-            print(f"{ds.name:14s}   {table.split('.')[-1]:30s} x{t['ratio']}")
+            alone = f"  (computation alone x{t['compute_ratio']})" if "compute_ratio" in t else ""
+            print(f"{ds.name:14s}   {table.split('.')[-1]:30s} x{t['ratio']}{alone}")
     warehouse.unlink(missing_ok=True)
     return out
 
@@ -205,23 +217,41 @@ def ratios(data: dict, n_reference: int) -> dict:
     per_date = ref["wall_s_median"] / max(dates, 1)
     game_days = max(data["game_dates"], 1)
     backfill_per_date = res["backfill"]["wall_s_median"] / game_days
-    return {
+    compute = res.get("compute_only")
+    out = {
         "reference_s_per_date": round(per_date, 3),
         "reference_dates": dates,
         "daily_run_s": res["daily_run"]["wall_s_median"],
         "backfill_s_per_date": round(backfill_per_date, 4),
         "vs_daily_run": round(per_date / res["daily_run"]["wall_s_median"], 1),
         "vs_backfill_per_date": round(per_date / backfill_per_date, 1),
-        "by_table": by_table(ref["seconds"], res["backfill"]["seconds"], dates, game_days),
     }
+    if compute:
+        # like with like: the reference writes nothing either
+        compute_per_date = compute["wall_s_median"] / game_days
+        out["compute_s_per_date"] = round(compute_per_date, 4)
+        out["vs_compute_per_date"] = round(per_date / compute_per_date, 1)
+    out["by_table"] = by_table(
+        ref["seconds"],
+        res["backfill"]["seconds"],
+        dates,
+        game_days,
+        compute_s=compute["seconds"] if compute else None,
+    )
+    return out
 
 
 def by_table(
-    reference_s: dict[str, float], backfill_s: dict[str, float], dates: int, game_days: int
+    reference_s: dict[str, float],
+    backfill_s: dict[str, float],
+    dates: int,
+    game_days: int,
+    compute_s: dict[str, float] | None = None,
 ) -> dict[str, dict]:
     """Per table: the reference's seconds per date against the model's seconds in the
-    backfill per game date. Models overlap in the backfill (two run at a time), so these
-    ratios show where the time goes, not a sum that adds up to the run's ratio."""
+    backfill per game date (and, given ``compute_s``, against its statement alone per game
+    date). Models overlap in the backfill (two run at a time), so these ratios show where the
+    time goes, not a sum that adds up to the run's ratio."""
     out = {}
     for table, ours in backfill_s.items():  # in the order the models ran
         ref_s = reference_s.get(table)
@@ -233,6 +263,10 @@ def by_table(
             "backfill_s_per_date": round(ours_per_date, 5),
             "ratio": round(ref_per_date / ours_per_date, 1),
         }
+        computed = (compute_s or {}).get(table)
+        if computed:
+            out[table]["compute_s_per_date"] = round(computed / game_days, 5)
+            out[table]["compute_ratio"] = round(ref_per_date * game_days / computed, 1)
     return out
 
 
@@ -403,9 +437,12 @@ def markdown(record: dict) -> str:
         backfill = data["results"].get("backfill")
         per_table = (data["ratios"] or {}).get("by_table", {})
         if backfill and backfill["seconds"]:
+            alone = any("compute_ratio" in t for t in per_table.values())
             head = "| model (backfill) | seconds | rows |"
             if per_table:
                 head += " reference s per date | ours s per date | reference / ours |"
+            if alone:
+                head += " computation alone s | reference / computation |"
             lines += ["", head, "|---" * (head.count("|") - 1) + "|"]
             for model, secs in backfill["seconds"].items():
                 row = f"| `{model}` | {secs:.2f} | {backfill['rows'].get(model, 0):,} |"
@@ -417,6 +454,13 @@ def markdown(record: dict) -> str:
                         if t
                         else " | | |"
                     )
+                if alone:
+                    computed = data["results"]["compute_only"]["seconds"].get(model)
+                    row += (
+                        f" {computed:.2f} | x{t['compute_ratio']} |"
+                        if t and "compute_ratio" in t
+                        else " | |"
+                    )
                 lines.append(row)
         r = data["ratios"]
         if r:
@@ -427,11 +471,19 @@ def markdown(record: dict) -> str:
                 f"our daily run {r['daily_run_s']:.2f} s (x{r['vs_daily_run']}), our backfill "
                 f"{r['backfill_s_per_date']:.4f} s per date (x{r['vs_backfill_per_date']}).",
             ]
+            if "vs_compute_per_date" in r:
+                lines[-1] += (
+                    f" The reference computes rows and writes nothing: against our computation "
+                    f"alone (compute_only: every model's statement over the backfill's range, "
+                    f"one after another, nothing written) {r['compute_s_per_date']:.4f} s per "
+                    f"date (x{r['vs_compute_per_date']})."
+                )
             if r.get("by_table"):
                 lines[-1] += (
                     " Per table above: the reference's seconds per date against the model's "
                     "backfill seconds per game date (models run two at a time, so the model "
-                    "seconds add up to more than the backfill's wall time)."
+                    "seconds add up to more than the backfill's wall time)"
+                    + (", and against its statement alone." if "vs_compute_per_date" in r else ".")
                 )
     if record["targets"]:
         lines += ["", "| target | measured | bound | met |", "|---|---|---|---|"]

@@ -33,6 +33,7 @@ def test_bench_smoke_run_writes_every_scenario_with_rows_per_model(tmp_path: Pat
         "backfill",
         "rerun_unchanged",
         "daily_run",
+        "compute_only",
         "reference_dates",
     ]
     for r in results.values():
@@ -43,13 +44,20 @@ def test_bench_smoke_run_writes_every_scenario_with_rows_per_model(tmp_path: Pat
     assert sum(backfill["rows"].values()) > 0 and backfill["extra"]["ok"]
     assert results["rerun_unchanged"]["extra"]["dates_computed"] == 0
     assert sum(results["daily_run"]["rows"].values()) > 0
+    # the computation alone yields the very rows the backfill wrote, and writes none
+    assert results["compute_only"]["extra"]["rows_computed"] == backfill["rows"]
+    assert set(results["compute_only"]["seconds"]) == models
+    assert not results["compute_only"]["rows"]
     assert results["reference_dates"]["extra"]["dates"] == 2
     assert smoke["ratios"]["reference_dates"] == 2
     assert set(smoke["ratios"]["by_table"]) == models
     assert all(t["ratio"] > 0 for t in smoke["ratios"]["by_table"].values())
+    assert all(t["compute_ratio"] > 0 for t in smoke["ratios"]["by_table"].values())
+    assert smoke["ratios"]["vs_compute_per_date"] > 0
     assert record["machine"]["cores"] >= 1
     text = markdown(record)
     assert "| backfill |" in text and "| model (backfill) | seconds | rows |" in text
+    assert "| compute_only |" in text and "reference / computation |" in text
 
 
 def test_bench_targets_compare_the_four_and_twenty_season_runs() -> None:
@@ -78,17 +86,20 @@ def test_bench_targets_compare_the_four_and_twenty_season_runs() -> None:
 
 
 def test_bench_by_table_sets_each_tables_reference_date_against_its_backfill_date() -> None:
-    got = by_table(
-        {"a.slow": 2.0, "a.fast": 0.1, "a.only_reference": 1.0},
-        {"a.slow": 1.0, "a.fast": 0.5, "a.only_ours": 3.0},
-        dates=10,
-        game_days=500,
-    )
+    reference = {"a.slow": 2.0, "a.fast": 0.1, "a.only_reference": 1.0}
+    backfill = {"a.slow": 1.0, "a.fast": 0.5, "a.only_ours": 3.0}
+    got = by_table(reference, backfill, dates=10, game_days=500)
     # 0.2 s per reference date against 0.002 s per game date; 0.01 against 0.001
     assert got == {
         "a.slow": {"reference_s_per_date": 0.2, "backfill_s_per_date": 0.002, "ratio": 100.0},
         "a.fast": {"reference_s_per_date": 0.01, "backfill_s_per_date": 0.001, "ratio": 10.0},
     }
+    # the statements alone: 0.5 s and 0.25 s over 500 game dates, 0.001 and 0.0005 per date
+    alone = by_table(
+        reference, backfill, dates=10, game_days=500, compute_s={"a.slow": 0.5, "a.fast": 0.25}
+    )
+    assert alone["a.slow"] == got["a.slow"] | {"compute_s_per_date": 0.001, "compute_ratio": 200.0}
+    assert alone["a.fast"] == got["a.fast"] | {"compute_s_per_date": 0.0005, "compute_ratio": 20.0}
 
 
 def test_bench_rejects_an_unknown_dataset(capsys) -> None:
