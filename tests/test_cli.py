@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from nbapipe.pipeline.model import all_models
+
 
 def nbapipe(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items() if k != "NBAPIPE_WAREHOUSE"}
@@ -110,3 +112,31 @@ def test_cli_quickstart_prints_full_season_summary(tmp_path: Path) -> None:
     team = json.loads(nbapipe("status", "--json", "--team", "bos", cwd=tmp_path).stdout)
     team_rows = {t["table"]: t for t in team["tables"]}
     assert team["team"] == "BOS" and team_rows["nba_raw.schedule"]["games"] == 82
+    # On an 80-column terminal the tables wrap their other columns, never a name.
+    narrow = nbapipe("status", cwd=tmp_path, env={"COLUMNS": "80"}).stdout
+    for name in all_models():
+        assert name.split(".")[1] in narrow, name
+    for name in rows:
+        assert name in narrow, name
+
+
+def test_cli_backfill_with_missing_box_scores_says_what_failed_and_retries(tmp_path: Path) -> None:
+    import duckdb
+
+    from nbapipe import api
+
+    wh = tmp_path / "w.duckdb"
+    api.ingest_synthetic("2024-25", seed=3, teams=6, weeks=3, warehouse=wh)
+    with duckdb.connect(str(wh)) as con:  # one game date's player box scores never arrived
+        (day,) = con.execute("SELECT max(game_date) FROM nba_raw.player_boxscores").fetchone()
+        con.execute("DELETE FROM nba_raw.player_boxscores WHERE game_date = ?", [day])
+    env = {"NBAPIPE_WAREHOUSE": str(wh)}
+    for _ in range(2):  # the second run retries the failed dates, so it is not "nothing to do"
+        result = nbapipe("backfill", cwd=tmp_path, env=env)
+        assert result.returncode == 1, result.stderr
+        assert "could not compute" in result.stdout
+        assert "nbapipe failures --model" in result.stdout
+        assert "nothing to do" not in result.stdout
+    why = nbapipe("failures", "--json", cwd=tmp_path, env=env)
+    counts = json.loads(why.stdout)["counts"]
+    assert counts.get("MISSING_DEPENDENCY", 0) >= 1, counts

@@ -375,11 +375,21 @@ WorkersOpt = Annotated[
 ]
 
 
+def _name_column(table: Table, header: str, names: list[str]) -> None:
+    """A column of table or model names, never cut or wrapped: the other columns wrap first."""
+    table.add_column(header, no_wrap=True, min_width=max([len(header), *map(len, names)]))
+
+
+def _short(model: str) -> str:
+    """A model's table name without its dataset (unique; every command accepts it)."""
+    return model.rsplit(".", 1)[-1]
+
+
 def _render_run(summary: api.RunSummary) -> None:
     table = Table(title=f"{summary.run_id}: {summary.start} .. {summary.end}")
+    _name_column(table, "model", [_short(m.model) for m in summary.models])
+    table.add_column("status", no_wrap=True, min_width=7)
     for col, justify in (
-        ("model", "left"),
-        ("status", "left"),
         ("dates computed", "right"),
         ("unchanged", "right"),
         ("failed", "right"),
@@ -394,7 +404,7 @@ def _render_run(summary: api.RunSummary) -> None:
         style = {"success": "green", "skipped": "dim", "partial": "yellow"}.get(m.status, "red")
         fails = ", ".join(f"{k} {v:,}" for k, v in sorted(m.failures_by_category.items()))
         table.add_row(
-            m.model,
+            _short(m.model),
             f"[{style}]{m.status}[/]",
             f"{m.dates_computed:,}",
             f"{m.dates_skipped:,}",
@@ -409,9 +419,17 @@ def _render_run(summary: api.RunSummary) -> None:
     for m in summary.models:
         for fc in m.failed_checks[:5]:
             err.print(f"[yellow]check failed:[/] {m.model}: {escape(fc)}")
-    if not summary.computed_anything:
+    failed = [m for m in summary.models if m.dates_failed]
+    if not summary.computed_anything and not failed:
         out.print(
             "nothing to do: every date is up to date with its inputs (use --force to recompute)"
+        )
+    elif failed:
+        worst = max(failed, key=lambda m: m.dates_failed)
+        out.print(
+            f"{len(failed)} model(s) could not compute {sum(m.dates_failed for m in failed):,} "
+            "dates in all; the next run retries them. Why: "
+            f"nbapipe failures --model {_short(worst.model)}"
         )
     out.print(f"done in {summary.seconds:.2f} s")
     if not summary.ok:
@@ -541,12 +559,16 @@ def failures(
         sys.stdout.write(json.dumps({"counts": counts, "rows": rows}, indent=2, default=str) + "\n")
         return
     table = Table(title="failures (newest first)")
-    for col in ("date", "model", "entity", "category", "reason", "retry"):
-        table.add_column(col)
+    table.add_column("date", no_wrap=True)
+    _name_column(table, "model", [_short(r["model"]) for r in rows])
+    table.add_column("entity")
+    table.add_column("category")
+    table.add_column("reason", overflow="fold")  # long table names break, never cut
+    table.add_column("retry")
     for r in rows:
         table.add_row(
             str(r["analysis_date"]),
-            r["model"],
+            _short(r["model"]),
             r["entity_id"],
             r["failure_category"],
             escape(r["failure_reason"] or ""),
@@ -591,8 +613,8 @@ def status(
     if st.team:
         title += f", team {st.team}"
     table = Table(title=title)
+    _name_column(table, "table", [t.table for t in st.tables])
     for col, justify in (
-        ("table", "left"),
         ("source", "left"),
         ("rows", "right"),
         ("games", "right"),
@@ -635,14 +657,17 @@ def status(
         out.print(sources)
     if cov:
         mt = Table(title="models: dates with completed games vs dates with rows")
-        for col in ("model", "coverage", "rows", "missing", "failures", "last run"):
+        _name_column(mt, "model", [_short(c.model) for c in cov])
+        for col in ("coverage", "rows", "missing", "failures", "last run"):
             mt.add_column(col, justify="right" if col in ("rows",) else "left")
         for c in cov:
             pct_style = "green" if c.coverage_pct >= 95 else "yellow" if c.coverage_pct else "red"
             fails = ", ".join(f"{k} {v:,}" for k, v in c.failures_by_category.items())
-            missing = ", ".join(c.missing_dates[:3]) + (" ..." if len(c.missing_dates) > 3 else "")
+            n_missing = len(c.missing_dates)
+            missing = c.missing_dates[0] if c.missing_dates else ""
+            missing += f" +{n_missing - 1:,}" if n_missing > 1 else ""
             mt.add_row(
-                c.model,
+                _short(c.model),
                 f"[{pct_style}]{c.dates_with_rows}/{c.game_dates} ({c.coverage_pct}%)[/]",
                 f"{c.rows:,}",
                 missing or "-",
