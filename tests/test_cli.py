@@ -87,6 +87,17 @@ def test_cli_warehouse_from_environment(tmp_path: Path) -> None:
     assert target.exists() and not (tmp_path / "nbapipe.duckdb").exists()
 
 
+def test_cli_warehouse_before_the_command(tmp_path: Path) -> None:
+    before, own = tmp_path / "before.duckdb", tmp_path / "own.duckdb"
+    assert nbapipe("-w", str(before), "init", cwd=tmp_path).returncode == 0
+    assert before.exists() and not (tmp_path / "nbapipe.duckdb").exists()
+    # the command's own option wins over the one before it
+    assert nbapipe("-w", str(before), "init", "-w", str(own), cwd=tmp_path).returncode == 0
+    assert own.exists()
+    status = nbapipe("--warehouse", str(own), "status", "--json", cwd=tmp_path)
+    assert json.loads(status.stdout)["warehouse"] == str(own)
+
+
 def test_cli_debug_flag_shows_traceback(tmp_path: Path) -> None:
     result = nbapipe("--debug", "ingest", "synthetic", "--seasons", "20x", cwd=tmp_path)
     assert result.returncode != 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 import threading
 from collections.abc import Callable
@@ -113,8 +114,19 @@ class RichProgress:
 def _root(
     debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks on errors.")] = False,
     version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+    warehouse: Annotated[
+        str | None,
+        typer.Option(
+            "--warehouse",
+            "-w",
+            help="Warehouse file for the command that follows (its own --warehouse wins).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     _state["debug"] = debug
+    if warehouse:  # `nbapipe -w X status` reads as `nbapipe status -w X`
+        os.environ[ENV_WAREHOUSE] = warehouse
     if version:
         out.print(f"nbapipe {__version__}")
         raise typer.Exit()
