@@ -111,7 +111,9 @@ if hasattr(result, "models"):
     rows = {{m.model: m.rows_written for m in result.models}}
     seconds = {{m.model: round(m.seconds, 3) for m in result.models}}
     extra = {{"dates_computed": sum(m.dates_computed for m in result.models),
-              "ok": result.ok}}
+              "ok": result.ok,
+              "dates_failed": {{m.model: m.dates_failed for m in result.models
+                               if m.dates_failed}}}}
 elif hasattr(result, "summary"):
     rows = dict(result.summary.tables)
 elif hasattr(result, "tables"):
@@ -462,6 +464,15 @@ def markdown(record: dict) -> str:
                         else " | |"
                     )
                 lines.append(row)
+        failed = (backfill or {}).get("extra", {}).get("dates_failed")
+        if failed:
+            lines += [
+                "",
+                "The backfill left dates it could not compute (the harness times the run all the "
+                "same; `nbapipe failures` says why): "
+                + ", ".join(f"`{m}` {n:,}" for m, n in failed.items())
+                + ".",
+            ]
         r = data["ratios"]
         if r:
             lines += [

@@ -42,6 +42,7 @@ def test_bench_smoke_run_writes_every_scenario_with_rows_per_model(tmp_path: Pat
     backfill = results["backfill"]
     assert set(backfill["rows"]) == models and set(backfill["seconds"]) == models
     assert sum(backfill["rows"].values()) > 0 and backfill["extra"]["ok"]
+    assert backfill["extra"]["dates_failed"] == {}
     assert results["rerun_unchanged"]["extra"]["dates_computed"] == 0
     assert sum(results["daily_run"]["rows"].values()) > 0
     # the computation alone yields the very rows the backfill wrote, and writes none
@@ -83,6 +84,40 @@ def test_bench_targets_compare_the_four_and_twenty_season_runs() -> None:
         "20 seasons: backfill time / 4 seasons": False,
         "20 seasons: peak memory": False,
     }
+
+
+def test_bench_record_names_the_dates_a_backfill_could_not_compute() -> None:
+    def record(dates_failed: dict) -> dict:
+        backfill = {
+            "wall_s_median": 2.5,
+            "wall_s_runs": [2.5],
+            "cpu_s": 3.7,
+            "peak_rss_mib": 466.0,
+            "rows": {"nba_analytics.player_game_summary": 22124},
+            "seconds": {"nba_analytics.player_game_summary": 0.3},
+            "extra": {"ok": not dates_failed, "dates_failed": dates_failed},
+        }
+        data = {
+            "describe": "the real season",
+            "game_dates": 229,
+            "daily_date": "2025-01-15",
+            "results": {"backfill": backfill},
+            "ratios": {},
+        }
+        machine = {"cores": 2, "memory_gib": 23.5, "python": "3.11", "duckdb": "2", "nbapipe": "0"}
+        return {
+            "when": "now",
+            "command": "python -m bench",
+            "machine": machine,
+            "repeat": 1,
+            "skipped": {},
+            "datasets": {"real": data},
+            "targets": [],
+        }
+
+    text = markdown(record({"nba_analytics.player_game_summary": 66}))
+    assert "could not compute" in text and "`nba_analytics.player_game_summary` 66" in text
+    assert "could not compute" not in markdown(record({}))
 
 
 def test_bench_by_table_sets_each_tables_reference_date_against_its_backfill_date() -> None:
