@@ -142,12 +142,15 @@ def test_cli_backfill_with_missing_box_scores_says_what_failed_and_retries(tmp_p
         (day,) = con.execute("SELECT max(game_date) FROM nba_raw.player_boxscores").fetchone()
         con.execute("DELETE FROM nba_raw.player_boxscores WHERE game_date = ?", [day])
     env = {"NBAPIPE_WAREHOUSE": str(wh)}
-    for _ in range(2):  # the second run retries the failed dates, so it is not "nothing to do"
-        result = nbapipe("backfill", cwd=tmp_path, env=env)
+    for columns in ("200", "80"):  # the second run retries the failed dates: not "nothing to do"
+        result = nbapipe("backfill", cwd=tmp_path, env={**env, "COLUMNS": columns})
         assert result.returncode == 1, result.stderr
         assert "could not compute" in result.stdout
         assert "nbapipe failures --model" in result.stdout
         assert "nothing to do" not in result.stdout
+        assert "MISSING_DEPENDENCY" in result.stdout
+        for name in all_models():  # on 80 columns too, every name is whole
+            assert name.split(".")[1] in result.stdout, (columns, name)
     why = nbapipe("failures", "--json", cwd=tmp_path, env=env)
     counts = json.loads(why.stdout)["counts"]
     assert counts.get("MISSING_DEPENDENCY", 0) >= 1, counts

@@ -398,39 +398,34 @@ def _short(model: str) -> str:
 
 
 def _render_run(summary: api.RunSummary) -> None:
-    table = Table(title=f"{summary.run_id}: {summary.start} .. {summary.end}")
+    table = Table(title=f"{summary.run_id}: {summary.start} .. {summary.end}", pad_edge=False)
     _name_column(table, "model", [_short(m.model) for m in summary.models])
     table.add_column("status", no_wrap=True, min_width=7)
-    for col, justify in (
-        ("dates computed", "right"),
-        ("unchanged", "right"),
-        ("failed", "right"),
-        ("rows", "right"),
-        ("failures", "left"),
-        ("checks failed", "right"),
-        ("seconds", "right"),
-        ("rows/s", "right"),
-    ):
-        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    rows = []
     for m in summary.models:
         style = {"success": "green", "skipped": "dim", "partial": "yellow"}.get(m.status, "red")
-        fails = ", ".join(f"{k} {v:,}" for k, v in sorted(m.failures_by_category.items()))
-        table.add_row(
-            _short(m.model),
-            f"[{style}]{m.status}[/]",
-            f"{m.dates_computed:,}",
-            f"{m.dates_skipped:,}",
-            f"{m.dates_failed:,}",
-            f"{m.rows_written:,}",
-            fails or "-",
-            f"{m.checks_failed:,}",
-            f"{m.seconds:.2f}",
-            f"{m.rows_written / m.seconds:,.0f}" if m.rows_written and m.seconds else "-",
-        )
+        counts = (m.dates_computed, m.dates_skipped, m.dates_failed, m.rows_written)
+        cells = [f"{n:,}" for n in (*counts, m.failure_rows)]
+        rows.append((_short(m.model), f"[{style}]{m.status}[/]", *cells, f"{m.seconds:.2f}"))
+    headers = ("dates computed", "up to date", "failed", "rows", "failure rows", "seconds")
+    # numbers are never cut and headers wrap, so a narrow terminal drops two columns instead
+    keep = [0, 1, 2, 3, 4, 5, 6, 7] if out.width >= 100 else [0, 1, 2, 4, 5, 7]
+    for i, header in enumerate(headers, start=2):
+        if i in keep:
+            width = max([len(r[i]) for r in rows] + [len(w) for w in header.split()])
+            table.add_column(header, justify="right", overflow="fold", min_width=width)
+    for r in rows:
+        table.add_row(*(r[i] for i in keep))
     out.print(table)
+    for m in summary.models:  # why dates or entities failed, by category
+        if m.failures_by_category:
+            fails = ", ".join(f"{k} {v:,}" for k, v in sorted(m.failures_by_category.items()))
+            out.print(f"  {_short(m.model)}: {fails}", highlight=False)
     for m in summary.models:
         for fc in m.failed_checks[:5]:
             err.print(f"[yellow]check failed:[/] {m.model}: {escape(fc)}")
+        if len(m.failed_checks) > 5:
+            err.print(f"[yellow]check failed:[/] {m.model}: {len(m.failed_checks) - 5} more")
     failed = [m for m in summary.models if m.dates_failed]
     if not summary.computed_anything and not failed:
         out.print(
