@@ -85,3 +85,35 @@ def test_validate_suite_flags_failure_share_after_week_six_and_processing_errors
     assert red.severity == "warn" and red.dates == 1 and str(DAY) in red.example
     errors = suite[(PSZA, "spec 6.12: no PROCESSING_ERROR failures")]
     assert errors.severity == "error" and errors.failing_rows > 100
+
+
+def test_validate_coverage_leaves_out_dates_with_only_pre_season_or_all_star_games(
+    broken: Path,
+) -> None:
+    # Pre-season games before the opener and an All-Star game on a date of its own, completed
+    # but without box scores (as in the real NBA.com logs): the models leave such games out
+    # of every window, so coverage must not expect rows on those dates.
+    with DuckDBEngine(broken, create=False) as eng:
+        opener, last = eng.fetchone(
+            "SELECT min(game_date), max(game_date) FROM nba_raw.schedule WHERE season_year = 2023"
+        )
+        extra = [("Pre Season", opener - dt.timedelta(days=d)) for d in (9, 8, 5)]
+        extra.append(("All-Star", last + dt.timedelta(days=3)))
+        for n, (kind, day) in enumerate(extra):
+            eng.execute(
+                "INSERT INTO nba_raw.schedule (game_id, game_date, season_year, season_type, "
+                "home_team_abbr, away_team_abbr, game_status, home_team_score, away_team_score) "
+                "SELECT ?, ?, 2023, ?, home_team_abbr, away_team_abbr, 3, 100, 99 "
+                "FROM nba_raw.schedule WHERE game_date = ? LIMIT 1",
+                [f"00X{n}", day, kind, opener],
+            )
+    api.backfill(warehouse=broken, models=MODELS)
+    report = api.validate(warehouse=broken, models=MODELS)
+    assert not [v for v in report.violations if v.check.startswith("covers every date")], [
+        (v.model, v.example) for v in report.violations
+    ]
+    status = {c.model: c for c in api.coverage(warehouse=broken) if c.model in MODELS}
+    assert status[PGS].coverage_pct == 100.0
+    assert not {d for c in status.values() for d in c.missing_dates} & {
+        str(day) for _, day in extra
+    }

@@ -525,11 +525,15 @@ def validate(
     else:
         if report.violations:
             table = Table(title=f"violations {report.start} .. {report.end}")
-            for col in ("model", "check", "severity", "dates", "rows", "example"):
-                table.add_column(col)
+            _name_column(table, "model", [_short(v.model) for v in report.violations])
+            table.add_column("check")
+            table.add_column("severity", no_wrap=True)
+            table.add_column("dates", justify="right", no_wrap=True)
+            table.add_column("rows", justify="right", no_wrap=True)
+            table.add_column("example")
             for v in report.violations:
                 table.add_row(
-                    v.model,
+                    _short(v.model),
                     escape(v.check),
                     v.severity,
                     f"{v.dates:,}",

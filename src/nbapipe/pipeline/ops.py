@@ -16,6 +16,10 @@ from nbapipe.pipeline.model import Model
 from nbapipe.pipeline.state import PRECOMPUTE_FAILURES, RUN_HISTORY
 from nbapipe.sources import schema
 
+# Season types whose games the models leave out of every window and every context, so a
+# date with only such games is no date a model must cover.
+COUNTED_OUT_SEASON_TYPES = "('Pre Season', 'All-Star')"
+
 
 @dataclass
 class ModelCoverage:
@@ -43,18 +47,20 @@ def model_coverage(
     per_date: bool = False,
 ) -> list[ModelCoverage]:
     end_x = end + dt.timedelta(days=1)
+    # Dates with counted games only; a season opens at its first counted game.
+    counted = f"coalesce(season_type, 'Regular Season') NOT IN {COUNTED_OUT_SEASON_TYPES}"
     games = dict(
         engine.fetchall(
             f"SELECT game_date, count(DISTINCT game_id) FROM {schema.SCHEDULE.fqn} "
             "WHERE game_date >= ? AND game_date < ? AND coalesce(game_status, 3) = 3 "
-            "GROUP BY game_date",
+            f"AND {counted} GROUP BY game_date",
             [start, end_x],
         )
     )
     season_openers = {
         d
         for (d,) in engine.fetchall(
-            f"SELECT min(game_date) FROM {schema.SCHEDULE.fqn} GROUP BY season_year"
+            f"SELECT min(game_date) FROM {schema.SCHEDULE.fqn} WHERE {counted} GROUP BY season_year"
         )
     }
     out = []
