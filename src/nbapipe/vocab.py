@@ -49,6 +49,9 @@ DEFAULT_LEAGUE_THREE_PT_PCT = 0.355
 # Play-by-play that has shots only (no assists, blockers or free throws).
 SHOTS_ONLY_SOURCE = "nba_stats_shotchart"
 
+# Season types whose games the models leave out of every window and every context.
+COUNTED_OUT_SEASON_TYPES = "('Pre Season', 'All-Star')"
+
 # Each season's real opener (season_year, opener_date): its first Regular Season game in the
 # schedule. Early-season rules and dynamic minimums count days from it (the legacy used Oct 1,
 # spec 9.8). Models use it as a CTE: `season_openers AS ({{ SEASON_OPENERS }})`.

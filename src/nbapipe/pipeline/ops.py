@@ -15,10 +15,7 @@ from nbapipe.pipeline import checks as checks_mod
 from nbapipe.pipeline.model import Model
 from nbapipe.pipeline.state import PRECOMPUTE_FAILURES, RUN_HISTORY
 from nbapipe.sources import schema
-
-# Season types whose games the models leave out of every window and every context, so a
-# date with only such games is no date a model must cover.
-COUNTED_OUT_SEASON_TYPES = "('Pre Season', 'All-Star')"
+from nbapipe.vocab import COUNTED_OUT_SEASON_TYPES, SEASON_OPENERS_SQL
 
 
 @dataclass
@@ -47,22 +44,18 @@ def model_coverage(
     per_date: bool = False,
 ) -> list[ModelCoverage]:
     end_x = end + dt.timedelta(days=1)
-    # Dates with counted games only; a season opens at its first counted game.
-    counted = f"coalesce(season_type, 'Regular Season') NOT IN {COUNTED_OUT_SEASON_TYPES}"
+    # Dates with counted games only (a date with only pre-season or All-Star games is no
+    # date a model must cover); a season opens at its real opener.
     games = dict(
         engine.fetchall(
             f"SELECT game_date, count(DISTINCT game_id) FROM {schema.SCHEDULE.fqn} "
             "WHERE game_date >= ? AND game_date < ? AND coalesce(game_status, 3) = 3 "
-            f"AND {counted} GROUP BY game_date",
+            "AND coalesce(season_type, 'Regular Season') NOT IN "
+            f"{COUNTED_OUT_SEASON_TYPES} GROUP BY game_date",
             [start, end_x],
         )
     )
-    season_openers = {
-        d
-        for (d,) in engine.fetchall(
-            f"SELECT min(game_date) FROM {schema.SCHEDULE.fqn} WHERE {counted} GROUP BY season_year"
-        )
-    }
+    season_openers = {d for (_, d) in engine.fetchall(SEASON_OPENERS_SQL)}
     out = []
     for m in models:
         rows_by_date: dict[dt.date, int] = {}
@@ -277,9 +270,7 @@ def _operator_suite(
         rows = engine.fetchall(
             f"""
             WITH openers AS (
-                SELECT season_year, min(game_date) AS opener FROM {schema.SCHEDULE.fqn}
-                WHERE coalesce(season_type, 'Regular Season') = 'Regular Season'
-                GROUP BY season_year
+                SELECT season_year, opener_date AS opener FROM ({SEASON_OPENERS_SQL})
             ),
             failures AS (
                 SELECT model, analysis_date AS d, count(*) AS failed,
@@ -400,10 +391,7 @@ def failures_by_week(engine: Engine, models: list[Model]) -> list[WeeklyFailureS
 
     Only models that report per-entity failures are listed.
     """
-    openers = (
-        f"SELECT season_year, min(game_date) AS opener FROM {schema.SCHEDULE.fqn} "
-        "WHERE coalesce(season_type, 'Regular Season') = 'Regular Season' GROUP BY season_year"
-    )
+    openers = f"SELECT season_year, opener_date AS opener FROM ({SEASON_OPENERS_SQL})"
     out: list[WeeklyFailureShare] = []
     for m in models:
         has_failures = engine.fetchone(
