@@ -369,6 +369,9 @@ def missing_dependencies(
     playoffs, must not block the weeks after them); for a model upstream, rows on every game
     date of the window, except dates that model itself recorded as failed (holes already
     reported where they happen).
+
+    Pre-season and All-Star games count for no model, so a date with only such games
+    demands no upstream rows (the real player logs hold neither).
     """
     if not dates:
         return {}
@@ -413,8 +416,13 @@ def missing_dependencies(
     )
     sql = f"""
         WITH upstreams (u, model, latest_only, same_day) AS (VALUES {", ".join(flags)}),
+        counted_games AS (
+            SELECT game_date, game_status FROM {schema.SCHEDULE.fqn}
+            WHERE coalesce(season_type, 'Regular Season')
+                NOT IN {vocab.COUNTED_OUT_SEASON_TYPES}
+        ),
         game_days AS (
-            SELECT DISTINCT game_date AS d FROM {schema.SCHEDULE.fqn}
+            SELECT DISTINCT game_date AS d FROM counted_games
             WHERE coalesce(game_status, 3) = 3 AND game_date >= $lo AND game_date <= $hi
         ),
         covered AS ({" UNION ".join(covered)}),
@@ -440,7 +448,7 @@ def missing_dependencies(
         -- upstream has no rows for it
         SELECT x.u, 1, t.d, NULL, 0
         FROM _dep_dates AS t JOIN upstreams AS x ON x.same_day
-        WHERE t.d IN (SELECT game_date FROM {schema.SCHEDULE.fqn})
+        WHERE t.d IN (SELECT game_date FROM counted_games)
           AND NOT EXISTS (SELECT 1 FROM covered AS c WHERE c.u = x.u AND c.d = t.d)
         ORDER BY 1, 2, 3
     """

@@ -78,6 +78,12 @@ USAGE_POS = np.array([1.12, 1.00, 0.95])
 DRIFT_STEP = {"talent": 0.010, "usage": 0.008, "shoot": 0.0013}
 # Age curve of talent between seasons: young players improve, veterans decline.
 AGE_CURVE = ((22, 0.22), (25, 0.10), (29, 0.02), (32, -0.08), (99, -0.22))
+# Each summer a player's own shot volume, shooting touch and tendencies move part of the way
+# back to his position's norm (the share kept), then take a new step: with the season's drift
+# carried over, each spread stays near where the league began (usage SD ~0.2, touch SD
+# ~0.03-0.04, tendencies ~0.3) however many seasons are simulated. Without it they drift
+# apart as a random walk, and after fifteen seasons one player averages 60 points.
+SKILL_KEPT = {"usage": 0.80, "pct": 0.87, "tend": 0.98}
 
 # ------------------------------------------------------------------------------- minutes
 # Minutes by rotation rank among available players (sums to 240); ranks 11+ get garbage time
@@ -502,9 +508,9 @@ def _offseason(pool: _Pool, rng: np.random.Generator, season: int) -> _Pool:
     bands = np.array([a for a, _ in AGE_CURVE])
     shift = np.array([s for _, s in AGE_CURVE])[np.searchsorted(bands, pool.age, "left")]
     pool.talent += np.where(inl, shift + rng.normal(0.0, 0.2, n), 0.0)
-    pool.usage += rng.normal(0.0, 0.08, n)
-    pool.pct += rng.normal(0.0, 0.008, (n, 3))
-    pool.tend += rng.normal(0.0, 0.06, (n, len(TENDENCIES)))
+    pool.usage = SKILL_KEPT["usage"] * pool.usage + rng.normal(0.0, 0.08, n)
+    pool.pct = SKILL_KEPT["pct"] * pool.pct + rng.normal(0.0, 0.008, (n, 3))
+    pool.tend = SKILL_KEPT["tend"] * pool.tend + rng.normal(0.0, 0.06, (n, len(TENDENCIES)))
     logit = -3.1 + 0.45 * (pool.age - 32.0) - 0.9 * pool.talent
     leave = inl & (rng.random(n) < 1.0 / (1.0 + np.exp(-logit)))
     free = inl & ~leave & (rng.random(n) < MOVE_RATE)
