@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -151,6 +152,27 @@ def test_cli_backfill_with_missing_box_scores_says_what_failed_and_retries(tmp_p
         assert "MISSING_DEPENDENCY" in result.stdout
         for name in all_models():  # on 80 columns too, every name is whole
             assert name.split(".")[1] in result.stdout, (columns, name)
+        lines = result.stdout.splitlines()
+        assert any(line.startswith("Why: nbapipe failures --model ") for line in lines)
+        # a failure category and its count stay on one line
+        assert not [line for line in lines if re.search(r"\b[A-Z][A-Z_]{3,},?$", line)]
     why = nbapipe("failures", "--json", cwd=tmp_path, env=env)
     counts = json.loads(why.stdout)["counts"]
     assert counts.get("MISSING_DEPENDENCY", 0) >= 1, counts
+
+
+def test_category_lists_wrap_between_items_only() -> None:
+    from nbapipe.cli import _wrap_items
+
+    items = [
+        "EARLY_SEASON 2,422",
+        "INCOMPLETE_DATA 10,841",
+        "INSUFFICIENT_DATA 712",
+        "STALE_DATA 85",
+    ]
+    text = _wrap_items("  player_daily_cache: ", items, 60)
+    lines = text.splitlines()
+    assert len(lines) > 1 and all(len(line) <= 60 for line in lines)
+    assert all(line.startswith("    ") for line in lines[1:])
+    joined = " ".join(line.strip() for line in lines)
+    assert joined == "player_daily_cache: " + ", ".join(items)

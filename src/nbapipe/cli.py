@@ -6,6 +6,7 @@ import functools
 import json
 import os
 import sys
+import textwrap
 import threading
 from collections.abc import Callable
 from typing import Annotated, TypeVar
@@ -419,8 +420,8 @@ def _render_run(summary: api.RunSummary) -> None:
     out.print(table)
     for m in summary.models:  # why dates or entities failed, by category
         if m.failures_by_category:
-            fails = ", ".join(f"{k} {v:,}" for k, v in sorted(m.failures_by_category.items()))
-            out.print(f"  {_short(m.model)}: {fails}", highlight=False)
+            fails = [f"{k} {v:,}" for k, v in sorted(m.failures_by_category.items())]
+            out.print(_wrap_items(f"  {_short(m.model)}: ", fails, out.width), highlight=False)
     for m in summary.models:
         for fc in m.failed_checks[:5]:
             err.print(f"[yellow]check failed:[/] {m.model}: {escape(fc)}")
@@ -435,12 +436,29 @@ def _render_run(summary: api.RunSummary) -> None:
         worst = max(failed, key=lambda m: m.dates_failed)
         out.print(
             f"{len(failed)} model(s) could not compute {sum(m.dates_failed for m in failed):,} "
-            "dates in all; the next run retries them. Why: "
-            f"nbapipe failures --model {_short(worst.model)}"
+            "dates in all; the next run retries them.\n"
+            f"Why: nbapipe failures --model {_short(worst.model)}",
+            highlight=False,
         )
     out.print(f"done in {summary.seconds:.2f} s")
     if not summary.ok:
         raise typer.Exit(1)
+
+
+def _wrap_items(head: str, items: list[str], width: int) -> str:
+    """``head`` then the comma-separated items, wrapped to ``width`` between items only (an
+    item such as "STALE_DATA 85" is never split), continuation lines indented."""
+    glue = "\0"  # not whitespace to textwrap: holds each item together
+    text = head + ", ".join(item.replace(" ", glue) for item in items)
+    lines = textwrap.wrap(
+        text,
+        width=max(width, 20),
+        subsequent_indent=" " * 4,
+        break_long_words=False,
+        break_on_hyphens=False,
+        drop_whitespace=True,
+    )
+    return "\n".join(line.replace(glue, " ") for line in lines)
 
 
 @app.command()
