@@ -176,3 +176,18 @@ def test_category_lists_wrap_between_items_only() -> None:
     assert all(line.startswith("    ") for line in lines[1:])
     joined = " ".join(line.strip() for line in lines)
     assert joined == "player_daily_cache: " + ", ".join(items)
+
+
+def test_ingest_table_names_files_below_their_shared_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "exports_from_a_long_path_of_folders" / "season_2024_25"
+    folder.mkdir(parents=True)
+    for name in ("team_gamelogs_2024_25.csv", "player_gamelogs_2024_25.csv"):
+        (folder / name).write_text("a,b\n1,2\n")
+    env = {"COLUMNS": "80", "NBAPIPE_WAREHOUSE": str(tmp_path / "w.duckdb")}
+    result = nbapipe("ingest", "nba-stats", str(folder), cwd=tmp_path, env=env)
+    assert result.returncode == 1  # both refused: unknown layout
+    rows = [line for line in result.stdout.splitlines() if "refused" in line]
+    assert len(rows) == 2 and all("│ player_" in r or "│ team_" in r for r in rows), rows
+    assert "files in " in result.stdout and "season_2024_25" in result.stdout
+    assert result.stdout.count("exports_from_a_long_path_of_folders") == 1  # once, not per row
+    assert "unknown layout" in result.stderr  # the reason names the whole path

@@ -214,7 +214,40 @@ ForceOpt = Annotated[
 ]
 
 
+def _wrap_items(head: str, items: list[str], width: int) -> str:
+    """``head`` then the comma-separated items, wrapped to ``width`` between items only (an
+    item such as "STALE_DATA 85" is never split), continuation lines indented."""
+    glue = "\0"  # not whitespace to textwrap: holds each item together
+    text = head + ", ".join(item.replace(" ", glue) for item in items)
+    lines = textwrap.wrap(
+        text,
+        width=max(width, 20),
+        subsequent_indent=" " * 4,
+        break_long_words=False,
+        break_on_hyphens=False,
+        drop_whitespace=True,
+    )
+    return "\n".join(line.replace(glue, " ") for line in lines)
+
+
+def _file_names(files: list[str]) -> tuple[str, list[str]]:
+    """The folder the files share and each file's path below it (the shared prefix says
+    nothing once, and crowds the names out of the table on every row)."""
+    if not files:
+        return "", []
+    try:
+        common = os.path.commonpath(files)
+    except ValueError:  # relative and absolute paths mixed
+        return "", files
+    if common in files:  # one file (or all the same): its folder
+        common = os.path.dirname(common)
+    if not common:
+        return "", files
+    return os.path.normpath(common), [os.path.relpath(f, common) for f in files]
+
+
 def _render_files(result: api.FilesIngestResult) -> None:
+    folder, names = _file_names([o.file for o in result.files])
     table = Table(title=f"{result.summary.source} ingest ({result.summary.run_id})")
     for col, justify in (
         ("file", "left"),
@@ -223,27 +256,32 @@ def _render_files(result: api.FilesIngestResult) -> None:
         ("written", "right"),
         ("rejected", "right"),
     ):
-        table.add_column(col, justify=justify)  # type: ignore[arg-type]
-    for o in result.files:
+        table.add_column(col, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    for o, name in zip(result.files, names, strict=True):
         style = {"loaded": "green", "unchanged": "dim", "refused": "red"}[o.status]
         table.add_row(
-            escape(o.file),
+            escape(name),
             f"[{style}]{o.status}[/]",
             f"{o.rows_in:,}",
             f"{o.rows_written:,}",
             f"{o.rows_rejected:,}",
         )
     out.print(table)
+    if folder:  # whole, so it can be copied: a path must not be folded
+        out.print(f"files in {escape(folder)}", soft_wrap=True, highlight=False)
     for o in result.files:
         if o.status == "refused":
             err.print(f"[red]refused:[/] {escape(o.message)}", highlight=False, soft_wrap=True)
     s = result.summary
-    out.print(
-        f"{s.files} files, {s.rows_in:,} rows in, {s.rows_written:,} written, "
-        f"{s.rows_rejected:,} rejected (nba_processing.ingest_rejects), "
-        f"{s.unresolved_names:,} unresolved names (nba_processing.registry_failures), "
-        f"{s.new_players:,} new players"
-    )
+    parts = [
+        f"{s.files} file{'' if s.files == 1 else 's'}",
+        f"{s.rows_in:,} rows in",
+        f"{s.rows_written:,} written",
+        f"{s.rows_rejected:,} rejected (nba_processing.ingest_rejects)",
+        f"{s.unresolved_names:,} unresolved names (nba_processing.registry_failures)",
+        f"{s.new_players:,} new players",
+    ]
+    out.print(_wrap_items("", parts, out.width))
     if any(o.status == "refused" for o in result.files):
         raise typer.Exit(1)
 
@@ -443,22 +481,6 @@ def _render_run(summary: api.RunSummary) -> None:
     out.print(f"done in {summary.seconds:.2f} s")
     if not summary.ok:
         raise typer.Exit(1)
-
-
-def _wrap_items(head: str, items: list[str], width: int) -> str:
-    """``head`` then the comma-separated items, wrapped to ``width`` between items only (an
-    item such as "STALE_DATA 85" is never split), continuation lines indented."""
-    glue = "\0"  # not whitespace to textwrap: holds each item together
-    text = head + ", ".join(item.replace(" ", glue) for item in items)
-    lines = textwrap.wrap(
-        text,
-        width=max(width, 20),
-        subsequent_indent=" " * 4,
-        break_long_words=False,
-        break_on_hyphens=False,
-        drop_whitespace=True,
-    )
-    return "\n".join(line.replace(glue, " ") for line in lines)
 
 
 @app.command()
