@@ -156,6 +156,12 @@ def test_cli_backfill_with_missing_box_scores_says_what_failed_and_retries(tmp_p
         assert any(line.startswith("Why: nbapipe failures --model ") for line in lines)
         # a failure category and its count stay on one line
         assert not [line for line in lines if re.search(r"\b[A-Z][A-Z_]{3,},?$", line)]
+    status = nbapipe("status", cwd=tmp_path, env={**env, "COLUMNS": "80"}).stdout.splitlines()
+    # failure categories are listed whole under the models table, each with its count
+    cats = [line for line in status if line.startswith("  player_game_summary: ")]
+    assert cats and re.search(r"MISSING_DEPENDENCY \d", cats[0]), status
+    assert not [line for line in status if re.search(r"\b[A-Z][A-Z_]{3,}(,|…)?$", line)]
+    assert not [line for line in status if "…" in line], status  # nothing cut
     why = nbapipe("failures", "--json", cwd=tmp_path, env=env)
     counts = json.loads(why.stdout)["counts"]
     assert counts.get("MISSING_DEPENDENCY", 0) >= 1, counts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 import os
@@ -431,6 +432,14 @@ def _name_column(table: Table, header: str, names: list[str]) -> None:
     table.add_column(header, no_wrap=True, min_width=max([len(header), *map(len, names)]))
 
 
+def _when(stamp: str | None) -> str:
+    """A run's time to the minute, without the year when it is this year's."""
+    if not stamp:
+        return ""
+    this_year = stamp[:5] == f"{dt.date.today().year}-"
+    return stamp[5:16] if this_year else stamp[:16]
+
+
 def _short(model: str) -> str:
     """A model's table name without its dataset (unique; every command accepts it)."""
     return model.rsplit(".", 1)[-1]
@@ -663,27 +672,24 @@ def status(
     title = f"{st.warehouse} (schema v{st.schema_version})"
     if st.team:
         title += f", team {st.team}"
-    table = Table(title=title)
+    table = Table(title=title, pad_edge=False)
     _name_column(table, "table", [t.table for t in st.tables])
-    for col, justify in (
-        ("source", "left"),
-        ("rows", "right"),
-        ("games", "right"),
-        ("dates", "right"),
-        ("first", "left"),
-        ("last", "left"),
-    ):
-        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    table.add_column("source", overflow="fold")  # folded on a narrow terminal, never cut
+    # numbers and dates are never cut: a narrow terminal drops the games and first-date columns
+    wide = out.width >= 100
+    cols = ("rows", "games", "dates", "first", "last") if wide else ("rows", "dates", "last")
+    for col in cols:
+        right = col in ("rows", "games", "dates")
+        table.add_column(col, justify="right" if right else "left", no_wrap=True)
     for t in st.tables:
-        table.add_row(
-            t.table,
-            t.source or "-",
-            f"{t.rows:,}",
-            "-" if t.games is None else f"{t.games:,}",
-            f"{t.dates:,}",
-            t.first_date or "-",
-            t.last_date or "-",
-        )
+        cells = {
+            "rows": f"{t.rows:,}",
+            "games": "-" if t.games is None else f"{t.games:,}",
+            "dates": f"{t.dates:,}",
+            "first": t.first_date or "-",
+            "last": t.last_date or "-",
+        }
+        table.add_row(t.table, t.source or "-", *(cells[c] for c in cols))
     out.print(table)
     if st.sources:
         sources = Table(title="ingests per source")
@@ -703,29 +709,34 @@ def status(
                 f"{c.files_refused:,}",
                 f"{c.rows_rejected:,}",
                 f"{c.unresolved_names:,}",
-                (c.last_ingest or "-")[:19],
+                _when(c.last_ingest) or "-",
             )
         out.print(sources)
     if cov:
-        mt = Table(title="models: dates with completed games vs dates with rows")
+        mt = Table(title="models: dates with completed games vs dates with rows", pad_edge=False)
         _name_column(mt, "model", [_short(c.model) for c in cov])
-        for col in ("coverage", "rows", "missing", "failures", "last run"):
-            mt.add_column(col, justify="right" if col in ("rows",) else "left")
+        for col in ("coverage", "rows", "missing", "last run"):
+            # cells wrap at their spaces on a narrow terminal, never inside a number or date
+            mt.add_column(col, justify="right" if col == "rows" else "left", min_width=7)
         for c in cov:
             pct_style = "green" if c.coverage_pct >= 95 else "yellow" if c.coverage_pct else "red"
-            fails = ", ".join(f"{k} {v:,}" for k, v in c.failures_by_category.items())
             n_missing = len(c.missing_dates)
             missing = c.missing_dates[0] if c.missing_dates else ""
             missing += f" +{n_missing - 1:,}" if n_missing > 1 else ""
             mt.add_row(
                 _short(c.model),
-                f"[{pct_style}]{c.dates_with_rows}/{c.game_dates} ({c.coverage_pct}%)[/]",
+                f"[{pct_style}]{c.dates_with_rows}/{c.game_dates} {c.coverage_pct:g}%[/]",
                 f"{c.rows:,}",
                 missing or "-",
-                fails or "-",
-                f"{c.last_run_status or '-'} {c.last_run_at or ''}".strip(),
+                f"{c.last_run_status or '-'} {_when(c.last_run_at)}".strip(),
             )
         out.print(mt)
+        failing = [c for c in cov if c.failures_by_category]
+        if failing:  # below the table, whole: category names are long
+            out.print("failures by category (nbapipe failures --model M says why):")
+        for c in failing:
+            fails = [f"{k} {v:,}" for k, v in c.failures_by_category.items()]
+            out.print(_wrap_items(f"  {_short(c.model)}: ", fails, out.width), highlight=False)
     out.print(
         f"registry: {st.registry_players:,} players, {st.registry_aliases:,} aliases, "
         f"{st.registry_failures:,} unresolved names; {st.ingest_runs} ingest runs"
