@@ -162,6 +162,14 @@ def test_cli_backfill_with_missing_box_scores_says_what_failed_and_retries(tmp_p
     assert cats and re.search(r"MISSING_DEPENDENCY \d", cats[0]), status
     assert not [line for line in status if re.search(r"\b[A-Z][A-Z_]{3,}(,|…)?$", line)]
     assert not [line for line in status if "…" in line], status  # nothing cut
+    # the reasons stay readable: a table on a wide terminal, two lines a failure on 80
+    for columns in ("200", "80"):
+        text = nbapipe("failures", "--limit", "3", cwd=tmp_path, env={**env, "COLUMNS": columns})
+        lines = text.stdout.splitlines()
+        reasons = [line for line in lines if "has no rows for" in line]
+        assert reasons and all("nba_raw.player_boxscores has no rows for" in r for r in reasons)
+        assert not [line for line in lines if "…" in line], lines
+        assert any(line.startswith("by category: ") for line in lines)
     why = nbapipe("failures", "--json", cwd=tmp_path, env=env)
     counts = json.loads(why.stdout)["counts"]
     assert counts.get("MISSING_DEPENDENCY", 0) >= 1, counts

@@ -618,24 +618,51 @@ def failures(
     if as_json:
         sys.stdout.write(json.dumps({"counts": counts, "rows": rows}, indent=2, default=str) + "\n")
         return
-    table = Table(title="failures (newest first)")
-    table.add_column("date", no_wrap=True)
-    _name_column(table, "model", [_short(r["model"]) for r in rows])
-    table.add_column("entity")
-    table.add_column("category")
-    table.add_column("reason", overflow="fold")  # long table names break, never cut
-    table.add_column("retry")
-    for r in rows:
-        table.add_row(
-            str(r["analysis_date"]),
-            _short(r["model"]),
-            r["entity_id"],
-            r["failure_category"],
-            escape(r["failure_reason"] or ""),
-            "yes" if r["can_retry"] else "no",
-        )
-    out.print(table)
-    out.print("by category: " + (", ".join(f"{k} {v:,}" for k, v in counts.items()) or "none"))
+    cells = [
+        {
+            "date": str(r["analysis_date"]),
+            "model": _short(r["model"]),
+            "entity": r["entity_id"],
+            "category": r["failure_category"],
+            "reason": escape(r["failure_reason"] or ""),
+            "retry": "yes" if r["can_retry"] else "no",
+        }
+        for r in rows
+    ]
+    # a column with one value on every row goes to the title: the reasons get the room
+    same = {k for k in ("model", "entity", "category", "retry") if len({c[k] for c in cells}) == 1}
+    same = same if len(cells) > 1 else set()
+    title = "failures (newest first)"
+    if same:
+        title += ": " + ", ".join(f"{k} {cells[0][k]}" for k in sorted(same))
+    shown = [k for k in cells[0] if k not in same] if cells else []
+    others = [k for k in shown if k != "reason"]
+    # every column but the reason is kept whole; if that leaves the reason too little room,
+    # each failure takes two lines instead: its fields, then its reason below them
+    fixed = sum(max(len(k), *(len(c[k]) for c in cells)) + 3 for k in others) + 4
+    if cells and out.width - fixed < 40:
+        out.print(title, highlight=False)
+        for c in cells:
+            out.print("  ".join(c[k] for k in others), highlight=False, soft_wrap=True)
+            for line in textwrap.wrap(
+                c["reason"], max(out.width, 20), initial_indent="    ", subsequent_indent="    "
+            ):
+                out.print(line, highlight=False, soft_wrap=True)
+    else:
+        table = Table(title=title)
+        for col in shown:
+            if col == "reason":
+                table.add_column("reason", overflow="fold")  # long table names break
+            else:
+                table.add_column(col, no_wrap=True)
+        for c in cells:
+            table.add_row(*(c[k] for k in shown))
+        out.print(table)
+    total = sum(counts.values())
+    if len(rows) < total:
+        out.print(f"showing the newest {len(rows):,} of {total:,} (--limit N shows more)")
+    fails = [f"{k} {v:,}" for k, v in counts.items()]
+    out.print(_wrap_items("by category: ", fails or ["none"], out.width), highlight=False)
 
 
 @app.command()
