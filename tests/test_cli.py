@@ -170,6 +170,15 @@ def test_cli_backfill_with_missing_box_scores_says_what_failed_and_retries(tmp_p
         assert reasons and all("nba_raw.player_boxscores has no rows for" in r for r in reasons)
         assert not [line for line in lines if "…" in line], lines
         assert any(line.startswith("by category: ") for line in lines)
+    # validate names the missing date; on 80 columns as a record, on 200 as a table row
+    for columns in ("200", "80"):
+        check = nbapipe("validate", cwd=tmp_path, env={**env, "COLUMNS": columns})
+        assert check.returncode == 1, check.stderr
+        lines = check.stdout.splitlines()
+        assert any("covers every date with completed games" in line for line in lines), lines
+        assert any(f"missing {day}" in line for line in lines), lines
+        assert not [line for line in lines if "…" in line], lines
+        assert all(len(line) <= int(columns) for line in lines), lines
     why = nbapipe("failures", "--json", cwd=tmp_path, env=env)
     counts = json.loads(why.stdout)["counts"]
     assert counts.get("MISSING_DEPENDENCY", 0) >= 1, counts

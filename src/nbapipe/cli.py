@@ -231,6 +231,19 @@ def _wrap_items(head: str, items: list[str], width: int) -> str:
     return "\n".join(line.replace(glue, " ") for line in lines)
 
 
+def _print_records(title: str, records: list[tuple[str, list[str]]]) -> None:
+    """The narrow-terminal form of a table whose text columns would be squeezed: each record
+    is a line of its short fields, then its long texts below, indented and wrapped."""
+    out.print(title, highlight=False)
+    for head, texts in records:
+        out.print(head, highlight=False, soft_wrap=True)
+        for text in texts:
+            for line in textwrap.wrap(
+                text, max(out.width, 20), initial_indent="    ", subsequent_indent="      "
+            ):
+                out.print(line, highlight=False, soft_wrap=True, markup=False)
+
+
 def _file_names(files: list[str]) -> tuple[str, list[str]]:
     """The folder the files share and each file's path below it (the shared prefix says
     nothing once, and crowds the names out of the table on every row)."""
@@ -573,23 +586,40 @@ def validate(
         sys.stdout.write(json.dumps(report.to_dict(), indent=2, default=str) + "\n")
     else:
         if report.violations:
-            table = Table(title=f"violations {report.start} .. {report.end}")
-            _name_column(table, "model", [_short(v.model) for v in report.violations])
-            table.add_column("check")
-            table.add_column("severity", no_wrap=True)
-            table.add_column("dates", justify="right", no_wrap=True)
-            table.add_column("rows", justify="right", no_wrap=True)
-            table.add_column("example")
-            for v in report.violations:
-                table.add_row(
-                    _short(v.model),
-                    escape(v.check),
-                    v.severity,
-                    f"{v.dates:,}",
-                    f"{v.failing_rows:,}",
-                    escape(v.example or "-"),
+            title = f"violations {report.start} .. {report.end}"
+            vs = report.violations
+            names = [_short(v.model) for v in vs]
+            # one line a violation when it fits, else its check and example below its counts
+            natural = max(map(len, names)) + 8 + 5 + 4 + 6 * 3 + 1
+            natural += max(len(v.check) for v in vs) + max(len(v.example or "-") for v in vs)
+            if natural > out.width:
+                _print_records(
+                    title,
+                    [
+                        (
+                            f"{name}  [{'red' if v.severity == 'error' else 'yellow'}]"
+                            f"{v.severity}[/]  {v.dates:,} dates  {v.failing_rows:,} rows",
+                            [v.check, f"e.g. {v.example}" if v.example else ""],
+                        )
+                        for name, v in zip(names, vs, strict=True)
+                    ],
                 )
-            out.print(table)
+            else:
+                table = Table(title=title)
+                _name_column(table, "model", names)
+                for col in ("check", "severity", "dates", "rows", "example"):
+                    right = col in ("dates", "rows")
+                    table.add_column(col, justify="right" if right else "left", no_wrap=True)
+                for name, v in zip(names, vs, strict=True):
+                    table.add_row(
+                        name,
+                        escape(v.check),
+                        v.severity,
+                        f"{v.dates:,}",
+                        f"{v.failing_rows:,}",
+                        escape(v.example or "-"),
+                    )
+                out.print(table)
         out.print(
             f"{len(report.models)} models, {report.checks_run} checks over "
             f"{report.start} .. {report.end}: "
@@ -624,7 +654,7 @@ def failures(
             "model": _short(r["model"]),
             "entity": r["entity_id"],
             "category": r["failure_category"],
-            "reason": escape(r["failure_reason"] or ""),
+            "reason": r["failure_reason"] or "",
             "retry": "yes" if r["can_retry"] else "no",
         }
         for r in rows
@@ -641,13 +671,10 @@ def failures(
     # each failure takes two lines instead: its fields, then its reason below them
     fixed = sum(max(len(k), *(len(c[k]) for c in cells)) + 3 for k in others) + 4
     if cells and out.width - fixed < 40:
-        out.print(title, highlight=False)
-        for c in cells:
-            out.print("  ".join(c[k] for k in others), highlight=False, soft_wrap=True)
-            for line in textwrap.wrap(
-                c["reason"], max(out.width, 20), initial_indent="    ", subsequent_indent="    "
-            ):
-                out.print(line, highlight=False, soft_wrap=True)
+        heads = ["  ".join(escape(c[k]) for k in others) for c in cells]
+        _print_records(
+            escape(title), [(h, [c["reason"]]) for h, c in zip(heads, cells, strict=True)]
+        )
     else:
         table = Table(title=title)
         for col in shown:
@@ -656,7 +683,7 @@ def failures(
             else:
                 table.add_column(col, no_wrap=True)
         for c in cells:
-            table.add_row(*(c[k] for k in shown))
+            table.add_row(*(escape(c[k]) for k in shown))
         out.print(table)
     total = sum(counts.values())
     if len(rows) < total:
