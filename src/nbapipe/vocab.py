@@ -194,4 +194,5 @@ def template_values() -> dict[str, str | Callable[[str], str]]:
         "DEFAULT_LEAGUE_THREE_PT_PCT": repr(DEFAULT_LEAGUE_THREE_PT_PCT),
         "SHOTS_ONLY_SOURCE": f"'{SHOTS_ONLY_SOURCE}'",
         "SEASON_OPENERS": SEASON_OPENERS_SQL,
+        "COUNTED_OUT_SEASON_TYPES": COUNTED_OUT_SEASON_TYPES,
     }
