@@ -52,6 +52,13 @@ SHOTS_ONLY_SOURCE = "nba_stats_shotchart"
 # Season types whose games the models leave out of every window and every context.
 COUNTED_OUT_SEASON_TYPES = "('Pre Season', 'All-Star')"
 
+
+def counted_game_sql(season_type: str) -> str:
+    """SQL: true for a game every model counts (a game without a season type is a regular one).
+    Models write it as ``{{ COUNTED_GAME(season_type) }}``; the runner and ops call it."""
+    return f"coalesce({season_type}, 'Regular Season') NOT IN {COUNTED_OUT_SEASON_TYPES}"
+
+
 # Each season's real opener (season_year, opener_date): its first Regular Season game in the
 # schedule. Early-season rules and dynamic minimums count days from it (the legacy used Oct 1,
 # spec 9.8). Models use it as a CTE: `season_openers AS ({{ SEASON_OPENERS }})`.
@@ -194,5 +201,5 @@ def template_values() -> dict[str, str | Callable[[str], str]]:
         "DEFAULT_LEAGUE_THREE_PT_PCT": repr(DEFAULT_LEAGUE_THREE_PT_PCT),
         "SHOTS_ONLY_SOURCE": f"'{SHOTS_ONLY_SOURCE}'",
         "SEASON_OPENERS": SEASON_OPENERS_SQL,
-        "COUNTED_OUT_SEASON_TYPES": COUNTED_OUT_SEASON_TYPES,
+        "COUNTED_GAME": counted_game_sql,
     }

@@ -15,7 +15,7 @@ from nbapipe.pipeline import checks as checks_mod
 from nbapipe.pipeline.model import Model
 from nbapipe.pipeline.state import PRECOMPUTE_FAILURES, RUN_HISTORY
 from nbapipe.sources import schema
-from nbapipe.vocab import COUNTED_OUT_SEASON_TYPES, SEASON_OPENERS_SQL
+from nbapipe.vocab import SEASON_OPENERS_SQL, counted_game_sql
 
 
 @dataclass
@@ -50,8 +50,7 @@ def model_coverage(
         engine.fetchall(
             f"SELECT game_date, count(DISTINCT game_id) FROM {schema.SCHEDULE.fqn} "
             "WHERE game_date >= ? AND game_date < ? AND coalesce(game_status, 3) = 3 "
-            "AND coalesce(season_type, 'Regular Season') NOT IN "
-            f"{COUNTED_OUT_SEASON_TYPES} GROUP BY game_date",
+            f"AND {counted_game_sql('season_type')} GROUP BY game_date",
             [start, end_x],
         )
     )

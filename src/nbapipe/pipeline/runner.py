@@ -418,8 +418,7 @@ def missing_dependencies(
         WITH upstreams (u, model, latest_only, same_day) AS (VALUES {", ".join(flags)}),
         counted_games AS (
             SELECT game_date, game_status FROM {schema.SCHEDULE.fqn}
-            WHERE coalesce(season_type, 'Regular Season')
-                NOT IN {vocab.COUNTED_OUT_SEASON_TYPES}
+            WHERE {vocab.counted_game_sql("season_type")}
         ),
         game_days AS (
             SELECT DISTINCT game_date AS d FROM counted_games

@@ -51,7 +51,7 @@ completed_games AS (
     WHERE game_date >= {{ season_start }} AND game_date < {{ end_date }}
       AND coalesce(game_status, 3) = 3
       -- pre-season and All-Star games are no part of a player's expected games
-      AND coalesce(season_type, 'Regular Season') NOT IN {{ COUNTED_OUT_SEASON_TYPES }}
+      AND {{ COUNTED_GAME(season_type) }}
     QUALIFY row_number() OVER (PARTITION BY game_id ORDER BY source) = 1
 ),
 

@@ -90,7 +90,7 @@ scheduled_games AS (
     FROM nba_raw.schedule AS s
     WHERE s.game_date < {{ end_date }}
       AND s.season_year >= (SELECT first_season FROM season_range)
-      AND coalesce(s.season_type, 'Regular Season') NOT IN {{ COUNTED_OUT_SEASON_TYPES }}
+      AND {{ COUNTED_GAME(s.season_type) }}
     QUALIFY row_number() OVER (
         PARTITION BY s.game_id ORDER BY coalesce(s.game_status, 0) DESC, s.source
     ) = 1

@@ -157,7 +157,7 @@ season_games AS (
     FROM schedule_games AS g
     JOIN openers AS o ON o.season_year = g.season_year
     WHERE g.game_date >= o.opener AND g.game_date < {{ end_date }}
-      AND g.season_type NOT IN {{ COUNTED_OUT_SEASON_TYPES }}
+      AND {{ COUNTED_GAME(g.season_type) }}
 ),
 
 defense_games AS (
@@ -167,7 +167,7 @@ defense_games AS (
     LEFT JOIN schedule_games AS s ON s.game_id = t.game_id
     WHERE t.game_date >= {{ season_start }} AND t.game_date < {{ end_date }}
       AND t.game_date >= o.opener
-      AND coalesce(s.season_type, 'Regular Season') NOT IN {{ COUNTED_OUT_SEASON_TYPES }}
+      AND {{ COUNTED_GAME(s.season_type) }}
 ),
 
 -- The team's games in order (n = 1 is its first from the opener). Each game is the team's

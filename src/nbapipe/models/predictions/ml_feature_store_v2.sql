@@ -220,7 +220,7 @@ history AS (
     CROSS JOIN thresholds AS t
     WHERE p.game_date < {{ end_date }}
       AND date_diff('day', p.game_date, {{ start_date }}) <= t.opponent_days
-      AND coalesce(p.season_type, 'Regular Season') NOT IN {{ COUNTED_OUT_SEASON_TYPES }}
+      AND {{ COUNTED_GAME(p.season_type) }}
 ),
 
 -- His rows from the 60 days before the range on (every 60-day window below lies in them), in
