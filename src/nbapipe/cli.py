@@ -15,6 +15,7 @@ from typing import Annotated, TypeVar
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.measure import Measurement
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -226,9 +227,14 @@ def _wrap_items(head: str, items: list[str], width: int) -> str:
         subsequent_indent=" " * 4,
         break_long_words=False,
         break_on_hyphens=False,
-        drop_whitespace=True,
     )
     return "\n".join(line.replace(glue, " ") for line in lines)
+
+
+def _print_counts(head: str, counts: dict[str, int]) -> None:
+    """``head`` then each category with its count, wrapped between categories only."""
+    items = [f"{k} {v:,}" for k, v in counts.items()] or ["none"]
+    out.print(_wrap_items(head, items, out.width), highlight=False)
 
 
 def _print_records(title: str, records: list[tuple[str, list[str]]]) -> None:
@@ -480,8 +486,7 @@ def _render_run(summary: api.RunSummary) -> None:
     out.print(table)
     for m in summary.models:  # why dates or entities failed, by category
         if m.failures_by_category:
-            fails = [f"{k} {v:,}" for k, v in sorted(m.failures_by_category.items())]
-            out.print(_wrap_items(f"  {_short(m.model)}: ", fails, out.width), highlight=False)
+            _print_counts(f"  {_short(m.model)}: ", dict(sorted(m.failures_by_category.items())))
     for m in summary.models:
         for fc in m.failed_checks[:5]:
             err.print(f"[yellow]check failed:[/] {m.model}: {escape(fc)}")
@@ -589,10 +594,24 @@ def validate(
             title = f"violations {report.start} .. {report.end}"
             vs = report.violations
             names = [_short(v.model) for v in vs]
+            table = Table(title=title)
+            _name_column(table, "model", names)
+            for col in ("check", "severity", "dates", "rows", "example"):
+                right = col in ("dates", "rows")
+                table.add_column(col, justify="right" if right else "left", no_wrap=True)
+            for name, v in zip(names, vs, strict=True):
+                table.add_row(
+                    name,
+                    escape(v.check),
+                    v.severity,
+                    f"{v.dates:,}",
+                    f"{v.failing_rows:,}",
+                    escape(v.example or "-"),
+                )
             # one line a violation when it fits, else its check and example below its counts
-            natural = max(map(len, names)) + 8 + 5 + 4 + 6 * 3 + 1
-            natural += max(len(v.check) for v in vs) + max(len(v.example or "-") for v in vs)
-            if natural > out.width:
+            if Measurement.get(out, out.options.update_width(10_000), table).maximum <= out.width:
+                out.print(table)
+            else:
                 _print_records(
                     title,
                     [
@@ -604,22 +623,6 @@ def validate(
                         for name, v in zip(names, vs, strict=True)
                     ],
                 )
-            else:
-                table = Table(title=title)
-                _name_column(table, "model", names)
-                for col in ("check", "severity", "dates", "rows", "example"):
-                    right = col in ("dates", "rows")
-                    table.add_column(col, justify="right" if right else "left", no_wrap=True)
-                for name, v in zip(names, vs, strict=True):
-                    table.add_row(
-                        name,
-                        escape(v.check),
-                        v.severity,
-                        f"{v.dates:,}",
-                        f"{v.failing_rows:,}",
-                        escape(v.example or "-"),
-                    )
-                out.print(table)
         out.print(
             f"{len(report.models)} models, {report.checks_run} checks over "
             f"{report.start} .. {report.end}: "
@@ -688,8 +691,7 @@ def failures(
     total = sum(counts.values())
     if len(rows) < total:
         out.print(f"showing the newest {len(rows):,} of {total:,} (--limit N shows more)")
-    fails = [f"{k} {v:,}" for k, v in counts.items()]
-    out.print(_wrap_items("by category: ", fails or ["none"], out.width), highlight=False)
+    _print_counts("by category: ", counts)
 
 
 @app.command()
@@ -789,8 +791,7 @@ def status(
         if failing:  # below the table, whole: category names are long
             out.print("failures by category (nbapipe failures --model M says why):")
         for c in failing:
-            fails = [f"{k} {v:,}" for k, v in c.failures_by_category.items()]
-            out.print(_wrap_items(f"  {_short(c.model)}: ", fails, out.width), highlight=False)
+            _print_counts(f"  {_short(c.model)}: ", c.failures_by_category)
     out.print(
         f"registry: {st.registry_players:,} players, {st.registry_aliases:,} aliases, "
         f"{st.registry_failures:,} unresolved names; {st.ingest_runs} ingest runs"
