@@ -208,7 +208,9 @@ targets AS (
 ),
 
 -- Box-score history of the year before the range (every status; pre-season and All-Star
--- games left out). played = active with minutes.
+-- games left out). played = active with minutes. The lower bound is a plain comparison with
+-- the date column, so the scan skips the older row groups: a daily run reads one year of
+-- box scores, however many seasons the warehouse holds.
 history AS (
     SELECT
         p.player_lookup, p.game_date, p.season_year, p.team_abbr, p.opponent_team_abbr,
@@ -219,7 +221,7 @@ history AS (
     FROM nba_analytics.player_game_summary AS p
     CROSS JOIN thresholds AS t
     WHERE p.game_date < {{ end_date }}
-      AND date_diff('day', p.game_date, {{ start_date }}) <= t.opponent_days
+      AND p.game_date >= {{ start_date }} - t.opponent_days
       AND {{ COUNTED_GAME(p.season_type) }}
 ),
 
@@ -537,13 +539,14 @@ team_stats AS (
 
 -- Each book's latest pre-game main line (Bovada left out, as in the legacy), from
 -- player_prop_lines. Odds API lines only: our raw layer has no BettingPros feed to fall back on.
+-- The first 14-day window's start bounds the scan (as in history).
 book_lines AS (
     SELECT l.game_date, l.player_lookup, l.bookmaker, l.current_line AS points_line
     FROM nba_analytics.player_prop_lines AS l
     CROSS JOIN thresholds AS t
     WHERE l.bookmaker <> 'bovada'
       AND l.game_date < {{ end_date }}
-      AND date_diff('day', l.game_date, {{ start_date }}) <= t.prop_delta_days
+      AND l.game_date >= {{ start_date }} - t.prop_delta_days
 ),
 
 line_dates AS (
