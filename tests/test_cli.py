@@ -214,3 +214,34 @@ def test_ingest_table_names_files_below_their_shared_folder(tmp_path: Path) -> N
     assert "files in " in result.stdout and "season_2024_25" in result.stdout
     assert result.stdout.count("exports_from_a_long_path_of_folders") == 1  # once, not per row
     assert "unknown layout" in result.stderr  # the reason names the whole path
+
+
+def _commands(group, path=()):  # type: ignore[no-untyped-def]
+    for name, command in group.commands.items():
+        if hasattr(command, "commands"):  # a group of subcommands
+            yield from _commands(command, (*path, name))
+        else:
+            yield (*path, name), command
+
+
+def test_cli_help_shows_every_bracketed_default() -> None:
+    """Rich markup must not swallow "[default: ...]" or "[env: ...]" from any option's help."""
+    import typer
+    from typer.testing import CliRunner
+
+    from nbapipe.cli import app
+
+    runner = CliRunner()
+    checked = 0
+    for path, command in _commands(typer.main.get_command(app)):
+        result = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "120"})
+        assert result.exit_code == 0, (path, result.output)
+        shown = " ".join(result.output.replace("│", " ").split())
+        for param in command.params:
+            text = getattr(param, "help", None) or ""
+            if "[" not in text:
+                continue
+            expected = " ".join(text.replace("\\[", "[").split())
+            assert expected in shown, (path, param.name, shown)
+            checked += 1
+    assert checked >= 10  # the options with a bracketed default in their help

@@ -38,8 +38,13 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode="rich",  # explicit: help strings escape literal square brackets as \[
 )
-ingest_app = typer.Typer(help="Load raw data into the warehouse (nba_raw).", no_args_is_help=True)
+ingest_app = typer.Typer(
+    help="Load raw data into the warehouse (nba_raw).",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
 app.add_typer(ingest_app, name="ingest")
 
 out = Console()
@@ -72,7 +77,7 @@ WarehouseOpt = Annotated[
     typer.Option(
         "--warehouse",
         "-w",
-        help=f"Warehouse file [env: {ENV_WAREHOUSE}; default ./nbapipe.duckdb].",
+        help=f"Warehouse file \\[env: {ENV_WAREHOUSE}; default ./nbapipe.duckdb].",
         show_default=False,
     ),
 ]
@@ -320,7 +325,7 @@ CacheOpt = Annotated[
     str | None,
     typer.Option(
         "--cache-dir",
-        help="Where live responses are kept [env: NBAPIPE_CACHE; default: nbapipe-cache/ "
+        help="Where live responses are kept \\[env: NBAPIPE_CACHE; default: nbapipe-cache/ "
         "beside the warehouse].",
         show_default=False,
     ),
@@ -384,7 +389,7 @@ def ingest_odds_api(
     date: Annotated[str | None, typer.Option("--date", help="With --live: the game date.")] = None,
     market: Annotated[
         list[str] | None,
-        typer.Option("--market", help="With --live: prop markets [default: player_points]."),
+        typer.Option("--market", help="With --live: prop markets \\[default: player_points]."),
     ] = None,
     historical: Annotated[
         bool, typer.Option("--historical", help="With --live: the historical endpoints.")
@@ -441,7 +446,7 @@ WorkersOpt = Annotated[
         "--workers",
         min=1,
         help="Models computed side by side, each once its upstreams are done "
-        "[default: $NBAPIPE_MODEL_WORKERS or 2; 1 = one after another].",
+        "\\[default: $NBAPIPE_MODEL_WORKERS or 2; 1 = one after another].",
     ),
 ]
 
@@ -514,10 +519,10 @@ def _render_run(summary: api.RunSummary) -> None:
 @_friendly
 def backfill(
     start: Annotated[
-        str | None, typer.Option(help="First date (YYYY-MM-DD) [default: first scheduled date].")
+        str | None, typer.Option(help="First date (YYYY-MM-DD) \\[default: first scheduled date].")
     ] = None,
     end: Annotated[
-        str | None, typer.Option(help="Last date, inclusive [default: last scheduled date].")
+        str | None, typer.Option(help="Last date, inclusive \\[default: last scheduled date].")
     ] = None,
     models: ModelsOpt = None,
     from_model: Annotated[
@@ -550,7 +555,7 @@ def backfill(
 @_friendly
 def run_daily(
     date: Annotated[
-        str | None, typer.Option("--date", help="The date to compute [default: yesterday].")
+        str | None, typer.Option("--date", help="The date to compute \\[default: yesterday].")
     ] = None,
     models: ModelsOpt = None,
     force: Annotated[
@@ -578,9 +583,9 @@ def run_daily(
 @_friendly
 def validate(
     start: Annotated[
-        str | None, typer.Option(help="First date [default: first scheduled].")
+        str | None, typer.Option(help="First date \\[default: first scheduled].")
     ] = None,
-    end: Annotated[str | None, typer.Option(help="Last date [default: last scheduled].")] = None,
+    end: Annotated[str | None, typer.Option(help="Last date \\[default: last scheduled].")] = None,
     models: ModelsOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
     warehouse: WarehouseOpt = None,
