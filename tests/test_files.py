@@ -107,6 +107,26 @@ def test_files_missing_column_refuses_file_and_keeps_other_files(engine, tmp_pat
     assert "b_bad.csv" in reason or "missing column" in reason
 
 
+def test_files_named_file_of_another_kind_or_empty_folder_is_refused(
+    engine, tmp_path: Path
+) -> None:
+    """A file named on its own must be one the source reads; a folder must hold at least one.
+    Inside a folder, other files are passed over."""
+    other = tmp_path / "notes.txt"
+    other.write_text("not data")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    mixed = tmp_path / "mixed"
+    mixed.mkdir()
+    (mixed / "a.csv").write_text(GOOD)
+    (mixed / "readme.txt").write_text("passed over")
+    _, outcomes = ingest(engine, other, empty, mixed)
+    assert [o.status for o in outcomes] == ["refused", "refused", "loaded"]
+    assert "notes.txt: not a .csv file or a zip archive of them" in outcomes[0].message
+    assert "empty: folder holds no .csv file" in outcomes[1].message
+    assert count(engine) == 2
+
+
 def test_files_html_error_page_is_refused(engine, tmp_path: Path) -> None:
     f = tmp_path / "page.csv"
     f.write_text("<!DOCTYPE html><html><body>Access Denied</body></html>")

@@ -99,13 +99,28 @@ def discover(paths: Sequence[str | Path], suffixes: Iterable[str]) -> list[FileR
         path = Path(raw)
         if not path.exists():
             raise InputError(f"{path}: no such file or folder")
-        candidates = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-        for p in candidates:
+        kinds = "/".join(s for s in wanted if s != ".zip")
+        if not path.is_dir():  # a file named on its own must be one this source reads
+            if path.name.lower().endswith(".zip"):
+                refs.extend(_zip_members(path, wanted))
+            elif path.name.lower().endswith(wanted):
+                refs.append(FileRef(path))
+            else:
+                raise InputError(f"{path}: not a {kinds} file or a zip archive of them")
+            continue
+        found = 0  # in a folder, other files are passed over
+        for p in sorted(p for p in path.rglob("*") if p.is_file()):
             lower = p.name.lower()
             if lower.endswith(".zip"):
-                refs.extend(_zip_members(p, wanted))
+                members = _zip_members(p, wanted)
             elif lower.endswith(wanted) and not p.name.startswith("."):
-                refs.append(FileRef(p))
+                members = [FileRef(p)]
+            else:
+                continue
+            refs.extend(members)
+            found += len(members)
+        if not found:
+            raise InputError(f"{path}: folder holds no {kinds} file or zip archive of them")
     return refs
 
 
