@@ -182,6 +182,19 @@ def test_cli_backfill_with_missing_box_scores_says_what_failed_and_retries(tmp_p
     why = nbapipe("failures", "--json", cwd=tmp_path, env=env)
     counts = json.loads(why.stdout)["counts"]
     assert counts.get("MISSING_DEPENDENCY", 0) >= 1, counts
+    # an unknown model is an error; a category with no rows lists the categories there are
+    assert_one_line_error(nbapipe("failures", "--model", "nope", cwd=tmp_path, env=env), "nope")
+    none = nbapipe(
+        "failures",
+        "--model",
+        "player_game_summary",
+        "--category",
+        "MISSING_DEP",
+        cwd=tmp_path,
+        env=env,
+    ).stdout.splitlines()
+    assert none[0] == "no failures for model player_game_summary, category MISSING_DEP", none
+    assert re.match(r"categories there: MISSING_DEPENDENCY \d", none[1]), none
 
 
 def test_category_lists_wrap_between_items_only() -> None:

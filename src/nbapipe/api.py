@@ -366,8 +366,13 @@ def failures(
     limit: int = 200,
     warehouse: Warehouse = None,
 ) -> tuple[list[dict], dict[str, int]]:
-    """Per-entity and per-date failures, newest first, with counts by category."""
+    """Per-entity and per-date failures, newest first, with counts by category.
+
+    ``model`` is a model's full or short name; an unknown one is an error, not an empty list.
+    """
     d = parse_date(day, where="--date")
+    if model:
+        model = model_registry.resolve([model])[0].name
     with contextlib.closing(open_warehouse(warehouse, read_only=True)) as engine:
         return ops.list_failures(engine, model=model, day=d, category=category, limit=limit)
 

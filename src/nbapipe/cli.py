@@ -656,6 +656,17 @@ def failures(
     if as_json:
         sys.stdout.write(json.dumps({"counts": counts, "rows": rows}, indent=2, default=str) + "\n")
         return
+    if not rows:
+        filters = [f"{k} {v}" for k, v in (("model", model), ("date", date)) if v]
+        if category:
+            filters.append(f"category {category}")
+        out.print(
+            "no failures" + (f" for {', '.join(filters)}" if filters else ""), highlight=False
+        )
+        if category:  # perhaps a typo: the categories there are, under the other filters
+            _, present = api.failures(model=model, day=date, limit=0, warehouse=warehouse)
+            _print_counts("categories there: ", present)
+        return
     cells = [
         {
             "date": str(r["analysis_date"]),
