@@ -258,3 +258,11 @@ def test_cli_help_shows_every_bracketed_default() -> None:
             assert expected in shown, (path, param.name, shown)
             checked += 1
     assert checked >= 10  # the options with a bracketed default in their help
+
+
+def test_cli_run_on_a_date_without_games_says_so(tmp_path: Path) -> None:
+    assert nbapipe("init", cwd=tmp_path).returncode == 0
+    result = nbapipe("run", "--date", "2025-01-01", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert ": 2025-01-01, 0 games scheduled" in result.stdout
+    assert "note: the schedule has no games on 2025-01-01" in result.stdout

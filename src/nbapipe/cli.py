@@ -470,7 +470,10 @@ def _short(model: str) -> str:
 
 
 def _render_run(summary: api.RunSummary) -> None:
-    table = Table(title=f"{summary.run_id}: {summary.start} .. {summary.end}", pad_edge=False)
+    games = f"{summary.games_scheduled:,} game{'s' * (summary.games_scheduled != 1)} scheduled"
+    span = f"{summary.start}" + (f" .. {summary.end}" if summary.end != summary.start else "")
+    title = f"{summary.run_id}: {span}, {games}"
+    table = Table(title=title, pad_edge=False)
     _name_column(table, "model", [_short(m.model) for m in summary.models])
     table.add_column("status", no_wrap=True, min_width=7)
     rows = []
@@ -498,7 +501,13 @@ def _render_run(summary: api.RunSummary) -> None:
         if len(m.failed_checks) > 5:
             err.print(f"[yellow]check failed:[/] {m.model}: {len(m.failed_checks) - 5} more")
     failed = [m for m in summary.models if m.dates_failed]
-    if not summary.computed_anything and not failed:
+    if not summary.games_scheduled:
+        out.print(
+            f"note: the schedule has no games {'on' if ' ' not in span else 'in'} {span}, so the "
+            "models had nothing to compute (is the schedule for those dates ingested?)",
+            highlight=False,
+        )
+    elif not summary.computed_anything and not failed:
         out.print(
             "nothing to do: every date is up to date with its inputs (use --force to recompute)"
         )

@@ -89,6 +89,7 @@ class RunSummary:
     end: dt.date
     models: list[ModelResult] = field(default_factory=list)
     seconds: float = 0.0
+    games_scheduled: int = 0  # games on the schedule in [start, end]
 
     @property
     def computed_anything(self) -> bool:
@@ -512,6 +513,9 @@ def run_models(
     run_id = run_id or new_run_id()
     summary = RunSummary(run_id, start, end)
     t0 = time.perf_counter()
+    (summary.games_scheduled,) = engine.fetchone(
+        f"SELECT count(*) FROM {schema.SCHEDULE.fqn} WHERE game_date BETWEEN ? AND ?", [start, end]
+    )
     _close_interrupted_runs(engine)
     cache = RunCache()
     # Every model's table exists (empty if never run), so a subset can read its upstreams.
