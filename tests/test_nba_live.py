@@ -165,6 +165,14 @@ def test_nba_live_bad_arguments_are_refused_before_any_request(tmp_path: Path) -
         fetch("boxscore", transport, tmp_path, game_ids=["22200552"])
 
 
+def test_nba_live_without_the_live_extra_says_how_to_install_it(monkeypatch, tmp_path) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "nba_api", None)  # as if `pip install .` without [live]
+    with pytest.raises(InputError, match=r"needs nba_api: pip install 'nbapipe\[live\]'"):
+        fetch("team_logs", None, tmp_path, season="2024-25")
+
+
 def test_nba_live_default_transport_goes_through_nba_api(monkeypatch, recordings) -> None:
     from nba_api.stats.library.http import NBAStatsHTTP, NBAStatsResponse
 

@@ -22,8 +22,6 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-import requests
-
 from nbapipe.errors import InputError, NbapipeError
 from nbapipe.season import parse_seasons, season_label
 
@@ -83,6 +81,10 @@ def fetch_nba_stats(
         raise InputError(f"unknown NBA.com fetch kind {kind!r}; known kinds: {known}")
     if min_interval < 0 or retries < 0:
         raise InputError("min_interval and retries must not be negative")
+    try:  # nba_api's endpoint classes build every request (and bring requests with them)
+        import nba_api  # noqa: F401
+    except ImportError:
+        raise InputError("live fetching needs nba_api: pip install 'nbapipe[live]'") from None
     plan = _requests(kind, season, date_from, date_to, list(game_ids), season_types)
     cache = Path(cache_dir)
     pacer = _Pacer(min_interval, sleep, clock)
@@ -135,6 +137,7 @@ def _fetch(
     timeout: float,
 ) -> str:
     """One response body, retrying transient failures with exponential backoff."""
+    import requests
     what = f"{endpoint} ({_short(params)})"
     silent = True  # every failure so far was no answer at all (the usual sign of a block)
     problem = ""
