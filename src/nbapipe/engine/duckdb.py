@@ -86,7 +86,10 @@ class DuckDBEngine:
         try:
             if self.path is not None:
                 self.catalog = _catalog_name(self.path)
-                options = "READ_ONLY" if read_only else f"ROW_GROUP_SIZE {ROW_GROUP_SIZE}"
+                # TYPE DUCKDB: without it, DuckDB attaches e.g. an existing .csv or .json file
+                # as an empty in-memory database, and every write would silently vanish
+                access = "READ_ONLY" if read_only else f"ROW_GROUP_SIZE {ROW_GROUP_SIZE}"
+                options = f"TYPE DUCKDB, {access}"
                 self.con.execute(
                     f"ATTACH {quote_literal(str(self.path))} AS {_quote_name(self.catalog)} "
                     f"({options})"
