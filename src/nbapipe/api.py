@@ -11,13 +11,15 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import importlib
+import re
+import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from nbapipe.engine.duckdb import DuckDBEngine
-from nbapipe.engine.lock import writer_lock
-from nbapipe.errors import InputError
+from nbapipe.engine.lock import WarehouseBusy, writer_lock
+from nbapipe.errors import InputError, WarehouseError
 from nbapipe.ingest import ingest_tables
 from nbapipe.pipeline import model as model_registry
 from nbapipe.pipeline import ops
@@ -31,6 +33,10 @@ from nbapipe.sources.files import FileOutcome, FileSource
 from nbapipe.sources.load import IngestSummary
 from nbapipe.status import WarehouseStatus, warehouse_status
 from nbapipe.warehouse import InitResult, init_warehouse, open_warehouse
+
+# The dates nbapipe accepts: the NBA's first season to well past any schedule, so that date
+# arithmetic (a range's exclusive end, a 400-day lookback) never leaves the calendar.
+FIRST_DAY, LAST_DAY = dt.date(1946, 1, 1), dt.date(2199, 12, 31)
 
 Warehouse = str | Path | None
 
@@ -222,6 +228,9 @@ def quickstart(
     progress: ProgressSink | None = None,
 ) -> QuickstartResult:
     """One synthetic season into the warehouse, then every pipeline stage that exists."""
+    _seasons(season, "--season")  # bad options fail before the warehouse is made
+    if seed < 0:
+        raise InputError(f"invalid seed {seed} (--seed): use a number >= 0")
     init_result = init(warehouse)
     ingest = ingest_synthetic(season, seed=seed, warehouse=warehouse, progress=progress)
     run = backfill(warehouse=warehouse, progress=progress, trigger="quickstart")
@@ -238,18 +247,31 @@ def quickstart(
 
 def parse_date(value: str | dt.date | None, *, where: str) -> dt.date | None:
     """ISO date text (or a date) -> date; a clear error naming the option otherwise."""
-    if value is None or isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise InputError(f"invalid date {value!r} ({where}): write it as YYYY-MM-DD") from None
+    if value is None:
+        return None
+    if isinstance(value, dt.date):
+        day = value
+    else:
+        text = value.strip()
+        try:
+            day = dt.date.fromisoformat(text)
+        except ValueError:
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                raise InputError(f"invalid date {value!r} ({where}): no such day") from None
+            raise InputError(f"invalid date {value!r} ({where}): write it as YYYY-MM-DD") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise InputError(
+            f"invalid date {str(day)!r} ({where}): nbapipe handles dates from {FIRST_DAY} "
+            f"to {LAST_DAY}"
+        )
+    return day
 
 
 def _date_range(
     engine: DuckDBEngine, start: dt.date | None, end: dt.date | None
 ) -> tuple[dt.date, dt.date]:
     """Defaults: from the first to the last date the schedule knows."""
+    given_start, given_end = start is not None, end is not None
     if start is None or end is None:
         lo, hi = engine.fetchone(
             f"SELECT min(game_date), max(game_date) FROM {schema.SCHEDULE.fqn}"
@@ -261,8 +283,25 @@ def _date_range(
             )
         start, end = start or lo, end or hi
     if end < start:
-        raise InputError(f"--end {end} is before --start {start}")
+        if given_start and given_end:
+            raise InputError(f"--end {end} is before --start {start}")
+        if given_start:
+            raise InputError(f"--start {start} is after the last scheduled date, {end}")
+        raise InputError(f"--end {end} is before the first scheduled date, {start}")
     return start, end
+
+
+def _open_for_run(warehouse: Warehouse, *, wait: bool, timeout: float = 3600.0) -> DuckDBEngine:
+    """Open an existing warehouse for a run. Holding nbapipe's lock, DuckDB's own file lock can
+    still be held by a process outside nbapipe (a DuckDB shell): with ``wait``, wait for it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return open_warehouse(warehouse, create=False)
+        except WarehouseBusy:
+            if not wait or time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
 
 
 def backfill(
@@ -284,9 +323,14 @@ def backfill(
     selected = model_registry.resolve(list(models) if models else None, from_model=from_model)
     run_id = new_run_id()
     target = warehouse_path(warehouse)
+    if not target.exists():  # a mistyped path must not leave an empty warehouse behind
+        raise WarehouseError(
+            f"no warehouse at {target}: run `nbapipe init` and ingest data first "
+            "(or pass --warehouse PATH / set NBAPIPE_WAREHOUSE)"
+        )
     with (
         writer_lock(target, run_id, wait=wait),
-        contextlib.closing(open_warehouse(warehouse)) as engine,
+        contextlib.closing(_open_for_run(warehouse, wait=wait)) as engine,
     ):
         s, e = _date_range(engine, s, e)
         return run_models(

@@ -27,11 +27,16 @@ def lock_path(warehouse: Path) -> Path:
 
 
 def describe_holder(warehouse: Path) -> str:
+    """Who holds the warehouse, as the lock file tells it. The lock file may name this very
+    process: it holds nbapipe's lock but DuckDB's file lock is held by something else."""
+    other = "another process has it open, not an nbapipe run: a DuckDB shell or notebook?"
     try:
         info = json.loads(lock_path(warehouse).read_text())
+        if info["pid"] == os.getpid():
+            return other
         return f"run {info['run_id']} since {info['started_at']} (pid {info['pid']})"
     except (OSError, ValueError, KeyError):
-        return "another process"
+        return other
 
 
 @contextlib.contextmanager
