@@ -266,3 +266,49 @@ def test_cli_run_on_a_date_without_games_says_so(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert ": 2025-01-01, 0 games scheduled" in result.stdout
     assert "note: the schedule has no games on 2025-01-01" in result.stdout
+
+
+@pytest.mark.parametrize("name", ["props.csv", "lines.json"])
+def test_cli_an_existing_data_file_is_never_taken_for_a_warehouse(tmp_path: Path, name) -> None:
+    """DuckDB would attach such a file as an empty in-memory database: writes would vanish."""
+    data = tmp_path / name
+    data.write_text("a,b\n1,2\n")
+    for args in (("init",), ("ingest", "synthetic", "--teams", "4", "--weeks", "1")):
+        result = nbapipe(*args, "-w", str(data), cwd=tmp_path)
+        assert_one_line_error(result, name, "not a valid DuckDB database file")
+    assert data.read_text() == "a,b\n1,2\n"
+
+
+def test_cli_mistyped_warehouse_for_a_run_creates_nothing(tmp_path: Path) -> None:
+    for args in (("run", "--date", "2025-01-15"), ("backfill",)):
+        result = nbapipe(*args, "-w", "typo.duckdb", cwd=tmp_path)
+        assert_one_line_error(result, "no warehouse at typo.duckdb")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_dates_and_options_are_checked_before_any_work(tmp_path: Path) -> None:
+    from nbapipe import api
+
+    wh = tmp_path / "w.duckdb"
+    api.ingest_synthetic("2024-25", seed=3, teams=4, weeks=2, warehouse=wh)
+    env = {"NBAPIPE_WAREHOUSE": str(wh)}
+    cases = [
+        (("run", "--date", "9999-12-31"), ["9999-12-31", "--date", "1946-01-01 to 2199-12-31"]),
+        (("validate", "--end", "0001-01-01"), ["0001-01-01", "--end"]),
+        (("run", "--date", "2024-02-30"), ["2024-02-30", "no such day"]),
+        (("backfill", "--start", "2030-01-01"), ["--start 2030-01-01 is after the last sched"]),
+        (("backfill", "--end", "2000-01-01"), ["--end 2000-01-01 is before the first sched"]),
+        (("backfill", "-m", "player_game_summary", "--from-model", "player_daily_cache"),
+         ["--models", "--from-model", "not both"]),
+        (("failures", "--model", "nope"), ["unknown model 'nope'"]),
+    ]  # fmt: skip
+    for args, fragments in cases:
+        assert_one_line_error(nbapipe(*args, cwd=tmp_path, env=env), *fragments)
+    bad_limit = nbapipe("failures", "--limit", "0", cwd=tmp_path, env=env)
+    assert bad_limit.returncode == 2 and "--limit" in bad_limit.stderr
+    assert nbapipe("quickstart", "-w", "q.duckdb", "--season", "foo", cwd=tmp_path).returncode == 1
+    assert not (tmp_path / "q.duckdb").exists()
+    version = nbapipe("--version", cwd=tmp_path)
+    assert version.returncode == 0 and version.stdout.startswith("nbapipe ")
+    report = json.loads(nbapipe("validate", "--json", cwd=tmp_path, env=env).stdout)
+    assert report["ok"] is (not report["violations"])

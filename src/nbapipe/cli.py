@@ -118,10 +118,21 @@ class RichProgress:
             self._progress.update(self._tasks[task], completed=done, total=total)
 
 
+def _print_version(value: bool) -> None:
+    if value:  # eager: `nbapipe --version` needs no command after it
+        out.print(f"nbapipe {__version__}", highlight=False)
+        raise typer.Exit()
+
+
 @app.callback()
 def _root(
     debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks on errors.")] = False,
-    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print the version and exit.", callback=_print_version, is_eager=True
+        ),
+    ] = False,
     warehouse: Annotated[
         str | None,
         typer.Option(
@@ -135,9 +146,6 @@ def _root(
     _state["debug"] = debug
     if warehouse:  # `nbapipe -w X status` reads as `nbapipe status -w X`
         os.environ[ENV_WAREHOUSE] = warehouse
-    if version:
-        out.print(f"nbapipe {__version__}")
-        raise typer.Exit()
 
 
 @app.command()
@@ -473,9 +481,6 @@ def _render_run(summary: api.RunSummary) -> None:
     games = f"{summary.games_scheduled:,} game{'s' * (summary.games_scheduled != 1)} scheduled"
     span = f"{summary.start}" + (f" .. {summary.end}" if summary.end != summary.start else "")
     title = f"{summary.run_id}: {span}, {games}"
-    table = Table(title=title, pad_edge=False)
-    _name_column(table, "model", [_short(m.model) for m in summary.models])
-    table.add_column("status", no_wrap=True, min_width=7)
     rows = []
     for m in summary.models:
         style = {"success": "green", "skipped": "dim", "partial": "yellow"}.get(m.status, "red")
@@ -483,14 +488,31 @@ def _render_run(summary: api.RunSummary) -> None:
         cells = [f"{n:,}" for n in (*counts, m.failure_rows)]
         rows.append((_short(m.model), f"[{style}]{m.status}[/]", *cells, f"{m.seconds:.2f}"))
     headers = ("dates computed", "up to date", "failed", "rows", "failure rows", "seconds")
-    # numbers are never cut and headers wrap, so a narrow terminal drops two columns instead
-    keep = [0, 1, 2, 3, 4, 5, 6, 7] if out.width >= 100 else [0, 1, 2, 4, 5, 7]
-    for i, header in enumerate(headers, start=2):
-        if i in keep:
-            width = max([len(r[i]) for r in rows] + [len(w) for w in header.split()])
-            table.add_column(header, justify="right", overflow="fold", min_width=width)
-    for r in rows:
-        table.add_row(*(r[i] for i in keep))
+
+    def build(keep: list[int]) -> Table:
+        table = Table(pad_edge=False)
+        _name_column(table, "model", [r[0] for r in rows])
+        if 1 in keep:
+            table.add_column("status", no_wrap=True, min_width=7)
+        for i, header in enumerate(headers, start=2):
+            if i in keep:
+                width = max([len(r[i]) for r in rows] + [len(w) for w in header.split()])
+                table.add_column(header, justify="right", overflow="fold", min_width=width)
+        for r in rows:
+            table.add_row(*(r[i] for i in keep))
+        return table
+
+    # numbers are never cut and headers wrap, so a narrow terminal drops columns instead, the
+    # least needed first (the status shows in the colour of nothing else, so it goes last)
+    keep = [0, 1, 2, 3, 4, 5, 6, 7]
+    table = build(keep)
+    unbounded = out.options.update(max_width=10_000)  # out.measure clamps to the terminal
+    for drop in (3, 6, 7, 1):
+        if Measurement.get(out, unbounded, table).minimum <= out.width:
+            break
+        keep.remove(drop)
+        table = build(keep)
+    out.print(title, highlight=False)  # above the table, not its title: wrapped, never cut
     out.print(table)
     for m in summary.models:  # why dates or entities failed, by category
         if m.failures_by_category:
@@ -654,7 +676,7 @@ def failures(
     category: Annotated[
         str | None, typer.Option(help="Only this category, e.g. INSUFFICIENT_DATA.")
     ] = None,
-    limit: Annotated[int, typer.Option(help="Show at most this many rows.")] = 50,
+    limit: Annotated[int, typer.Option(min=1, help="Show at most this many rows.")] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
     warehouse: WarehouseOpt = None,
 ) -> None:
@@ -794,7 +816,11 @@ def status(
             )
         out.print(sources)
     if cov:
-        mt = Table(title="models: dates with completed games vs dates with rows", pad_edge=False)
+        mt = Table(
+            title="models: dates with completed games vs dates handled (rows, or failure rows "
+            "saying why)",
+            pad_edge=False,
+        )
         _name_column(mt, "model", [_short(c.model) for c in cov])
         for col in ("coverage", "rows", "missing", "last run"):
             # cells wrap at their spaces on a narrow terminal, never inside a number or date
@@ -804,9 +830,10 @@ def status(
             n_missing = len(c.missing_dates)
             missing = c.missing_dates[0] if c.missing_dates else ""
             missing += f" +{n_missing - 1:,}" if n_missing > 1 else ""
+            covered = f"{c.dates_with_rows}/{c.game_dates} {c.coverage_pct:g}%"
             mt.add_row(
                 _short(c.model),
-                f"[{pct_style}]{c.dates_with_rows}/{c.game_dates} {c.coverage_pct:g}%[/]",
+                f"[{pct_style}]{covered}[/]" if c.game_dates else "- (no games)",
                 f"{c.rows:,}",
                 missing or "-",
                 f"{c.last_run_status or '-'} {_when(c.last_run_at)}".strip(),

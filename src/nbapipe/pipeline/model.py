@@ -228,6 +228,11 @@ def dependency_order(models: dict[str, Model]) -> list[Model]:
 def resolve(names: list[str] | None, *, from_model: str | None = None) -> list[Model]:
     """The models to run, in dependency order: all, a named subset, or one and downstream."""
     models = all_models()
+    if names and from_model:
+        raise ModelError(
+            "give either --models (these models) or --from-model (one and everything "
+            "downstream of it), not both"
+        )
 
     def find(name: str) -> str:
         if name in models:

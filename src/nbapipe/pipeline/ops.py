@@ -142,7 +142,7 @@ class ValidationReport:
         return not self.violations
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {"ok": self.ok, **asdict(self)}
 
 
 def validate(engine: Engine, models: list[Model], start: dt.date, end: dt.date) -> ValidationReport:
@@ -154,7 +154,8 @@ def validate(engine: Engine, models: list[Model], start: dt.date, end: dt.date) 
     engine.temp_dates("_todo_dates", days)
     for m in models:
         if not engine.table_exists(m.name):
-            violations.append(Violation(m.name, "table exists", "error", 0, 0, None))
+            never = "the model has never run: nbapipe backfill"
+            violations.append(Violation(m.name, "table exists", "error", 0, 0, never))
             continue
         dc = quote_ident(m.date_column)
         relation = (
@@ -356,7 +357,7 @@ def list_failures(
     cols = [c.name for c in PRECOMPUTE_FAILURES.columns]
     rows = engine.fetchall(
         f"SELECT * FROM {PRECOMPUTE_FAILURES.fqn} WHERE {cond} "
-        f"ORDER BY analysis_date DESC, model, entity_id LIMIT {int(limit)}",
+        f"ORDER BY analysis_date DESC, model, entity_id LIMIT {min(max(int(limit), 0), 2**62)}",
         params,
     )
     counts = dict(
