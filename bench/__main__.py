@@ -1,11 +1,13 @@
 """Measure what nbapipe promises and record it in BENCHMARKS.md.
 
-    python -m bench --write                        # every dataset, every scenario (~15 min)
+    python -m bench --write                        # every dataset (~3 min)
     python -m bench --datasets synthetic-4 --repeat 3
     python -m bench --smoke --out /tmp/bench       # the CI smoke run: a tiny league, one run
 
-Datasets are built first (the `ingest` scenario): the real 2024-25 season from ../shared/data
-(skipped when absent), four synthetic seasons (2021-22..2024-25) and twenty (2005-06..2024-25).
+Each dataset is built first (the `ingest` scenario, one run): the real 2024-25 season from
+../shared/data (skipped when absent), four synthetic seasons (2021-22..2024-25) and twenty
+(2005-06..2024-25). Then backfill, rerun_unchanged and daily_run run on each, compute_only and
+reference_dates on synthetic-4 only; each --repeat times (default 3), on synthetic-20 once.
 Each scenario runs in a fresh child process, so its wall time, CPU time (user + system, all
 threads) and peak memory (RSS) belong to it alone. Results go to bench/results/latest.json
 (or --out) and, with --write, into BENCHMARKS.md, with the targets of issue #8 checked.

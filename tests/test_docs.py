@@ -14,6 +14,24 @@ def test_docs_raw_layer_page_matches_schema_definitions() -> None:
     )
 
 
+def test_docs_raw_layer_page_covers_every_table_init_creates() -> None:
+    """docs/raw-layer.md is the column reference for every table but the models' outputs
+    (docs/models.md): the pipeline's state tables included."""
+    from nbapipe.engine.duckdb import DuckDBEngine
+    from nbapipe.warehouse import migrate
+
+    page = (ROOT / "docs" / "raw-layer.md").read_text(encoding="utf-8")
+    with DuckDBEngine(":memory:") as engine:
+        migrate(engine)
+        tables = engine.fetchall(
+            "SELECT schema_name || '.' || table_name FROM duckdb_tables() "
+            "WHERE database_name = current_database() ORDER BY 1"
+        )
+    assert ("nba_reference.processor_run_history",) in tables
+    missing = [t for (t,) in tables if f"## `{t}`" not in page]
+    assert missing == []
+
+
 def test_docs_model_reference_is_current() -> None:
     from nbapipe.pipeline import docs
 

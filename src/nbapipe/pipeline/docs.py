@@ -86,7 +86,9 @@ def markdown() -> str:
         "Generated from `src/nbapipe/models/**/*.sql` by "
         "`python -m nbapipe.pipeline.docs > docs/models.md`; do not edit by hand. Every table "
         "also has `run_id` and `processed_at` (the run that wrote the row, and when). How the "
-        "runner works: [pipeline.md](pipeline.md).",
+        'runner works: [pipeline.md](pipeline.md). "spec 6.3" and the like cite the legacy '
+        "system's spec, which is not in the repository: it is "
+        "`../shared/docs/legacy-system-spec.md`, beside the checkout.",
     ]
     for model in dependency_order(all_models()):
         lines += ["", *_model_section(model, cols[model.name])]

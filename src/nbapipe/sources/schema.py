@@ -600,12 +600,18 @@ def table(name: str) -> Table:
 
 
 def markdown() -> str:
-    """The reference page docs/raw-layer.md, generated from the definitions above."""
+    """The reference page docs/raw-layer.md, generated from the definitions above and the
+    pipeline's state tables (nbapipe.pipeline.state): every table the warehouse declares."""
+    from nbapipe.warehouse import declared_tables  # it imports this module
+
     lines = [
         "# The canonical raw layer",
         "",
-        "Generated from `src/nbapipe/sources/schema.py` by "
-        "`python -m nbapipe.sources.schema > docs/raw-layer.md`; do not edit by hand.",
+        "Generated from `src/nbapipe/sources/schema.py` and `src/nbapipe/pipeline/state.py` "
+        "by `python -m nbapipe.sources.schema > docs/raw-layer.md`; do not edit by hand. It "
+        "covers every table `nbapipe init` creates, the pipeline's state tables (written by "
+        "the runner: [pipeline.md](pipeline.md#state-tables)) included; the models' output "
+        "tables are in [models.md](models.md).",
         "",
         "Every `nba_raw` table also carries the lineage columns "
         + ", ".join(f"`{c.name}` ({c.doc})" for c in LINEAGE)
@@ -614,7 +620,7 @@ def markdown() -> str:
         "side by side and the Phase 3 models choose between them by priority; the grains "
         "below are per source.",
     ]
-    for t in ALL_TABLES:
+    for t in declared_tables():
         lines += [
             "",
             f"## `{t.fqn}`",
