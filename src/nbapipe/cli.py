@@ -27,7 +27,7 @@ from rich.progress import (
 from rich.table import Table
 
 from nbapipe import __version__, api
-from nbapipe.errors import NbapipeError
+from nbapipe.errors import InputError, NbapipeError
 from nbapipe.settings import ENV_WAREHOUSE
 
 app = typer.Typer(
@@ -759,6 +759,11 @@ def status(
 ) -> None:
     """Raw tables per source, model coverage against the schedule, last runs, failures."""
     if by_week:
+        given = [o for o, v in (("--team", team), ("--start", start), ("--end", end)) if v]
+        if given:
+            raise InputError(
+                f"--failures-by-week covers every season and team; drop {', '.join(given)}"
+            )
         _render_failures_by_week(api.failures_by_week(warehouse=warehouse), as_json)
         return
     st = api.status(warehouse, team=team)
@@ -774,7 +779,7 @@ def status(
         return
     title = f"{st.warehouse} (schema v{st.schema_version})"
     if st.team:
-        title += f", team {st.team}"
+        title += f": rows of team {st.team}"  # the raw tables; models and ingests are league-wide
     table = Table(title=title, pad_edge=False)
     _name_column(table, "table", [t.table for t in st.tables])
     table.add_column("source", overflow="fold")  # folded on a narrow terminal, never cut
