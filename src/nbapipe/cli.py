@@ -464,6 +464,11 @@ def _name_column(table: Table, header: str, names: list[str]) -> None:
     table.add_column(header, no_wrap=True, min_width=max([len(header), *map(len, names)]))
 
 
+def _count(n: int, noun: str) -> str:
+    """``n`` and the noun, plural unless n is 1: "1 date", "12 dates"."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 def _when(stamp: str | None) -> str:
     """A run's time to the minute, without the year when it is this year's."""
     if not stamp:
@@ -531,7 +536,8 @@ def _render_run(summary: api.RunSummary) -> None:
         )
     elif not summary.computed_anything and not failed:
         out.print(
-            "nothing to do: every date is up to date with its inputs (use --force to recompute)"
+            "nothing to do: every date is up to date with its inputs (--force recomputes, e.g. "
+            "after output rows were changed by hand)"
         )
     elif failed:
         worst = max(failed, key=lambda m: m.dates_failed)
@@ -653,7 +659,8 @@ def validate(
                     [
                         (
                             f"{name}  [{'red' if v.severity == 'error' else 'yellow'}]"
-                            f"{v.severity}[/]  {v.dates:,} dates  {v.failing_rows:,} rows",
+                            f"{v.severity}[/]  {_count(v.dates, 'date')}  "
+                            f"{_count(v.failing_rows, 'row')}",
                             [v.check, f"e.g. {v.example}" if v.example else ""],
                         )
                         for name, v in zip(names, vs, strict=True)
@@ -851,7 +858,7 @@ def status(
             _print_counts(f"  {_short(c.model)}: ", c.failures_by_category)
     out.print(
         f"registry: {st.registry_players:,} players, {st.registry_aliases:,} aliases, "
-        f"{st.registry_failures:,} unresolved names; {st.ingest_runs} ingest runs"
+        f"{st.registry_failures:,} unresolved names; {_count(st.ingest_runs, 'ingest run')}"
     )
 
 

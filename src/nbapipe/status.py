@@ -114,7 +114,7 @@ def warehouse_status(engine: DuckDBEngine, *, team: str | None = None) -> Wareho
                 FROM {schema.REGISTRY_FAILURES.fqn} GROUP BY source
             ),
             runs AS (
-                SELECT source, CAST(max(finished_at) AS VARCHAR) AS last
+                SELECT source, strftime(max(finished_at), '%Y-%m-%d %H:%M:%S') AS last
                 FROM {schema.INGEST_RUNS.fqn} GROUP BY source
             )
             SELECT n.source, coalesce(l.n, 0), coalesce(r.refused, 0), coalesce(r.rows, 0),
