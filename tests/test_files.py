@@ -177,3 +177,22 @@ def test_files_hostile_text_is_stored_as_data(engine, tmp_path: Path) -> None:
     _, outcomes = ingest(engine, f)
     assert outcomes[0].status == "loaded"
     assert engine.fetchone("SELECT team_abbr FROM nba_raw.team_boxscores")[0].startswith("';")
+
+
+def test_files_binary_content_is_refused_and_the_message_has_no_raw_bytes(
+    engine, tmp_path: Path
+) -> None:
+    f = tmp_path / "data.csv"
+    f.write_bytes(b"PK\x03\x04\x14\x00garbage,\x01\x02\n1,2\n")
+    nested = tmp_path / "outer.zip"
+    with zipfile.ZipFile(nested, "w") as zf:
+        zf.writestr("inner.zip", b"PK\x03\x04")
+    _, outcomes = ingest(engine, f, nested)
+    assert [o.status for o in outcomes] == ["refused", "refused"]
+    assert outcomes[0].message == (
+        f"{f}: a zip archive (or an Excel .xlsx workbook), not a text data file"
+    )
+    assert "zip archives inside zip archives are not read" in outcomes[1].message
+    assert all(o.message.isprintable() for o in outcomes)
+    reasons = engine.fetchall("SELECT reason FROM nba_processing.ingest_rejects")
+    assert all(r.isprintable() for (r,) in reasons)

@@ -643,3 +643,52 @@ def test_nba_stats_gzipped_json_loads_like_plain_json(engine, tmp_path: Path) ->
         3,
         230.0,
     )
+
+
+def test_nba_stats_zip_inside_a_zip_is_refused_with_what_to_do(engine, tmp_path: Path) -> None:
+    """A zip holding a zip was read as a CSV: 'unknown layout (CSV columns PK^C^D...)'."""
+    inner = tmp_path / "tg.zip"
+    with zipfile.ZipFile(inner, "w") as zf:
+        zf.writestr("schedule.csv", SCHEDULE)
+    nested = tmp_path / "nested.zip"
+    with zipfile.ZipFile(nested, "w") as zf:
+        zf.write(inner, "tg.zip")
+        zf.writestr("schedule.csv", SCHEDULE)  # a data file beside it still loads
+    _, outcomes = ingest_nba_stats(engine, [nested])
+    status = {o.file: (o.status, o.message) for o in outcomes}
+    assert status[f"{nested}!schedule.csv"][0] == "loaded"
+    state, message = status[f"{nested}!tg.zip"]
+    assert state == "refused"
+    assert message == (
+        f"{nested}!tg.zip: zip archives inside zip archives are not read; unzip nested.zip "
+        "and ingest the files it holds"
+    )
+    assert one(engine, "SELECT count(*) FROM nba_raw.schedule") == 2
+
+
+def test_nba_stats_binary_file_is_refused_without_raw_bytes(engine, tmp_path: Path) -> None:
+    zipped = tmp_path / "looks_like.csv"
+    zipped.write_bytes(b"PK\x03\x04\x14\x00\x00\x00\x08\x00garbage\x01\x02")
+    pdf = tmp_path / "report.csv"
+    pdf.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\x00")
+    blob = tmp_path / "blob.json"
+    blob.write_bytes(b"\x00\x01\x02\x03" * 50)
+    _, outcomes = ingest_nba_stats(engine, [zipped, pdf, blob])
+    messages = {Path(o.file).name: o.message for o in outcomes}
+    assert messages["looks_like.csv"].endswith(
+        "a zip archive (or an Excel .xlsx workbook), not a text data file"
+    )
+    assert messages["report.csv"].endswith(": a PDF document, not a text data file")
+    assert messages["blob.json"].endswith(": binary data, not a text data file")
+    for message in messages.values():
+        assert message.isprintable(), message
+
+
+def test_nba_stats_zip_without_data_names_the_kinds_it_reads(engine, tmp_path: Path) -> None:
+    z = tmp_path / "notes.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.writestr("readme.txt", "nothing")
+    _, outcomes = ingest_nba_stats(engine, [z])
+    assert outcomes[0].message == (
+        f"{z}: zip archive holds no .csv/.csv.gz/.json/.json.gz data file"
+    )

@@ -63,6 +63,11 @@ class FileRef:
     def name(self) -> str:
         return Path(self.member).name if self.member else self.path.name
 
+    @property
+    def nested_zip(self) -> bool:
+        """A zip archive inside a zip archive: not read (see ``_ingest_one``)."""
+        return self.member is not None and self.member.lower().endswith(".zip")
+
     def read_bytes(self) -> bytes:
         return _read_cached(self.path, self.member, self.path.stat().st_mtime_ns)
 
@@ -130,9 +135,12 @@ def _zip_members(path: Path, wanted: tuple[str, ...]) -> list[FileRef]:
             names = [n for n in zf.namelist() if _is_data_member(n)]
     except (zipfile.BadZipFile, EOFError, OSError) as exc:
         raise InputError(f"{path}: not a readable zip archive ({exc})") from exc
-    members = [n for n in names if n.lower().endswith(wanted)]
+    # Zip archives inside are listed too, whatever the source reads: they are refused one by
+    # one with a word on what to do (see ``FileRef.nested_zip``), never read as data.
+    members = [n for n in names if n.lower().endswith((*wanted, ".zip"))]
     if not members:
-        raise InputError(f"{path}: zip archive holds no {'/'.join(wanted)} data file")
+        kinds = "/".join(s for s in wanted if s != ".zip")
+        raise InputError(f"{path}: zip archive holds no {kinds} data file")
     return [FileRef(path, n) for n in sorted(members)]
 
 
@@ -327,6 +335,11 @@ def _ingest_one(
     summary: IngestSummary,
 ) -> FileOutcome:
     try:
+        if ref.nested_zip:
+            raise InputError(
+                f"{ref.display}: zip archives inside zip archives are not read; unzip "
+                f"{ref.path.name} and ingest the files it holds"
+            )
         digest = _sha256(ref.read_bytes())
     except (InputError, OSError) as exc:
         _log_refused(engine, adapter.name, run_id, ref.display, str(exc))
@@ -537,10 +550,49 @@ def read_data(ref: FileRef) -> bytes:
             raise InputError(f"{ref.display}: not a readable gzip file ({exc})") from exc
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    refuse_binary(ref, data)
     head = data[:512].decode("utf-8", errors="replace").lstrip()[:200].lower()
     if head.startswith(("<!doctype html", "<html")):
         raise InputError(f"{ref.display}: an HTML page, not data (an error page from the server?)")
     return data
+
+
+# Leading bytes of binary formats a data folder tends to hold, and what to call them.
+_MAGIC = (
+    (b"PK\x03\x04", "a zip archive (or an Excel .xlsx workbook)"),
+    (b"PK\x05\x06", "an empty zip archive"),
+    (b"\x1f\x8b", "gzip-compressed data (name it .gz to have it read)"),
+    (b"%PDF", "a PDF document"),
+    (b"\xd0\xcf\x11\xe0", "an Excel .xls workbook"),
+    (b"SQLite format 3", "an SQLite database"),
+    (b"PAR1", "a Parquet file"),
+)
+
+
+def binary_kind(data: bytes) -> str | None:
+    """What a file's first bytes say it is when it is not text (None for text)."""
+    for magic, what in _MAGIC:
+        if data.startswith(magic):
+            return what
+    head = data[:4096]
+    if b"\x00" in head:
+        return "binary data"
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 13))
+    return "binary data" if head and controls > len(head) // 20 else None
+
+
+def refuse_binary(ref: FileRef, data: bytes) -> None:
+    """Refuse a file whose bytes are not text, naming the format when it is a known one."""
+    what = binary_kind(data)
+    if what is not None:
+        raise InputError(f"{ref.display}: {what}, not a text data file")
+
+
+def printable(text: str, limit: int = 200) -> str:
+    """Text taken from a file, safe for a one-line message: control characters and
+    undecodable bytes shown escaped, at most ``limit`` characters."""
+    shown = "".join(c if c.isprintable() and c != "\ufffd" else repr(c)[1:-1] for c in text[:limit])
+    return shown + ("..." if len(text) > limit else "")
 
 
 def read_text(ref: FileRef) -> str:

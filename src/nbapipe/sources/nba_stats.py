@@ -160,7 +160,9 @@ class NbaStatsFiles:
         return parsed
 
     def _parse(self, engine: DuckDBEngine, ref: FileRef) -> Parsed:
-        head = _peek(ref).lstrip("\ufeff \t\r\n")
+        raw = _peek_bytes(ref)
+        files.refuse_binary(ref, raw.removeprefix(b"\xef\xbb\xbf"))
+        head = raw.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
         if head.lower().startswith(("<!doctype html", "<html")):
             files.read_text(ref)  # refuses the HTML (error) page with its own message
         if head[:1] in ("{", "[") and head:
@@ -187,16 +189,19 @@ def ingest_nba_stats(
 
 def _peek(ref: FileRef, size: int = 8192) -> str:
     """The first bytes of a file (decompressed), as text; '' when unreadable."""
+    return _peek_bytes(ref, size).decode("utf-8", errors="replace")
+
+
+def _peek_bytes(ref: FileRef, size: int = 8192) -> bytes:
+    """The first bytes of a file (decompressed); b'' when unreadable."""
     try:
         if ref.member is None:
             with open(ref.path, "rb") as fh:
-                data = _maybe_gunzip(ref, fh, size)
-        else:
-            with zipfile.ZipFile(ref.path) as zf, zf.open(ref.member) as fh:
-                data = _maybe_gunzip(ref, fh, size)
+                return _maybe_gunzip(ref, fh, size)
+        with zipfile.ZipFile(ref.path) as zf, zf.open(ref.member) as fh:
+            return _maybe_gunzip(ref, fh, size)
     except (OSError, EOFError, zipfile.BadZipFile, KeyError):
-        return ""
-    return data.decode("utf-8", errors="replace")
+        return b""
 
 
 def _maybe_gunzip(ref: FileRef, fh: Any, size: int) -> bytes:
@@ -439,7 +444,7 @@ def _parse_csv(engine: DuckDBEngine, ref: FileRef, head: str) -> Parsed:
     header = next(csv.reader([first]), [])
     layout = _csv_layout(header)
     if layout is None:
-        shown = ", ".join(header[:8]) + (", ..." if len(header) > 8 else "")
+        shown = files.printable(", ".join(header[:8]) + (", ..." if len(header) > 8 else ""))
         raise _unknown(ref, f"CSV columns {shown or 'none'}")
     n = files.csv_relation(engine, ref, required=CSV_LAYOUTS[layout], name="_nba_raw")
     if layout == "shot-chart CSV":
@@ -985,7 +990,7 @@ def _parse_json(engine: DuckDBEngine, ref: FileRef) -> Parsed:
         message = data.get("message", data.get("Message"))
         if isinstance(message, str):
             raise InputError(f"{ref.display}: an error response, not data ({message[:120]!r})")
-        keys = ", ".join(list(map(str, data))[:6])
+        keys = files.printable(", ".join(list(map(str, data))[:6]))
         raise _unknown(ref, f"JSON object with keys {keys or 'none'}")
     raise _unknown(ref, f"JSON {type(data).__name__}, expected an object")
 
