@@ -692,3 +692,52 @@ def test_nba_stats_zip_without_data_names_the_kinds_it_reads(engine, tmp_path: P
     assert outcomes[0].message == (
         f"{z}: zip archive holds no .csv/.csv.gz/.json/.json.gz data file"
     )
+
+
+def test_nba_stats_refuses_nbacom_livedata_play_by_play(engine, tmp_path: Path) -> None:
+    """liveData has PlayByPlayV3's shape (game.actions) but its own action types: read as
+    PlayByPlayV3 it wrote a few rows and quarantined the rest as 'unknown actionType'."""
+    add_schedule_row(engine)
+    live = {
+        "meta": {"version": 1},
+        "game": {
+            "gameId": GAME,
+            "actions": [
+                {"actionNumber": 2, "clock": "PT12M00.00S", "period": 1, "actionType": "period",
+                 "subType": "start", "timeActual": "2023-01-03T00:40:00Z"},
+                {"actionNumber": 7, "clock": "PT11M41.00S", "period": 1, "actionType": "3pt",
+                 "teamTricode": "CHI", "personId": 201942, "shotResult": "Made",
+                 "timeActual": "2023-01-03T00:40:30Z"},
+                {"actionNumber": 8, "clock": "PT11M20.00S", "period": 1, "actionType": "rebound",
+                 "teamTricode": "CLE", "personId": 1628386, "timeActual": "2023-01-03T00:41Z"},
+            ],
+        },
+    }  # fmt: skip
+    path = write(tmp_path / "raw_live.json", json.dumps(live))
+    _, outcomes = ingest_nba_stats(engine, [path])
+    assert outcomes[0].status == "refused"
+    assert outcomes[0].message.endswith("ingest it with `nbapipe ingest nbacom-pbp`")
+    assert "liveData" in outcomes[0].message
+    assert one(engine, "SELECT count(*) FROM nba_raw.play_by_play") == 0
+    assert rejects(engine)[0][2].startswith("file refused: ")  # no row-level rejects
+
+
+def test_nba_stats_refuses_other_sources_files_with_a_pointer(engine, tmp_path: Path) -> None:
+    props = write(
+        tmp_path / "props_2024-12-16_player_threes.csv",
+        "player,game,game_time,market,line,bookmaker,over_odds,under_odds\n"
+        "Jayson Tatum,New York Knicks @ Boston Celtics,2024-10-22T23:30:00Z,player_threes,3.5,"
+        "fanduel,-110,-110\n",
+    )
+    _, outcomes = ingest_nba_stats(engine, [props])
+    assert outcomes[0].message == (
+        f"{props}: not an NBA.com stats file; it looks like an Odds API file (props or game "
+        "lines): ingest it with `nbapipe ingest odds-api`"
+    )
+
+
+def test_nba_stats_real_livedata_sample_is_refused(data: Path, engine) -> None:
+    sample = sorted((data / "legacy_samples" / "nbac_play_by_play").glob("*.json.gz"))[0]
+    _, outcomes = ingest_nba_stats(engine, [sample])
+    assert outcomes[0].status == "refused" and "nbapipe ingest nbacom-pbp" in outcomes[0].message
+    assert one(engine, "SELECT count(*) FROM nba_raw.play_by_play") == 0

@@ -676,3 +676,27 @@ def test_odds_api_fetch_without_key_says_how_to_set_it(tmp_path: Path, monkeypat
     monkeypatch.delenv("ODDS_API_KEY", raising=False)
     with pytest.raises(InputError, match="set ODDS_API_KEY"):
         fetch_odds_api("2025-03-09", cache_dir=tmp_path, transport=Recorded(historical=True))
+
+
+def test_odds_api_refuses_other_sources_files_with_a_pointer(tmp_path: Path) -> None:
+    """A team game log given to odds-api was refused for its file name ('cannot tell the
+    snapshot time'), which says nothing of what the file is."""
+    eng = new_engine()
+    logs = tmp_path / "team_gamelogs_2025_26.csv"
+    logs.write_text(
+        "SEASON_ID,TEAM_ID,TEAM_ABBREVIATION,TEAM_NAME,GAME_ID,GAME_DATE,MATCHUP,WL,MIN,PTS\n"
+        "22025,1610612738,BOS,Boston Celtics,0022500001,2025-10-21,BOS vs. NYK,W,240,110\n"
+    )
+    pbp = tmp_path / "raw_live.json"
+    pbp.write_text(
+        json.dumps({"game": {"gameId": "0022400001", "actions": [{"actionType": "2pt"}]}})
+    )
+    _, outcomes = ingest_odds_api(eng, [logs, pbp])
+    assert [o.status for o in outcomes] == ["refused", "refused"]
+    assert outcomes[0].message == (
+        f"{logs}: missing 8 of the columns odds-api reads; it looks like an NBA.com stats file "
+        "(game logs, shot chart, box score or PlayByPlayV3): ingest it with "
+        "`nbapipe ingest nba-stats`"
+    )
+    assert outcomes[1].message.endswith("ingest it with `nbapipe ingest nbacom-pbp`")
+    eng.close()

@@ -36,7 +36,7 @@ from nbapipe import registry
 from nbapipe.engine.duckdb import DuckDBEngine, quote_ident
 from nbapipe.errors import InputError
 from nbapipe.progress import NoProgress, ProgressSink
-from nbapipe.sources import schema
+from nbapipe.sources import schema, sniff
 from nbapipe.sources.load import (
     IngestSummary,
     conform,
@@ -604,8 +604,18 @@ def read_text(ref: FileRef) -> str:
         raise InputError(f"{ref.display}: not UTF-8 text (byte {exc.start})") from exc
 
 
-def csv_relation(engine: DuckDBEngine, ref: FileRef, *, required: Sequence[str], name: str) -> int:
-    """Load a CSV file as all-text temp table ``name`` with a 1-based ``_row``; check columns."""
+def csv_relation(
+    engine: DuckDBEngine,
+    ref: FileRef,
+    *,
+    required: Sequence[str],
+    name: str,
+    reads: str | None = None,
+) -> int:
+    """Load a CSV file as all-text temp table ``name`` with a 1-based ``_row``; check columns.
+
+    ``reads``: the source (as the CLI names it) that reads the file; a file missing columns
+    that is another source's layout is refused with the command that reads it."""
     import pyarrow.csv as pacsv
 
     data = read_data(ref)
@@ -628,6 +638,11 @@ def csv_relation(engine: DuckDBEngine, ref: FileRef, *, required: Sequence[str],
         raise InputError(f"{ref.display}: not a readable CSV file ({first})") from exc
     missing = [c for c in required if c not in table.column_names]
     if missing:
+        hint = sniff.pointer(sniff.csv_source(table.column_names), reads) if reads else ""
+        if hint:  # another source's file: which one matters, not the list of our columns
+            raise InputError(
+                f"{ref.display}: missing {len(missing)} of the columns {reads} reads{hint}"
+            )
         raise InputError(f"{ref.display}: missing column(s) {', '.join(missing)}")
     table = table.append_column("_row", pa.array(range(1, table.num_rows + 1), pa.int64()))
     engine.con.register(f"{name}_arrow", table)
