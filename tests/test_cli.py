@@ -266,3 +266,23 @@ def test_cli_run_on_a_date_without_games_says_so(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert ": 2025-01-01, 0 games scheduled" in result.stdout
     assert "note: the schedule has no games on 2025-01-01" in result.stdout
+
+
+def test_cli_ingest_live_only_options_need_live(tmp_path: Path) -> None:
+    """--kind, --season, --date, --market ... were silently ignored without --live: the
+    command ran as a plain file ingest."""
+    f = tmp_path / "tg.csv"
+    f.write_text("a,b\n1,2\n")
+    env = {"NBAPIPE_WAREHOUSE": str(tmp_path / "w.duckdb")}
+    cases = [
+        (("nba-stats", "--kind", "team_logs", "--season", "2024-25"), "--kind and --season need"),
+        (("nba-stats", "--game-id", "0022400001"), "--game-id needs --live"),
+        (("odds-api", "--date", "2025-01-01", "--market", "x"), "--date and --market need"),
+        (("odds-api", "--historical"), "--historical needs --live"),
+    ]
+    for args, fragment in cases:
+        result = nbapipe("ingest", *args, str(f), cwd=tmp_path, env=env)
+        assert_one_line_error(result, fragment, "--live")
+    result = nbapipe("ingest", "odds-api", "--live", str(f), cwd=tmp_path, env=env)
+    assert_one_line_error(result, "--live fetches and reads no files")
+    assert not (tmp_path / "w.duckdb").exists()

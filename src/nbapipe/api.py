@@ -398,8 +398,10 @@ def fetch_nba_stats(
     cache: str | Path | None = None,
     warehouse: Warehouse = None,
     progress: ProgressSink | None = None,
+    force: bool = False,
 ) -> LiveIngestResult:
-    """Fetch from NBA.com through nba_api (politely, cached), then ingest what came back."""
+    """Fetch from NBA.com through nba_api (politely, cached), then ingest what came back
+    (``force``: re-ingest responses whose content is unchanged)."""
     from nbapipe.sources.nba_live import fetch_nba_stats as fetch
 
     if not kinds:
@@ -413,7 +415,7 @@ def fetch_nba_stats(
             paths += fetch(
                 kind, season=year, date_from=s, date_to=e, game_ids=game_ids, cache_dir=folder
             )
-    result = ingest_files("nba-stats", paths, warehouse=warehouse, progress=progress)
+    result = ingest_files("nba-stats", paths, warehouse=warehouse, progress=progress, force=force)
     return LiveIngestResult(len(paths), str(folder), "", result)
 
 
@@ -425,8 +427,10 @@ def fetch_odds_api(
     cache: str | Path | None = None,
     warehouse: Warehouse = None,
     progress: ProgressSink | None = None,
+    force: bool = False,
 ) -> LiveIngestResult:
-    """Fetch one date's events, props and game lines from The Odds API, then ingest them."""
+    """Fetch one date's events, props and game lines from The Odds API, then ingest them
+    (``force``: re-ingest responses whose content is unchanged)."""
     from nbapipe.sources.odds_api import fetch_odds_api as fetch
 
     d = parse_date(day, where="--date")
@@ -434,7 +438,9 @@ def fetch_odds_api(
         raise InputError("say which date to fetch with --date YYYY-MM-DD")
     folder = cache_dir(cache, warehouse_path(warehouse))
     fetched = fetch(d, markets=tuple(markets), historical=historical, cache_dir=folder)
-    result = ingest_files("odds-api", list(fetched), warehouse=warehouse, progress=progress)
+    result = ingest_files(
+        "odds-api", list(fetched), warehouse=warehouse, progress=progress, force=force
+    )
     return LiveIngestResult(len(fetched), str(folder), fetched.summary(), result)
 
 

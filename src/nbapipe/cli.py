@@ -321,6 +321,21 @@ def _ingest_files_command(
     _render_files(result)
 
 
+def _check_live(live: bool, paths: list[str] | None, live_only: dict[str, object]) -> None:
+    """Options that only mean something with --live are an error without it, and files are
+    an error with it: neither is silently ignored."""
+    if live and paths:
+        raise NbapipeError(
+            f"--live fetches and reads no files: drop {paths[0]!r}"
+            f"{f' and {len(paths) - 1} more' if len(paths) > 1 else ''} or drop --live"
+        )
+    given = [name for name, value in live_only.items() if value not in (None, False, [])]
+    if not live and given:
+        names = " and ".join([", ".join(given[:-1]), given[-1]] if len(given) > 1 else given)
+        verb = "needs" if len(given) == 1 else "need"
+        raise NbapipeError(f"{names} {verb} --live (without it, the files given are read)")
+
+
 CacheOpt = Annotated[
     str | None,
     typer.Option(
@@ -359,6 +374,8 @@ def ingest_nba_stats(
 ) -> None:
     """NBA.com stats: shot charts (CSV/zip), player and team game logs, schedule,
     PlayByPlayV3 / BoxScoreTraditionalV3 / ScoreboardV2 JSON; or fetch them with --live."""
+    live_only = {"--kind": kind, "--season": season, "--start": start, "--end": end}
+    _check_live(live, paths, live_only | {"--game-id": game_id, "--cache-dir": cache})
     if not live:
         _ingest_files_command("nba-stats", paths, warehouse, force)
         return
@@ -372,6 +389,7 @@ def ingest_nba_stats(
             cache=cache,
             warehouse=warehouse,
             progress=progress,
+            force=force,
         )
     out.print(f"fetched {result.fetched_files} responses (cache {result.cache_dir})")
     _render_files(result.ingest)
@@ -397,6 +415,8 @@ def ingest_odds_api(
     cache: CacheOpt = None,
 ) -> None:
     """The Odds API: player-prop CSV snapshots and v4 JSON (props, game lines), or --live."""
+    live_only = {"--date": date, "--market": market, "--historical": historical}
+    _check_live(live, paths, live_only | {"--cache-dir": cache})
     if not live:
         _ingest_files_command("odds-api", paths, warehouse, force)
         return
@@ -408,6 +428,7 @@ def ingest_odds_api(
             cache=cache,
             warehouse=warehouse,
             progress=progress,
+            force=force,
         )
     out.print(f"fetched {result.fetched_files} responses (cache {result.cache_dir}); {result.note}")
     _render_files(result.ingest)
