@@ -700,3 +700,26 @@ def test_odds_api_refuses_other_sources_files_with_a_pointer(tmp_path: Path) -> 
     )
     assert outcomes[1].message.endswith("ingest it with `nbapipe ingest nbacom-pbp`")
     eng.close()
+
+
+def test_odds_api_live_force_reingests_fetched_files(tmp_path: Path, monkeypatch) -> None:
+    """``ingest odds-api --live --force`` dropped --force: cached responses stayed
+    'unchanged'."""
+    from nbapipe import api
+
+    f = tmp_path / "raw_20251021_170000.csv"
+    f.write_text(HEADER + csv_row())
+
+    def fetched(day, **kwargs):
+        files = odds_api.FetchedFiles(day)
+        files.append(f)
+        return files
+
+    monkeypatch.setattr(odds_api, "fetch_odds_api", fetched)
+    wh = tmp_path / "w.duckdb"
+    api.init(wh)
+    first = api.fetch_odds_api("2025-10-21", cache=tmp_path, warehouse=wh)
+    again = api.fetch_odds_api("2025-10-21", cache=tmp_path, warehouse=wh)
+    forced = api.fetch_odds_api("2025-10-21", cache=tmp_path, warehouse=wh, force=True)
+    statuses = [r.ingest.files[0].status for r in (first, again, forced)]
+    assert statuses[1:] == ["unchanged", statuses[0]]
