@@ -196,3 +196,63 @@ def test_files_binary_content_is_refused_and_the_message_has_no_raw_bytes(
     assert all(o.message.isprintable() for o in outcomes)
     reasons = engine.fetchall("SELECT reason FROM nba_processing.ingest_rejects")
     assert all(r.isprintable() for (r,) in reasons)
+
+
+def test_files_one_file_under_two_spellings_is_one_file(
+    engine, tmp_path: Path, monkeypatch
+) -> None:
+    """a.csv, then $PWD/a.csv or its folder, re-read the file and gave it a second
+    ingest_files row; a corrected copy under one spelling left the other's rows behind."""
+    monkeypatch.chdir(tmp_path)
+    f = tmp_path / "a.csv"
+    f.write_text(GOOD)
+    _, first = ingest(engine, "a.csv")
+    _, again = ingest(engine, f, "./a.csv", tmp_path)
+    assert [o.status for o in first] == ["loaded"] and first[0].file == "a.csv"  # shown as given
+    assert [o.status for o in again] == ["unchanged"]  # one file, read once, not re-read
+    stored = engine.fetchall("SELECT source_file FROM nba_processing.ingest_files")
+    assert stored == [(str(f.resolve()),)]
+    f.write_text(HEADER + "0022400001,2024-10-22,BOS,133,90,45,x\n")  # NYK's row dropped
+    _, corrected = ingest(engine, f)
+    assert [o.status for o in corrected] == ["loaded"]
+    assert engine.fetchall("SELECT team_abbr, points, source_file FROM nba_raw.team_boxscores") == [
+        ("BOS", 133, str(f.resolve()))
+    ]
+    assert count(engine, "nba_processing.ingest_files") == 1
+
+
+def test_files_zip_member_identity_is_the_resolved_archive_path(
+    engine, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with zipfile.ZipFile(tmp_path / "data.zip", "w") as zf:
+        zf.writestr("sub/a.csv", GOOD)
+    _, outcomes = ingest(engine, "data.zip")
+    assert outcomes[0].file == "data.zip!sub/a.csv"
+    expected = f"{(tmp_path / 'data.zip').resolve()}!sub/a.csv"
+    assert engine.fetchall("SELECT DISTINCT source_file FROM nba_raw.team_boxscores") == [
+        (expected,)
+    ]
+
+
+def test_files_rows_stored_under_an_old_relative_spelling_are_replaced(
+    engine, tmp_path: Path, monkeypatch
+) -> None:
+    """Warehouses written before identities were resolved paths hold the path as it was
+    given (e.g. 'a.csv'): ingesting the file under that spelling again replaces those rows
+    and its ingest_files row, and stores the resolved path from then on."""
+    monkeypatch.chdir(tmp_path)
+    f = tmp_path / "a.csv"
+    f.write_text(GOOD)
+    ingest(engine, f)
+    for table in ("nba_raw.team_boxscores", "nba_processing.ingest_files"):
+        engine.execute(f"UPDATE {table} SET source_file = 'a.csv'")  # as an old version wrote
+    f.write_text(HEADER + "0022400001,2024-10-22,BOS,133,90,45,x\n")
+    _, outcomes = ingest(engine, "a.csv")
+    assert [o.status for o in outcomes] == ["loaded"]
+    assert engine.fetchall("SELECT team_abbr, source_file FROM nba_raw.team_boxscores") == [
+        ("BOS", str(f.resolve()))
+    ]
+    assert engine.fetchall("SELECT source_file FROM nba_processing.ingest_files") == [
+        (str(f.resolve()),)
+    ]

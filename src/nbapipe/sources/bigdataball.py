@@ -519,7 +519,7 @@ def finish_pbp(
         engine,
         "_pbp_rows",
         source=source,
-        context=f"play_by_play:{ref.display}",
+        context=f"play_by_play:{ref.source_file}",
         name_fallback=name_fallback,
     )
     data = engine.arrow(

@@ -50,7 +50,12 @@ REJECT_COLUMNS = ("row_number", "column_name", "reason", "raw_text")
 
 @dataclass(frozen=True)
 class FileRef:
-    """One input file, possibly a member of a zip archive (shown as ``archive.zip!member``)."""
+    """One input file, possibly a member of a zip archive (shown as ``archive.zip!member``).
+
+    ``display`` is the path as given (short, for messages); ``source_file`` is the file's
+    identity in the warehouse: its resolved absolute path, so that ``team.csv``,
+    ``./team.csv``, ``$PWD/team.csv`` and the folder holding it are one file.
+    """
 
     path: Path
     member: str | None = None
@@ -58,6 +63,18 @@ class FileRef:
     @property
     def display(self) -> str:
         return f"{self.path}!{self.member}" if self.member else str(self.path)
+
+    @functools.cached_property
+    def source_file(self) -> str:
+        path = str(self.path.resolve())
+        return f"{path}!{self.member}" if self.member else path
+
+    @property
+    def spellings(self) -> list[str]:
+        """The names this file may have in a warehouse written before identities were
+        resolved paths: the path as given (rows are matched under it too, then rewritten
+        under ``source_file``)."""
+        return [self.source_file] + ([self.display] if self.display != self.source_file else [])
 
     @property
     def name(self) -> str:
@@ -291,12 +308,18 @@ def ingest_files(
     summary = IngestSummary(run_id=run_id, source=adapter.name)
     outcomes: list[FileOutcome] = []
     refs: list[FileRef] = []
+    seen: set[str] = set()
     for p in paths:
         try:
-            refs.extend(discover([p], adapter.suffixes))
+            found = discover([p], adapter.suffixes)
         except InputError as exc:
             outcomes.append(FileOutcome(str(p), "refused", message=str(exc)))
-            _log_refused(engine, adapter.name, run_id, str(p), str(exc))
+            _log_refused(engine, adapter.name, run_id, str(Path(p).resolve()), str(exc))
+            continue
+        for ref in found:  # one file named twice (a.csv, then its folder) is read once
+            if ref.source_file not in seen:
+                seen.add(ref.source_file)
+                refs.append(ref)
     # Adapters may order files so that, e.g., schedules load before the box scores that
     # look their games up.
     sort_key = getattr(adapter, "sort_key", None)
@@ -322,6 +345,11 @@ def ingest_files(
     return summary, outcomes
 
 
+def _marks(values: Sequence[object]) -> str:
+    """Placeholders for an IN list of ``values``."""
+    return ", ".join("?" for _ in values)
+
+
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -342,12 +370,12 @@ def _ingest_one(
             )
         digest = _sha256(ref.read_bytes())
     except (InputError, OSError) as exc:
-        _log_refused(engine, adapter.name, run_id, ref.display, str(exc))
+        _log_refused(engine, adapter.name, run_id, ref.source_file, str(exc))
         return FileOutcome(ref.display, "refused", message=str(exc))
     previous = engine.fetchone(
         f"SELECT content_sha256 FROM {schema.INGEST_FILES.fqn} "
         "WHERE source = ? AND source_file = ? AND status = 'loaded'",
-        [adapter.name, ref.display],
+        [adapter.name, ref.source_file],
     )
     if previous and previous[0] == digest and not force:
         return FileOutcome(ref.display, "unchanged")
@@ -361,7 +389,7 @@ def _ingest_one(
                 tables, registered = registry.identify_players(engine, tables, source=adapter.name)
                 summary.new_players += registered.new_players
             tables, ambiguous = registry.drop_shared_names(
-                engine, tables, source=adapter.name, context="{table}:" + ref.display
+                engine, tables, source=adapter.name, context="{table}:" + ref.source_file
             )
             summary.unresolved_names += ambiguous
             written = 0
@@ -371,20 +399,21 @@ def _ingest_one(
                     schema.table(name),
                     data,
                     parsed.sources.get(name, adapter.name),
-                    ref.display,
+                    ref,
                     run_id,
                 )
-            _write_rejects(engine, adapter.name, run_id, ref.display, rejects)
-            summary.unresolved_names += _resolve_players(engine, adapter, ref.display, run_id)
+            _write_rejects(engine, adapter.name, run_id, ref.source_file, rejects)
+            summary.unresolved_names += _resolve_players(engine, adapter, ref.source_file, run_id)
             engine.execute(
-                f"DELETE FROM {schema.INGEST_FILES.fqn} WHERE source = ? AND source_file = ?",
-                [adapter.name, ref.display],
+                f"DELETE FROM {schema.INGEST_FILES.fqn} WHERE source = ? "
+                f"AND source_file IN ({_marks(ref.spellings)})",
+                [adapter.name, *ref.spellings],
             )
             engine.execute(
                 f"INSERT INTO {schema.INGEST_FILES.fqn} VALUES (?, ?, ?, ?, 'loaded', ?, ?, ?, ?)",
                 [
                     adapter.name,
-                    ref.display,
+                    ref.source_file,
                     digest,
                     run_id,
                     parsed.rows_in,
@@ -400,14 +429,15 @@ def _ingest_one(
             ref.display, "loaded", parsed.rows_in, written, len({r[0] for r in rejects})
         )
     except InputError as exc:
-        _log_refused(engine, adapter.name, run_id, ref.display, str(exc))
+        _log_refused(engine, adapter.name, run_id, ref.source_file, str(exc))
         return FileOutcome(ref.display, "refused", message=str(exc))
 
 
 def _replace_file_rows(
-    engine: DuckDBEngine, table: Table, data: pa.Table, source: str, source_file: str, run_id: str
+    engine: DuckDBEngine, table: Table, data: pa.Table, source: str, ref: FileRef, run_id: str
 ) -> int:
-    """Replace what this file wrote before, and same-source rows with the same keys."""
+    """Replace what this file wrote before (under any of its spellings), and same-source rows
+    with the same keys."""
     data = conform(table, data)
     keys = [k for k in table.key if k != "source"]
     key_cols = ", ".join(quote_ident(k) for k in keys)
@@ -418,15 +448,15 @@ def _replace_file_rows(
         )
         if dup:
             shown = ", ".join(f"{k}={v}" for k, v in zip(keys, dup[:-1], strict=True))
-            raise InputError(f"{source_file}: duplicate key ({shown}) in {table.fqn} rows")
+            raise InputError(f"{ref.display}: duplicate key ({shown}) in {table.fqn} rows")
         engine.execute(
-            f"DELETE FROM {table.fqn} WHERE source = ? AND (source_file = ? OR ({key_cols}) IN "
-            f"(SELECT ({key_cols}) FROM _file_rows))",
-            [source, source_file],
+            f"DELETE FROM {table.fqn} WHERE source = ? AND (source_file IN "
+            f"({_marks(ref.spellings)}) OR ({key_cols}) IN (SELECT ({key_cols}) FROM _file_rows))",
+            [source, *ref.spellings],
         )
         engine.execute(
             f"INSERT INTO {table.fqn} SELECT {cols}, ?, ?, ? FROM _file_rows",
-            [source, source_file, run_id],
+            [source, ref.source_file, run_id],
         )
     return data.num_rows
 
