@@ -256,3 +256,83 @@ def test_files_rows_stored_under_an_old_relative_spelling_are_replaced(
     assert engine.fetchall("SELECT source_file FROM nba_processing.ingest_files") == [
         (str(f.resolve()),)
     ]
+
+
+def add_game(engine, game_id: str, day: str = "2024-10-22") -> None:
+    engine.execute(
+        "INSERT INTO nba_raw.schedule (game_id, game_date, season_year, home_team_abbr, "
+        "away_team_abbr, source) VALUES (?, CAST(? AS DATE), 2024, 'BOS', 'NYK', 's')",
+        [game_id, day],
+    )
+
+
+LAL_ROW = "0022400002,2024-10-22,LAL,100,80,40,z\n"
+
+
+def test_files_rows_waiting_on_the_schedule_load_once_it_has_their_game(
+    engine, tmp_path: Path
+) -> None:
+    """Rows rejected because the schedule lacked their game were never tried again: the file
+    was 'unchanged' for good, and only --force loaded them."""
+    add_game(engine, "0022400001")
+    f = tmp_path / "a.csv"
+    f.write_text(GOOD + LAL_ROW)
+    _, first = ingest(engine, f)
+    assert (first[0].rows_written, first[0].rows_rejected) == (2, 1)
+    _, again = ingest(engine, f)  # the schedule has not changed: nothing to try again
+    assert [o.status for o in again] == ["unchanged"]
+    add_game(engine, "0022400002")
+    _, retried = ingest(engine, f)
+    assert [(o.status, o.retried, o.rows_written, o.rows_rejected) for o in retried] == [
+        ("loaded", True, 3, 0)
+    ]
+    assert count(engine) == 3
+    # the rejects of the earlier read are gone: those rows are loaded now
+    assert count(engine, "nba_processing.ingest_rejects") == 0
+    _, settled = ingest(engine, f)
+    assert [o.status for o in settled] == ["unchanged"]
+
+
+def test_files_rows_rejected_for_their_values_are_not_read_again(engine, tmp_path: Path) -> None:
+    add_game(engine, "0022400001")
+    f = tmp_path / "a.csv"
+    f.write_text(GOOD + "0022400001,2024-10-22,LAL,-1,80,40,z\n")  # a bad value
+    _, first = ingest(engine, f)
+    assert first[0].rows_rejected == 1
+    add_game(engine, "0022400003")  # the schedule changes, the file's problem does not
+    _, again = ingest(engine, f)
+    assert [o.status for o in again] == ["unchanged"]
+
+
+def test_files_reread_that_changes_nothing_leaves_the_same_rows_and_rejects(
+    engine, tmp_path: Path
+) -> None:
+    add_game(engine, "0022400001")
+    f = tmp_path / "a.csv"
+    f.write_text(GOOD + LAL_ROW + "0022400001,2024-10-22,LAL,-1,80,40,z\n")
+    rows = "SELECT * EXCLUDE (ingest_run_id) FROM nba_raw.team_boxscores ORDER BY ALL"
+    quarantine = (
+        "SELECT source_file, row_number, column_name, reason, raw_text "
+        "FROM nba_processing.ingest_rejects ORDER BY ALL"
+    )
+    ingest(engine, f)
+    before = engine.fetchall(rows), engine.fetchall(quarantine)
+    add_game(engine, "0022400009", "2024-10-23")  # another day's game: read again, same result
+    _, again = ingest(engine, f)
+    assert again[0].retried
+    assert (engine.fetchall(rows), engine.fetchall(quarantine)) == before
+    assert len(before[1]) == 2
+
+
+def test_files_warehouse_of_an_older_version_retries_by_reject_reason(
+    engine, tmp_path: Path
+) -> None:
+    """A run recorded before runs noted what their lookups saw: the file's rejects say."""
+    add_game(engine, "0022400001")
+    f = tmp_path / "a.csv"
+    f.write_text(GOOD + LAL_ROW)
+    ingest(engine, f)
+    engine.execute("UPDATE nba_processing.ingest_runs SET detail = '{\"loaded\": 1}'")
+    add_game(engine, "0022400002")
+    _, again = ingest(engine, f)
+    assert (again[0].status, again[0].rows_written) == ("loaded", 3)

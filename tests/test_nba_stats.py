@@ -741,3 +741,19 @@ def test_nba_stats_real_livedata_sample_is_refused(data: Path, engine) -> None:
     _, outcomes = ingest_nba_stats(engine, [sample])
     assert outcomes[0].status == "refused" and "nbapipe ingest nbacom-pbp" in outcomes[0].message
     assert one(engine, "SELECT count(*) FROM nba_raw.play_by_play") == 0
+
+
+def test_nba_stats_rejects_waiting_on_the_warehouse_are_recognised(
+    data: Path, engine, tmp_path: Path
+) -> None:
+    """The reasons nba-stats gives for a missing game or player are the ones the ingest reads
+    again once the schedule or the registry changes; a bad value is not."""
+    logs = write(tmp_path / "logs.csv", LOG_HEADER + TATUM)  # no schedule yet
+    gamelog = data / "nba_api_recordings" / "PlayerGameLog.json"  # no registered player yet
+    bad = write(tmp_path / "bad.csv", SCHEDULE.replace(",110,", ",-110,", 1))
+    ingest_nba_stats(engine, [logs, gamelog])
+    ingest_nba_stats(engine, [bad])  # after: its schedule rows would find the logs' game
+    reasons = {r[2] for r in rejects(engine)}
+    by_kind = {reason: files.waits_on([reason]) for reason in reasons}
+    assert {"schedule", "registry"} <= set().union(*by_kind.values()), by_kind
+    assert any(not kinds for kinds in by_kind.values()), by_kind  # the negative count

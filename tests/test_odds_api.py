@@ -723,3 +723,28 @@ def test_odds_api_live_force_reingests_fetched_files(tmp_path: Path, monkeypatch
     forced = api.fetch_odds_api("2025-10-21", cache=tmp_path, warehouse=wh, force=True)
     statuses = [r.ingest.files[0].status for r in (first, again, forced)]
     assert statuses[1:] == ["unchanged", statuses[0]]
+
+
+def test_odds_api_props_for_unscheduled_games_load_once_the_schedule_has_them(
+    okc, tmp_path: Path
+) -> None:
+    """Props ingested before their game's schedule were rejected ('no scheduled game for POR
+    @ UTA on ...') and the file stayed 'unchanged' after the schedule came: only --force
+    loaded them."""
+    por_uta = csv_row(game="Portland Trail Blazers @ Utah Jazz", player="Lauri Markkanen")
+    outcome, rejects = ingest_rows(okc, tmp_path, por_uta)
+    assert (outcome.rows_written, outcome.rows_rejected) == (1, 1)
+    assert rejects[0][2] == "no scheduled game for POR @ UTA on 2025-10-21"
+    f = tmp_path / "raw_20251021_170000.csv"
+    assert ingest_odds_api(okc, [f])[1][0].status == "unchanged"
+    okc.execute(
+        "INSERT INTO nba_raw.schedule (game_id, game_date, season_year, home_team_abbr, "
+        "away_team_abbr, source) VALUES ('0022500002', DATE '2025-10-21', 2025, 'UTA', 'POR', "
+        "'test')"
+    )
+    _, outcomes = ingest_odds_api(okc, [f])
+    assert [(o.status, o.retried, o.rows_written, o.rows_rejected) for o in outcomes] == [
+        ("loaded", True, 2, 0)
+    ]
+    assert one(okc, "SELECT count(*) FROM nba_raw.player_props WHERE game_id = '0022500002'") == 1
+    assert ingest_odds_api(okc, [f])[1][0].status == "unchanged"

@@ -23,6 +23,7 @@ import datetime as dt
 import functools
 import hashlib
 import io
+import json
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
@@ -46,6 +47,33 @@ from nbapipe.sources.load import (
 from nbapipe.sources.schema import Table
 
 REJECT_COLUMNS = ("row_number", "column_name", "reason", "raw_text")
+REFUSED = "file refused: "  # how the reason of a refused file's ingest_rejects row begins
+
+# Reject reasons that say what the warehouse lacks, not what is wrong with the file: the game
+# or player looked up may be there later. (what was looked up, reason pattern)
+WAREHOUSE_REASONS = (
+    ("schedule", re.compile(r"no scheduled game for ")),  # odds-api, nba-stats game logs
+    ("schedule", re.compile(r"game \S+ is not in the schedule for ")),  # every source
+    ("schedule", re.compile(r"the schedule has \d+ games for ")),  # nba-stats game logs
+    ("registry", re.compile(r"player id \S+ is not in the player registry")),  # PlayerGameLog
+)
+# What each lookup reads: a file waiting on it is read again once this has changed.
+_STATE_SQL = {
+    "schedule": f"SELECT count(*) || ':' || coalesce(bit_xor(hash(game_id, game_date, "
+    f"home_team_abbr, away_team_abbr)), 0) FROM {schema.SCHEDULE.fqn}",
+    "registry": f"SELECT count(*) || ':' || coalesce(bit_xor(hash(nba_player_id, player_lookup, "
+    f"player_name)), 0) FROM {schema.PLAYERS_REGISTRY.fqn}",
+}
+
+
+def waits_on(reasons: Iterable[str]) -> set[str]:
+    """The warehouse lookups ('schedule', 'registry') that rejects with these reasons wait on."""
+    return {kind for r in reasons for kind, pattern in WAREHOUSE_REASONS if pattern.match(r)}
+
+
+def _warehouse_state(engine: DuckDBEngine, kinds: Iterable[str]) -> dict[str, str]:
+    """A fingerprint of what each lookup reads (changes whenever that table's rows do)."""
+    return {kind: str(engine.fetchone(_STATE_SQL[kind])[0]) for kind in sorted(kinds)}
 
 
 @dataclass(frozen=True)
@@ -290,6 +318,9 @@ class FileOutcome:
     rows_written: int = 0
     rows_rejected: int = 0
     message: str = ""
+    # Read again although its bytes are unchanged: rows of it had been rejected for want of a
+    # scheduled game or registered player, and the schedule or registry has changed since.
+    retried: bool = False
 
 
 def ingest_files(
@@ -325,9 +356,10 @@ def ingest_files(
     sort_key = getattr(adapter, "sort_key", None)
     if sort_key is not None:
         refs.sort(key=lambda r: (sort_key(r), r.display))
+    runs: dict[str, dict] = {}  # earlier runs' details, read once each
     for i, ref in enumerate(refs):
         progress.step("files", i, len(refs))
-        outcomes.append(_ingest_one(engine, adapter, ref, run_id, force, summary))
+        outcomes.append(_ingest_one(engine, adapter, ref, run_id, force, summary, runs))
         if after_file is not None:
             after_file(engine, ref)
     progress.step("files", len(refs), len(refs))
@@ -336,8 +368,12 @@ def ingest_files(
     summary.rows_written = sum(o.rows_written for o in outcomes)
     summary.rows_rejected = sum(o.rows_rejected for o in outcomes)
     summary.detail = {
+        # file -> what its warehouse lookups saw, for files with rows rejected for want of a
+        # game or player (see _state_changed); always present, so runs without any say so.
+        "waiting": summary.detail.get("waiting", {}),
         "loaded": sum(o.status == "loaded" for o in outcomes),
         "unchanged": sum(o.status == "unchanged" for o in outcomes),
+        "retried": sum(o.retried for o in outcomes),
         "refused": [f"{o.file}: {o.message}" for o in outcomes if o.status == "refused"],
     }
     status = "success" if not summary.detail["refused"] else "partial"
@@ -361,6 +397,7 @@ def _ingest_one(
     run_id: str,
     force: bool,
     summary: IngestSummary,
+    runs: dict[str, dict],
 ) -> FileOutcome:
     try:
         if ref.nested_zip:
@@ -373,17 +410,23 @@ def _ingest_one(
         _log_refused(engine, adapter.name, run_id, ref.source_file, str(exc))
         return FileOutcome(ref.display, "refused", message=str(exc))
     previous = engine.fetchone(
-        f"SELECT content_sha256 FROM {schema.INGEST_FILES.fqn} "
+        f"SELECT content_sha256, ingest_run_id, rows_rejected FROM {schema.INGEST_FILES.fqn} "
         "WHERE source = ? AND source_file = ? AND status = 'loaded'",
         [adapter.name, ref.source_file],
     )
+    retried = False
     if previous and previous[0] == digest and not force:
-        return FileOutcome(ref.display, "unchanged")
+        retried = _state_changed(engine, adapter.name, ref.source_file, previous, runs)
+        if not retried:
+            return FileOutcome(ref.display, "unchanged")
     try:
         with engine.transaction():
             parsed = adapter.parse(engine, ref)
             rejects = list(parsed.rejects)
             tables = _check_game_ids(engine, parsed.tables, rejects)
+            # What the lookups saw, when rows wait on them: the file is read again once it changes.
+            waiting = waits_on(r[2] for r in rejects)
+            state = _warehouse_state(engine, waiting) if waiting else None
             if adapter.players == "register":
                 # Before the write: namesakes must reach the key check as two players.
                 tables, registered = registry.identify_players(engine, tables, source=adapter.name)
@@ -402,6 +445,14 @@ def _ingest_one(
                     ref,
                     run_id,
                 )
+            # The rows of this read of the file are what is quarantined now: earlier reads'
+            # rejects go (a re-read that changes nothing leaves the same rejects); the log of
+            # refusals stays.
+            engine.execute(
+                f"DELETE FROM {schema.INGEST_REJECTS.fqn} WHERE source = ? "
+                f"AND source_file IN ({_marks(ref.spellings)}) AND NOT starts_with(reason, ?)",
+                [adapter.name, *ref.spellings, REFUSED],
+            )
             _write_rejects(engine, adapter.name, run_id, ref.source_file, rejects)
             summary.unresolved_names += _resolve_players(engine, adapter, ref.source_file, run_id)
             engine.execute(
@@ -425,12 +476,49 @@ def _ingest_one(
             for name, data in tables.items():
                 fqn = schema.table(name).fqn
                 summary.tables[fqn] = summary.tables.get(fqn, 0) + data.num_rows
+        if state:
+            summary.detail.setdefault("waiting", {})[ref.source_file] = state
         return FileOutcome(
-            ref.display, "loaded", parsed.rows_in, written, len({r[0] for r in rejects})
+            ref.display,
+            "loaded",
+            parsed.rows_in,
+            written,
+            len({r[0] for r in rejects}),
+            retried=retried,
         )
     except InputError as exc:
         _log_refused(engine, adapter.name, run_id, ref.source_file, str(exc))
         return FileOutcome(ref.display, "refused", message=str(exc))
+
+
+def _state_changed(
+    engine: DuckDBEngine, source: str, source_file: str, previous: tuple, runs: dict[str, dict]
+) -> bool:
+    """Whether an unchanged file must be read again: rows of it were rejected for want of a
+    game or player the warehouse did not hold, and what those lookups read has changed."""
+    _, run_id, rows_rejected = previous
+    if not rows_rejected:
+        return False
+    if run_id not in runs:
+        row = engine.fetchone(
+            f"SELECT detail FROM {schema.INGEST_RUNS.fqn} WHERE ingest_run_id = ?", [run_id]
+        )
+        try:
+            runs[run_id] = json.loads(row[0]) if row and row[0] else {}
+        except ValueError:
+            runs[run_id] = {}
+    detail = runs[run_id]
+    if "waiting" in detail:  # the run noted what each such file's lookups saw
+        seen = detail["waiting"].get(source_file)
+        return bool(seen) and _warehouse_state(engine, seen) != seen
+    # A run of an older version, or one that did not finish: read the file again if any of
+    # its rejects waits on the warehouse (the next run notes what it saw).
+    reasons = engine.fetchall(
+        f"SELECT DISTINCT reason FROM {schema.INGEST_REJECTS.fqn} "
+        "WHERE ingest_run_id = ? AND source_file = ?",
+        [run_id, source_file],
+    )
+    return bool(waits_on(r for (r,) in reasons))
 
 
 def _replace_file_rows(
@@ -561,7 +649,7 @@ def _write_rejects(
 
 def _log_refused(engine: DuckDBEngine, source: str, run_id: str, file: str, reason: str) -> None:
     with engine.transaction():
-        _write_rejects(engine, source, run_id, file, [(0, "", f"file refused: {reason}", None)])
+        _write_rejects(engine, source, run_id, file, [(0, "", REFUSED + reason, None)])
 
 
 def _now() -> dt.datetime:
