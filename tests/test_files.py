@@ -336,3 +336,46 @@ def test_files_warehouse_of_an_older_version_retries_by_reject_reason(
     add_game(engine, "0022400002")
     _, again = ingest(engine, f)
     assert (again[0].status, again[0].rows_written) == ("loaded", 3)
+
+
+def test_files_every_row_rejected_is_its_own_status_and_read_again(engine, tmp_path: Path) -> None:
+    """A file whose every row was rejected showed as 'loaded' and the reasons were only in
+    nba_processing.ingest_rejects."""
+    f = tmp_path / "a.csv"
+    f.write_text(
+        HEADER + "0022400001,2024-10-22,BOS,-1,90,45,x\n0022400001,2024-10-22,NYK,-2,85,40,y\n"
+    )
+    summary, outcomes = ingest(engine, f)
+    o = outcomes[0]
+    assert (o.status, o.rows_written, o.rows_rejected) == ("rejected", 0, 2)
+    assert [(r.column, r.example, r.rows, r.varied) for r in o.reasons] == [
+        ("points", "negative count", 2, False)
+    ]
+    assert summary.detail["rejected"] == [str(f)]
+    assert engine.fetchone("SELECT status FROM nba_processing.ingest_runs")[0] == "partial"
+    assert engine.fetchone("SELECT status FROM nba_processing.ingest_files")[0] == "rejected"
+    _, again = ingest(engine, f)  # not recorded as loaded: read again, as a refused file is
+    assert [o.status for o in again] == ["rejected"]
+
+
+def test_files_reject_reasons_are_grouped_by_kind() -> None:
+    rejects = [
+        (1, "game", "no scheduled game for POR @ UTA on 2025-10-29", "x"),
+        (2, "game", "no scheduled game for POR @ UTA on 2025-10-29", "x"),
+        (3, "game", "no scheduled game for HOU @ OKC on 2025-10-21", "x"),
+        (3, "line", "missing value", None),
+        (4, "bookmaker", "unknown bookmaker 'notabook'", "notabook"),
+        (4, "game", "unknown team 'Seattle SuperSonics'", "x"),
+        (4, "game", "unknown team 'Vancouver Grizzlies'", "x"),  # one row, two problems
+    ]
+    groups = files.group_rejects(rejects)
+    assert [(g.column, g.example, g.rows, g.varied) for g in groups] == [
+        ("game", "no scheduled game for POR @ UTA on 2025-10-29", 3, True),
+        ("bookmaker", "unknown bookmaker 'notabook'", 1, False),
+        ("game", "unknown team 'Vancouver Grizzlies'", 1, True),
+        ("line", "missing value", 1, False),
+    ]
+    other = files.group_rejects([(9, "game", "no scheduled game for BOS @ NYK on 2025-11-01", "")])
+    merged = files.merge_reasons(groups + other)
+    assert (merged[0].rows, merged[0].files, merged[0].varied) == (4, 2, True)
+    assert merged[0].example == "no scheduled game for POR @ UTA on 2025-10-29"

@@ -718,11 +718,18 @@ def test_odds_api_live_force_reingests_fetched_files(tmp_path: Path, monkeypatch
     monkeypatch.setattr(odds_api, "fetch_odds_api", fetched)
     wh = tmp_path / "w.duckdb"
     api.init(wh)
+    eng = DuckDBEngine(wh)
+    eng.execute(
+        "INSERT INTO nba_raw.schedule (game_id, game_date, season_year, home_team_abbr, "
+        "away_team_abbr, source) VALUES ('0022500001', DATE '2025-10-21', 2025, 'OKC', 'HOU', "
+        "'test')"
+    )
+    eng.close()
     first = api.fetch_odds_api("2025-10-21", cache=tmp_path, warehouse=wh)
     again = api.fetch_odds_api("2025-10-21", cache=tmp_path, warehouse=wh)
     forced = api.fetch_odds_api("2025-10-21", cache=tmp_path, warehouse=wh, force=True)
     statuses = [r.ingest.files[0].status for r in (first, again, forced)]
-    assert statuses[1:] == ["unchanged", statuses[0]]
+    assert statuses == ["loaded", "unchanged", "loaded"]
 
 
 def test_odds_api_props_for_unscheduled_games_load_once_the_schedule_has_them(

@@ -27,7 +27,7 @@ from nbapipe.progress import NoProgress, ProgressSink
 from nbapipe.season import parse_seasons, season_label
 from nbapipe.settings import cache_dir, warehouse_path
 from nbapipe.sources import files, schema
-from nbapipe.sources.files import FileOutcome, FileSource
+from nbapipe.sources.files import FileOutcome, FileSource, RejectReason, merge_reasons
 from nbapipe.sources.load import IngestSummary
 from nbapipe.status import WarehouseStatus, warehouse_status
 from nbapipe.warehouse import InitResult, init_warehouse, open_warehouse
@@ -125,6 +125,11 @@ def file_source(name: str) -> FileSource:
 class FilesIngestResult:
     summary: IngestSummary
     files: list[FileOutcome]
+
+    def reasons(self) -> list[RejectReason]:
+        """Why rows were rejected, over every file read: one entry per kind of reason (the
+        values it quotes set aside), most rows first."""
+        return merge_reasons(r for o in self.files for r in o.reasons)
 
 
 def ingest_files(

@@ -273,7 +273,8 @@ def _file_names(files: list[str]) -> tuple[str, list[str]]:
 
 def _render_files(result: api.FilesIngestResult) -> None:
     folder, names = _file_names([o.file for o in result.files])
-    table = Table(title=f"{result.summary.source} ingest ({result.summary.run_id})")
+    title = f"{result.summary.source} ingest ({result.summary.run_id})"
+    table = Table(title=title)
     for col, justify in (
         ("file", "left"),
         ("status", "left"),
@@ -283,7 +284,9 @@ def _render_files(result: api.FilesIngestResult) -> None:
     ):
         table.add_column(col, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for o, name in zip(result.files, names, strict=True):
-        style = {"loaded": "green", "unchanged": "dim", "refused": "red"}[o.status]
+        style = {"loaded": "green", "unchanged": "dim", "refused": "red", "rejected": "red"}[
+            o.status
+        ]
         table.add_row(
             escape(name),
             f"[{style}]{o.status}[/]",
@@ -291,12 +294,49 @@ def _render_files(result: api.FilesIngestResult) -> None:
             f"{o.rows_written:,}",
             f"{o.rows_rejected:,}",
         )
-    out.print(table)
+    # one line a file when the names fit, else each name whole with its counts below it
+    if Measurement.get(out, out.options.update_width(10_000), table).maximum <= out.width:
+        out.print(table)
+    else:
+        _print_records(
+            escape(title),
+            [
+                (
+                    escape(name),
+                    [
+                        f"{o.status}: {o.rows_in:,} rows in, {o.rows_written:,} written, "
+                        f"{o.rows_rejected:,} rejected"
+                        if o.status in ("loaded", "rejected")
+                        else o.status
+                    ],
+                )
+                for o, name in zip(result.files, names, strict=True)
+            ],
+        )
     if folder:  # whole, so it can be copied: a path must not be folded
         out.print(f"files in {escape(folder)}", soft_wrap=True, highlight=False)
-    for o in result.files:
+    retried = sum(o.retried for o in result.files)
+    if retried:
+        one = retried == 1
+        _print_wrapped(
+            out,
+            f"{retried} file{'' if one else 's'} read again although unchanged: "
+            f"{'it' if one else 'they'} had rows rejected for want of a scheduled game or "
+            "registered player, and the schedule or player registry has changed since",
+        )
+    _print_reasons(result)
+    for o, name in zip(result.files, names, strict=True):
         if o.status == "refused":
             err.print(f"[red]refused:[/] {escape(o.message)}", highlight=False, soft_wrap=True)
+        elif o.status == "rejected":  # named as in the table; its most common reason
+            top = o.reasons[0]
+            some = f"; {top.rows:,} for " if top.rows < o.rows_rejected else " for "
+            _print_wrapped(
+                err,
+                f"rejected: {name}: all {o.rows_rejected:,} rows rejected{some}"
+                + _reason_text(top),
+                style="red",
+            )
     s = result.summary
     parts = [
         f"{s.files} file{'' if s.files == 1 else 's'}",
@@ -307,8 +347,58 @@ def _render_files(result: api.FilesIngestResult) -> None:
         f"{s.new_players:,} new players",
     ]
     out.print(_wrap_items("", parts, out.width))
-    if any(o.status == "refused" for o in result.files):
+    if any(o.status in ("refused", "rejected") for o in result.files):
         raise typer.Exit(1)
+
+
+def _print_wrapped(console: Console, text: str, *, indent: int = 4, style: str = "") -> None:
+    """``text`` wrapped to the console's width between words only (a long path or value
+    stays whole), continuation lines indented; never markup, never cut. ``style`` colours
+    the first word."""
+    lines = textwrap.wrap(
+        text,
+        max(console.width, 20),
+        subsequent_indent=" " * indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    for i, line in enumerate(lines):
+        if i == 0 and style:
+            head, _, rest = line.partition(" ")
+            line = f"[{style}]{escape(head)}[/] {escape(rest)}"
+            console.print(line, highlight=False, soft_wrap=True)
+        else:
+            console.print(line, highlight=False, soft_wrap=True, markup=False)
+
+
+def _reason_text(r: api.RejectReason) -> str:
+    """'column: reason', with '(and N like it)' when the rows give it with other values."""
+    where = f"{r.column}: " if r.column else ""
+    like = f" (and {r.rows - 1:,} like it)" if r.varied else ""
+    return f"{where}{r.example}{like}"
+
+
+def _print_reasons(result: api.FilesIngestResult, top: int = 3) -> None:
+    """The most common reasons rows were rejected, over every file read, one line each
+    (values such as games and dates set aside: one line per kind of reason)."""
+    read = [o for o in result.files if o.reasons]
+    kinds = result.reasons()
+    if not kinds:
+        return
+    out.print("rejected rows, most common reasons first:", highlight=False)
+    for r in kinds[:top]:
+        files = f" in {r.files} files" if len(read) > 1 else ""
+        rows = f"{r.rows:,} row{'s' * (r.rows != 1)}{files}"
+        _print_wrapped(out, f"  {rows}: {_reason_text(r)}", indent=6)
+    rest = kinds[top:]
+    if rest:
+        rows = sum(r.rows for r in rest)
+        _print_wrapped(
+            out,
+            f"  and {len(rest)} other reason{'s' * (len(rest) != 1)} ({rows:,} rows); "
+            "all of them in nba_processing.ingest_rejects",
+            indent=6,
+        )
 
 
 def _ingest_files_command(

@@ -311,13 +311,67 @@ def canonical(table: Table, columns: dict[str, pa.Array | pa.ChunkedArray], n: i
 
 
 @dataclass
+class RejectReason:
+    """Rejected rows of one kind: reasons that differ only in the values they quote (game,
+    team, date, number) are one kind, shown by one of them."""
+
+    column: str
+    example: str  # the reason most of these rows give, word for word
+    rows: int  # rows rejected with a reason of this kind
+    varied: bool  # whether some give it with other values (other games, dates, ...)
+    files: int = 1
+
+
+_VALUES = re.compile(r"'[^']*'|\b\d[\d.:-]*\b|\b[A-Z]{2,4}\b")
+
+
+def reason_kind(reason: str) -> str:
+    """A reason with the values it quotes blanked out: the key rejects are grouped by."""
+    return _VALUES.sub("_", reason)
+
+
+def group_rejects(rejects: Iterable[tuple[int, str, str, str | None]]) -> list[RejectReason]:
+    """Rejected rows by kind of reason, most rows first (a row with two problems counts in
+    both kinds); the example is the reason most of them give word for word."""
+    exact: dict[tuple[str, str], dict[str, set[int]]] = {}
+    for row, column, reason, _ in rejects:
+        exact.setdefault((column or "", reason_kind(reason)), {}).setdefault(reason, set()).add(row)
+    out = []
+    for (column, _), by_reason in exact.items():
+        example = max(by_reason, key=lambda r: (len(by_reason[r]), r))
+        rows = len(set().union(*by_reason.values()))
+        out.append(RejectReason(column, example, rows, len(by_reason) > 1))
+    return sorted(out, key=lambda r: (-r.rows, r.column, r.example))
+
+
+def merge_reasons(groups: Iterable[RejectReason]) -> list[RejectReason]:
+    """Kinds of reasons over several files (rows and files added up), most rows first; the
+    example is that of the file with the most such rows."""
+    merged: dict[tuple[str, str], list[RejectReason]] = {}
+    for g in groups:
+        merged.setdefault((g.column, reason_kind(g.example)), []).append(g)
+    out = []
+    for (column, _), parts in merged.items():
+        first = max(parts, key=lambda g: (g.rows, g.example))
+        varied = any(g.varied or g.example != first.example for g in parts)
+        rows, n_files = sum(g.rows for g in parts), sum(g.files for g in parts)
+        out.append(RejectReason(column, first.example, rows, varied, n_files))
+    return sorted(out, key=lambda r: (-r.rows, r.column, r.example))
+
+
+@dataclass
 class FileOutcome:
+    """What became of one file: ``loaded``; ``unchanged`` (same bytes, nothing to try
+    again); ``refused`` (nothing written, ``message`` says why); ``rejected`` (read, but every
+    row was rejected: nothing written, ``reasons`` say why)."""
+
     file: str
-    status: Literal["loaded", "unchanged", "refused"]
+    status: Literal["loaded", "unchanged", "refused", "rejected"]
     rows_in: int = 0
     rows_written: int = 0
     rows_rejected: int = 0
     message: str = ""
+    reasons: list[RejectReason] = field(default_factory=list)
     # Read again although its bytes are unchanged: rows of it had been rejected for want of a
     # scheduled game or registered player, and the schedule or registry has changed since.
     retried: bool = False
@@ -375,8 +429,10 @@ def ingest_files(
         "unchanged": sum(o.status == "unchanged" for o in outcomes),
         "retried": sum(o.retried for o in outcomes),
         "refused": [f"{o.file}: {o.message}" for o in outcomes if o.status == "refused"],
+        "rejected": [o.file for o in outcomes if o.status == "rejected"],
     }
-    status = "success" if not summary.detail["refused"] else "partial"
+    failed = summary.detail["refused"] or summary.detail["rejected"]
+    status = "partial" if failed else "success"
     record_ingest_run(engine, summary, started_at=started, status=status)
     return summary, outcomes
 
@@ -436,6 +492,14 @@ def _ingest_one(
             )
             summary.unresolved_names += ambiguous
             written = 0
+            rejected = len({r[0] for r in rejects})
+            # Every row rejected: the file is read, its rejects kept, nothing written; it is
+            # not recorded as loaded, so the next ingest reads it again (as a refused file).
+            status = (
+                "rejected"
+                if rejected and not sum(t.num_rows for t in tables.values())
+                else "loaded"
+            )
             for name, data in tables.items():
                 written += _replace_file_rows(
                     engine,
@@ -461,15 +525,16 @@ def _ingest_one(
                 [adapter.name, *ref.spellings],
             )
             engine.execute(
-                f"INSERT INTO {schema.INGEST_FILES.fqn} VALUES (?, ?, ?, ?, 'loaded', ?, ?, ?, ?)",
+                f"INSERT INTO {schema.INGEST_FILES.fqn} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     adapter.name,
                     ref.source_file,
                     digest,
                     run_id,
+                    status,
                     parsed.rows_in,
                     written,
-                    len({r[0] for r in rejects}),
+                    rejected,
                     _now(),
                 ],
             )
@@ -480,10 +545,11 @@ def _ingest_one(
             summary.detail.setdefault("waiting", {})[ref.source_file] = state
         return FileOutcome(
             ref.display,
-            "loaded",
+            status,  # type: ignore[arg-type]
             parsed.rows_in,
             written,
-            len({r[0] for r in rejects}),
+            rejected,
+            reasons=group_rejects(rejects),
             retried=retried,
         )
     except InputError as exc:
