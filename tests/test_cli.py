@@ -364,3 +364,23 @@ def test_cli_ingest_says_which_unchanged_files_it_read_again(tmp_path: Path) -> 
     assert "1 file read again although unchanged: it had rows rejected for want of a scheduled" in (
         " ".join(again.stdout.split())
     )
+
+
+def test_cli_ingest_long_file_names_are_listed_whole_on_a_narrow_terminal(tmp_path: Path) -> None:
+    """The table folded names that did not fit ('player_points_2' / '025_26/raw_...')."""
+    names = []
+    for sub in ("player_points_2025_26_snapshots", "player_threes_2024_25_history"):
+        folder = tmp_path / sub
+        folder.mkdir()
+        f = folder / "props_2025-10-29_player_points_by_bookmaker.csv"
+        f.write_text("player,market\nx,y\n")
+        names.append(f"{sub}/{f.name}")
+    env = {"NBAPIPE_WAREHOUSE": str(tmp_path / "w.duckdb"), "COLUMNS": "70"}
+    result = nbapipe("ingest", "odds-api", str(tmp_path), cwd=tmp_path, env=env)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    for name in names:
+        assert name in lines  # whole, on a line of its own
+    assert "    refused" in lines
+    others = [line for line in lines if line not in names and not line.startswith("files in ")]
+    assert all(len(line) <= 70 for line in others), others
