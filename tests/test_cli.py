@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -384,3 +385,36 @@ def test_cli_ingest_long_file_names_are_listed_whole_on_a_narrow_terminal(tmp_pa
     assert "    refused" in lines
     others = [line for line in lines if line not in names and not line.startswith("files in ")]
     assert all(len(line) <= 70 for line in others), others
+
+
+def test_cli_ingest_and_init_take_the_writer_lock_and_wait_with_wait(tmp_path: Path) -> None:
+    """The busy message says to re-run with --wait, but ingest and init had no --wait (and
+    did not take the writer lock, so they ran beside a backfill until DuckDB refused them)."""
+    from nbapipe.engine.lock import writer_lock
+
+    wh = tmp_path / "w.duckdb"
+    assert nbapipe("init", "--warehouse", str(wh), cwd=tmp_path).returncode == 0
+    f = tmp_path / "schedule.csv"
+    f.write_text(
+        "SEASON_ID,TEAM_ID,TEAM_ABBREVIATION,TEAM_NAME,GAME_ID,GAME_DATE,MATCHUP,WL,MIN,PTS,FGM,"
+        "FGA,FG_PCT,FG3M,FG3A,FG3_PCT,FTM,FTA,FT_PCT,OREB,DREB,REB,AST,STL,BLK,TOV,PF,PLUS_MINUS\n"
+        "22025,1610612752,NYK,New York Knicks,0022500101,2025-10-29,NYK vs. CLE,W,240,110,40,90,"
+        "0.444,12,35,0.343,18,22,0.818,10,34,44,25,7,5,13,20,4\n"
+    )
+    with writer_lock(wh, "run-test-holder"):
+        for args in (("init",), ("ingest", "nba-stats", str(f)), ("ingest", "synthetic")):
+            busy = nbapipe(*args, "--warehouse", str(wh), cwd=tmp_path)
+            assert_one_line_error(busy, "is busy (run run-test-holder since", "--wait")
+        waiting = subprocess.Popen(
+            [sys.executable, "-m", "nbapipe.cli", "ingest", "nba-stats", "--wait", str(f)],
+            cwd=tmp_path,
+            env={**os.environ, "NBAPIPE_WAREHOUSE": str(wh), "COLUMNS": "100"},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        time.sleep(2.0)
+        assert waiting.poll() is None  # queued behind the holder
+    out, err = waiting.communicate(timeout=600)
+    assert waiting.returncode == 0, err
+    assert "│ loaded " in out

@@ -142,9 +142,9 @@ def _root(
 
 @app.command()
 @_friendly
-def init(warehouse: WarehouseOpt = None) -> None:
+def init(warehouse: WarehouseOpt = None, wait: WaitOpt = False) -> None:
     """Create the warehouse (schemas and tables), or migrate an existing one. Safe to re-run."""
-    result = api.init(warehouse)
+    result = api.init(warehouse, wait=wait)
     if result.created:
         out.print(f"created warehouse [bold]{result.path}[/] (schema v{result.to_version})")
     elif result.applied:
@@ -186,6 +186,7 @@ def ingest_synthetic(
         ),
     ] = 0,
     warehouse: WarehouseOpt = None,
+    wait: WaitOpt = False,
 ) -> None:
     """Simulate a realistic league (schedule, play-by-play, box scores, lines, injuries)."""
     with RichProgress(err) as progress:
@@ -197,6 +198,7 @@ def ingest_synthetic(
             namesakes=namesakes,
             warehouse=warehouse,
             progress=progress,
+            wait=wait,
         )
     table = Table(title=f"synthetic league, seed {seed} ({', '.join(summary.detail['seasons'])})")
     table.add_column("table")
@@ -402,11 +404,11 @@ def _print_reasons(result: api.FilesIngestResult, top: int = 3) -> None:
 
 
 def _ingest_files_command(
-    source: str, paths: list[str] | None, warehouse: str | None, force: bool
+    source: str, paths: list[str] | None, warehouse: str | None, force: bool, wait: bool
 ) -> None:
     with RichProgress(err) as progress:
         result = api.ingest_files(
-            source, paths or [], warehouse=warehouse, progress=progress, force=force
+            source, paths or [], warehouse=warehouse, progress=progress, force=force, wait=wait
         )
     _render_files(result)
 
@@ -461,13 +463,14 @@ def ingest_nba_stats(
         list[str] | None, typer.Option("--game-id", help="With --live: NBA.com game ids.")
     ] = None,
     cache: CacheOpt = None,
+    wait: WaitOpt = False,
 ) -> None:
     """NBA.com stats: shot charts (CSV/zip), player and team game logs, schedule,
     PlayByPlayV3 / BoxScoreTraditionalV3 / ScoreboardV2 JSON; or fetch them with --live."""
     live_only = {"--kind": kind, "--season": season, "--start": start, "--end": end}
     _check_live(live, paths, live_only | {"--game-id": game_id, "--cache-dir": cache})
     if not live:
-        _ingest_files_command("nba-stats", paths, warehouse, force)
+        _ingest_files_command("nba-stats", paths, warehouse, force, wait)
         return
     with RichProgress(err) as progress:
         result = api.fetch_nba_stats(
@@ -480,6 +483,7 @@ def ingest_nba_stats(
             warehouse=warehouse,
             progress=progress,
             force=force,
+            wait=wait,
         )
     out.print(f"fetched {result.fetched_files} responses (cache {result.cache_dir})")
     _render_files(result.ingest)
@@ -503,12 +507,13 @@ def ingest_odds_api(
         bool, typer.Option("--historical", help="With --live: the historical endpoints.")
     ] = False,
     cache: CacheOpt = None,
+    wait: WaitOpt = False,
 ) -> None:
     """The Odds API: player-prop CSV snapshots and v4 JSON (props, game lines), or --live."""
     live_only = {"--date": date, "--market": market, "--historical": historical}
     _check_live(live, paths, live_only | {"--cache-dir": cache})
     if not live:
-        _ingest_files_command("odds-api", paths, warehouse, force)
+        _ingest_files_command("odds-api", paths, warehouse, force, wait)
         return
     with RichProgress(err) as progress:
         result = api.fetch_odds_api(
@@ -519,6 +524,7 @@ def ingest_odds_api(
             warehouse=warehouse,
             progress=progress,
             force=force,
+            wait=wait,
         )
     out.print(f"fetched {result.fetched_files} responses (cache {result.cache_dir}); {result.note}")
     _render_files(result.ingest)
@@ -527,19 +533,25 @@ def ingest_odds_api(
 @ingest_app.command("bigdataball")
 @_friendly
 def ingest_bigdataball(
-    paths: PathsArg = None, warehouse: WarehouseOpt = None, force: ForceOpt = False
+    paths: PathsArg = None,
+    warehouse: WarehouseOpt = None,
+    force: ForceOpt = False,
+    wait: WaitOpt = False,
 ) -> None:
     """BigDataBall play-by-play CSV (assists, blocks, steals, free throws, coordinates)."""
-    _ingest_files_command("bigdataball", paths, warehouse, force)
+    _ingest_files_command("bigdataball", paths, warehouse, force, wait)
 
 
 @ingest_app.command("nbacom-pbp")
 @_friendly
 def ingest_nbacom_pbp(
-    paths: PathsArg = None, warehouse: WarehouseOpt = None, force: ForceOpt = False
+    paths: PathsArg = None,
+    warehouse: WarehouseOpt = None,
+    force: ForceOpt = False,
+    wait: WaitOpt = False,
 ) -> None:
     """NBA.com liveData play-by-play JSON (plain or .gz)."""
-    _ingest_files_command("nbacom-pbp", paths, warehouse, force)
+    _ingest_files_command("nbacom-pbp", paths, warehouse, force, wait)
 
 
 ModelsOpt = Annotated[

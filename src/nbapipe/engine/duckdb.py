@@ -96,9 +96,12 @@ class DuckDBEngine:
             if "lock" in str(exc).lower() and self.path is not None:
                 from nbapipe.engine.lock import WarehouseBusy, describe_holder
 
+                # No --wait advice here: write commands queue on the writer lock before they
+                # open the warehouse (engine/lock.py says so); whoever holds the file now
+                # (a reader, a notebook) is not waited for.
                 raise WarehouseBusy(
                     f"warehouse {self.path} is busy ({describe_holder(self.path)}); "
-                    "try again when it finishes (write commands accept --wait)"
+                    "try again when it finishes"
                 ) from exc
             raise WarehouseError(f"cannot open warehouse {self.path}: {_short(exc)}") from exc
 

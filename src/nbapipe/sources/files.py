@@ -385,10 +385,13 @@ def ingest_files(
     progress: ProgressSink | None = None,
     force: bool = False,
     after_file: Callable[[DuckDBEngine, FileRef], None] | None = None,
+    run_id: str | None = None,
 ) -> tuple[IngestSummary, list[FileOutcome]]:
-    """Ingest every data file under ``paths`` with ``adapter``; one transaction per file."""
+    """Ingest every data file under ``paths`` with ``adapter``; one transaction per file.
+
+    ``run_id``: the run's id when the caller made it (e.g. to hold the writer lock under it)."""
     progress = progress or NoProgress()
-    run_id = new_run_id(adapter.name)
+    run_id = run_id or new_run_id(adapter.name)
     started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     summary = IngestSummary(run_id=run_id, source=adapter.name)
     outcomes: list[FileOutcome] = []
