@@ -389,7 +389,7 @@ def _print_reasons(result: api.FilesIngestResult, top: int = 3) -> None:
         return
     out.print("rejected rows, most common reasons first:", highlight=False)
     for r in kinds[:top]:
-        files = f" in {r.files} files" if len(read) > 1 else ""
+        files = f" in {r.files} file{'s' * (r.files != 1)}" if len(read) > 1 else ""
         rows = f"{r.rows:,} row{'s' * (r.rows != 1)}{files}"
         _print_wrapped(out, f"  {rows}: {_reason_text(r)}", indent=6)
     rest = kinds[top:]

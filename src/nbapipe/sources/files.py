@@ -475,7 +475,7 @@ def _ingest_one(
     )
     retried = False
     if previous and previous[0] == digest and not force:
-        retried = _state_changed(engine, adapter.name, ref.source_file, previous, runs)
+        retried = _state_changed(engine, ref.source_file, previous, runs)
         if not retried:
             return FileOutcome(ref.display, "unchanged")
     try:
@@ -561,7 +561,7 @@ def _ingest_one(
 
 
 def _state_changed(
-    engine: DuckDBEngine, source: str, source_file: str, previous: tuple, runs: dict[str, dict]
+    engine: DuckDBEngine, source_file: str, previous: tuple, runs: dict[str, dict]
 ) -> bool:
     """Whether an unchanged file must be read again: rows of it were rejected for want of a
     game or player the warehouse did not hold, and what those lookups read has changed."""
