@@ -138,6 +138,7 @@ def _fetch(
 ) -> str:
     """One response body, retrying transient failures with exponential backoff."""
     import requests
+
     what = f"{endpoint} ({_short(params)})"
     silent = True  # every failure so far was no answer at all (the usual sign of a block)
     problem = ""
