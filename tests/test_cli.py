@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -312,3 +313,154 @@ def test_cli_dates_and_options_are_checked_before_any_work(tmp_path: Path) -> No
     assert version.returncode == 0 and version.stdout.startswith("nbapipe ")
     report = json.loads(nbapipe("validate", "--json", cwd=tmp_path, env=env).stdout)
     assert report["ok"] is (not report["violations"])
+
+
+def test_cli_ingest_live_only_options_need_live(tmp_path: Path) -> None:
+    """--kind, --season, --date, --market ... were silently ignored without --live: the
+    command ran as a plain file ingest."""
+    f = tmp_path / "tg.csv"
+    f.write_text("a,b\n1,2\n")
+    env = {"NBAPIPE_WAREHOUSE": str(tmp_path / "w.duckdb")}
+    cases = [
+        (("nba-stats", "--kind", "team_logs", "--season", "2024-25"), "--kind and --season need"),
+        (("nba-stats", "--game-id", "0022400001"), "--game-id needs --live"),
+        (("odds-api", "--date", "2025-01-01", "--market", "x"), "--date and --market need"),
+        (("odds-api", "--historical"), "--historical needs --live"),
+    ]
+    for args, fragment in cases:
+        result = nbapipe("ingest", *args, str(f), cwd=tmp_path, env=env)
+        assert_one_line_error(result, fragment, "--live")
+    result = nbapipe("ingest", "odds-api", "--live", str(f), cwd=tmp_path, env=env)
+    assert_one_line_error(result, "--live fetches and reads no files")
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_cli_ingest_shows_why_rows_were_rejected_and_fails_when_all_were(tmp_path: Path) -> None:
+    """Every row rejected showed as 'loaded', exit 0, and the reasons were only in
+    nba_processing.ingest_rejects."""
+    f = tmp_path / "raw_20251029_170000.csv"
+    rows = [
+        "e1,Lauri Markkanen,player_points,24.5,draftkings,Portland Trail Blazers @ Utah Jazz,"
+        "2025-10-30T02:00:00Z,-110,-110",
+        "e1,Deni Avdija,player_points,21.5,fanduel,Portland Trail Blazers @ Utah Jazz,"
+        "2025-10-30T02:00:00Z,-110,-110",
+        "e2,Jalen Brunson,player_points,27.5,draftkings,Cleveland Cavaliers @ New York Knicks,"
+        "2025-10-29T23:30:00Z,-110,-110",
+        "e2,Josh Hart,player_points,,draftkings,Cleveland Cavaliers @ New York Knicks,"
+        "2025-10-29T23:30:00Z,-110,-110",
+    ]
+    f.write_text(
+        "event_id,player,market,line,bookmaker,game,game_time,over_odds,under_odds\n"
+        + "\n".join(rows)
+        + "\n"
+    )
+    env = {"NBAPIPE_WAREHOUSE": str(tmp_path / "w.duckdb")}
+    for columns in ("70", "100"):
+        result = nbapipe(
+            "ingest", "odds-api", str(f), cwd=tmp_path, env={**env, "COLUMNS": columns}
+        )
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert "│ rejected " in result.stdout
+        text = " ".join(result.stdout.split())  # the lines as wrapped, joined
+        assert "rejected rows, most common reasons first:" in text
+        assert "3 rows: game: no scheduled game for POR @ UTA on 2025-10-29 (and 2 like it)" in text
+        assert "1 row: line: missing value" in text
+        err = " ".join(result.stderr.split())
+        assert (
+            "rejected: raw_20251029_170000.csv: all 4 rows rejected; 3 for game: no scheduled "
+            "game for POR @ UTA on 2025-10-29 (and 2 like it)" in err
+        )
+        for line in (result.stdout + result.stderr).splitlines():
+            assert "…" not in line, line
+            if not line.startswith("files in "):  # a path, kept whole to be copied
+                assert len(line) <= int(columns), line
+
+
+def test_cli_ingest_says_which_unchanged_files_it_read_again(tmp_path: Path) -> None:
+    env = {"NBAPIPE_WAREHOUSE": str(tmp_path / "w.duckdb"), "COLUMNS": "100"}
+    header = (
+        "SEASON_ID,TEAM_ID,TEAM_ABBREVIATION,TEAM_NAME,GAME_ID,GAME_DATE,MATCHUP,WL,MIN,PTS,FGM,"
+        "FGA,FG_PCT,FG3M,FG3A,FG3_PCT,FTM,FTA,FT_PCT,OREB,DREB,REB,AST,STL,BLK,TOV,PF,PLUS_MINUS\n"
+    )
+    stats = ",40,90,0.444,12,35,0.343,18,22,0.818,10,34,44,25,7,5,13,20,"
+    nyk = tmp_path / "schedule_nyk.csv"
+    nyk.write_text(
+        header + "22025,1610612752,NYK,New York Knicks,0022500101,2025-10-29,NYK vs. CLE,W,240,"
+        "110" + stats + "4\n"
+    )
+    uta = tmp_path / "schedule_uta.csv"
+    uta.write_text(
+        header + "22025,1610612762,UTA,Utah Jazz,0022500102,2025-10-29,UTA vs. POR,L,240,"
+        "101" + stats + "-3\n"
+    )
+    props = tmp_path / "raw_20251029_170000.csv"
+    props.write_text(
+        "player,market,line,bookmaker,game,game_time,over_odds,under_odds\n"
+        "Jalen Brunson,player_points,27.5,draftkings,Cleveland Cavaliers @ New York Knicks,"
+        "2025-10-29T23:30:00Z,-110,-110\n"
+        "Lauri Markkanen,player_points,24.5,draftkings,Portland Trail Blazers @ Utah Jazz,"
+        "2025-10-30T02:00:00Z,-110,-110\n"
+    )
+    assert nbapipe("ingest", "nba-stats", str(nyk), cwd=tmp_path, env=env).returncode == 0
+    first = nbapipe("ingest", "odds-api", str(props), cwd=tmp_path, env=env)
+    assert first.returncode == 0 and "1 row: game: no scheduled game for POR @ UTA" in first.stdout
+    assert nbapipe("ingest", "nba-stats", str(uta), cwd=tmp_path, env=env).returncode == 0
+    again = nbapipe("ingest", "odds-api", str(props), cwd=tmp_path, env=env)
+    assert again.returncode == 0
+    assert "│ loaded " in again.stdout and "rejected rows" not in again.stdout
+    assert "1 file read again although unchanged: it had rows rejected for want of a scheduled" in (
+        " ".join(again.stdout.split())
+    )
+
+
+def test_cli_ingest_long_file_names_are_listed_whole_on_a_narrow_terminal(tmp_path: Path) -> None:
+    """The table folded names that did not fit ('player_points_2' / '025_26/raw_...')."""
+    names = []
+    for sub in ("player_points_2025_26_snapshots", "player_threes_2024_25_history"):
+        folder = tmp_path / sub
+        folder.mkdir()
+        f = folder / "props_2025-10-29_player_points_by_bookmaker.csv"
+        f.write_text("player,market\nx,y\n")
+        names.append(f"{sub}/{f.name}")
+    env = {"NBAPIPE_WAREHOUSE": str(tmp_path / "w.duckdb"), "COLUMNS": "70"}
+    result = nbapipe("ingest", "odds-api", str(tmp_path), cwd=tmp_path, env=env)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    for name in names:
+        assert name in lines  # whole, on a line of its own
+    assert "    refused" in lines
+    others = [line for line in lines if line not in names and not line.startswith("files in ")]
+    assert all(len(line) <= 70 for line in others), others
+
+
+def test_cli_ingest_and_init_take_the_writer_lock_and_wait_with_wait(tmp_path: Path) -> None:
+    """The busy message says to re-run with --wait, but ingest and init had no --wait (and
+    did not take the writer lock, so they ran beside a backfill until DuckDB refused them)."""
+    from nbapipe.engine.lock import writer_lock
+
+    wh = tmp_path / "w.duckdb"
+    assert nbapipe("init", "--warehouse", str(wh), cwd=tmp_path).returncode == 0
+    f = tmp_path / "schedule.csv"
+    f.write_text(
+        "SEASON_ID,TEAM_ID,TEAM_ABBREVIATION,TEAM_NAME,GAME_ID,GAME_DATE,MATCHUP,WL,MIN,PTS,FGM,"
+        "FGA,FG_PCT,FG3M,FG3A,FG3_PCT,FTM,FTA,FT_PCT,OREB,DREB,REB,AST,STL,BLK,TOV,PF,PLUS_MINUS\n"
+        "22025,1610612752,NYK,New York Knicks,0022500101,2025-10-29,NYK vs. CLE,W,240,110,40,90,"
+        "0.444,12,35,0.343,18,22,0.818,10,34,44,25,7,5,13,20,4\n"
+    )
+    with writer_lock(wh, "run-test-holder"):
+        for args in (("init",), ("ingest", "nba-stats", str(f)), ("ingest", "synthetic")):
+            busy = nbapipe(*args, "--warehouse", str(wh), cwd=tmp_path)
+            assert_one_line_error(busy, "is busy (run run-test-holder since", "--wait")
+        waiting = subprocess.Popen(
+            [sys.executable, "-m", "nbapipe.cli", "ingest", "nba-stats", "--wait", str(f)],
+            cwd=tmp_path,
+            env={**os.environ, "NBAPIPE_WAREHOUSE": str(wh), "COLUMNS": "100"},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        time.sleep(2.0)
+        assert waiting.poll() is None  # queued behind the holder
+    out, err = waiting.communicate(timeout=600)
+    assert waiting.returncode == 0, err
+    assert "│ loaded " in out

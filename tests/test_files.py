@@ -177,3 +177,205 @@ def test_files_hostile_text_is_stored_as_data(engine, tmp_path: Path) -> None:
     _, outcomes = ingest(engine, f)
     assert outcomes[0].status == "loaded"
     assert engine.fetchone("SELECT team_abbr FROM nba_raw.team_boxscores")[0].startswith("';")
+
+
+def test_files_binary_content_is_refused_and_the_message_has_no_raw_bytes(
+    engine, tmp_path: Path
+) -> None:
+    f = tmp_path / "data.csv"
+    f.write_bytes(b"PK\x03\x04\x14\x00garbage,\x01\x02\n1,2\n")
+    nested = tmp_path / "outer.zip"
+    with zipfile.ZipFile(nested, "w") as zf:
+        zf.writestr("inner.zip", b"PK\x03\x04")
+    _, outcomes = ingest(engine, f, nested)
+    assert [o.status for o in outcomes] == ["refused", "refused"]
+    assert outcomes[0].message == (
+        f"{f}: a zip archive (or an Excel .xlsx workbook), not a text data file"
+    )
+    assert "zip archives inside zip archives are not read" in outcomes[1].message
+    assert all(o.message.isprintable() for o in outcomes)
+    reasons = engine.fetchall("SELECT reason FROM nba_processing.ingest_rejects")
+    assert all(r.isprintable() for (r,) in reasons)
+
+
+def test_files_one_file_under_two_spellings_is_one_file(
+    engine, tmp_path: Path, monkeypatch
+) -> None:
+    """a.csv, then $PWD/a.csv or its folder, re-read the file and gave it a second
+    ingest_files row; a corrected copy under one spelling left the other's rows behind."""
+    monkeypatch.chdir(tmp_path)
+    f = tmp_path / "a.csv"
+    f.write_text(GOOD)
+    _, first = ingest(engine, "a.csv")
+    _, again = ingest(engine, f, "./a.csv", tmp_path)
+    assert [o.status for o in first] == ["loaded"] and first[0].file == "a.csv"  # shown as given
+    assert [o.status for o in again] == ["unchanged"]  # one file, read once, not re-read
+    stored = engine.fetchall("SELECT source_file FROM nba_processing.ingest_files")
+    assert stored == [(str(f.resolve()),)]
+    f.write_text(HEADER + "0022400001,2024-10-22,BOS,133,90,45,x\n")  # NYK's row dropped
+    _, corrected = ingest(engine, f)
+    assert [o.status for o in corrected] == ["loaded"]
+    assert engine.fetchall("SELECT team_abbr, points, source_file FROM nba_raw.team_boxscores") == [
+        ("BOS", 133, str(f.resolve()))
+    ]
+    assert count(engine, "nba_processing.ingest_files") == 1
+
+
+def test_files_zip_member_identity_is_the_resolved_archive_path(
+    engine, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with zipfile.ZipFile(tmp_path / "data.zip", "w") as zf:
+        zf.writestr("sub/a.csv", GOOD)
+    _, outcomes = ingest(engine, "data.zip")
+    assert outcomes[0].file == "data.zip!sub/a.csv"
+    expected = f"{(tmp_path / 'data.zip').resolve()}!sub/a.csv"
+    assert engine.fetchall("SELECT DISTINCT source_file FROM nba_raw.team_boxscores") == [
+        (expected,)
+    ]
+
+
+def test_files_rows_stored_under_an_old_relative_spelling_are_replaced(
+    engine, tmp_path: Path, monkeypatch
+) -> None:
+    """Warehouses written before identities were resolved paths hold the path as it was
+    given (e.g. 'a.csv'): ingesting the file under that spelling again replaces those rows
+    and its ingest_files row, and stores the resolved path from then on."""
+    monkeypatch.chdir(tmp_path)
+    f = tmp_path / "a.csv"
+    f.write_text(GOOD)
+    ingest(engine, f)
+    for table in ("nba_raw.team_boxscores", "nba_processing.ingest_files"):
+        engine.execute(f"UPDATE {table} SET source_file = 'a.csv'")  # as an old version wrote
+    f.write_text(HEADER + "0022400001,2024-10-22,BOS,133,90,45,x\n")
+    _, outcomes = ingest(engine, "a.csv")
+    assert [o.status for o in outcomes] == ["loaded"]
+    assert engine.fetchall("SELECT team_abbr, source_file FROM nba_raw.team_boxscores") == [
+        ("BOS", str(f.resolve()))
+    ]
+    assert engine.fetchall("SELECT source_file FROM nba_processing.ingest_files") == [
+        (str(f.resolve()),)
+    ]
+
+
+def add_game(engine, game_id: str, day: str = "2024-10-22") -> None:
+    engine.execute(
+        "INSERT INTO nba_raw.schedule (game_id, game_date, season_year, home_team_abbr, "
+        "away_team_abbr, source) VALUES (?, CAST(? AS DATE), 2024, 'BOS', 'NYK', 's')",
+        [game_id, day],
+    )
+
+
+LAL_ROW = "0022400002,2024-10-22,LAL,100,80,40,z\n"
+
+
+def test_files_rows_waiting_on_the_schedule_load_once_it_has_their_game(
+    engine, tmp_path: Path
+) -> None:
+    """Rows rejected because the schedule lacked their game were never tried again: the file
+    was 'unchanged' for good, and only --force loaded them."""
+    add_game(engine, "0022400001")
+    f = tmp_path / "a.csv"
+    f.write_text(GOOD + LAL_ROW)
+    _, first = ingest(engine, f)
+    assert (first[0].rows_written, first[0].rows_rejected) == (2, 1)
+    _, again = ingest(engine, f)  # the schedule has not changed: nothing to try again
+    assert [o.status for o in again] == ["unchanged"]
+    add_game(engine, "0022400002")
+    _, retried = ingest(engine, f)
+    assert [(o.status, o.retried, o.rows_written, o.rows_rejected) for o in retried] == [
+        ("loaded", True, 3, 0)
+    ]
+    assert count(engine) == 3
+    # the rejects of the earlier read are gone: those rows are loaded now
+    assert count(engine, "nba_processing.ingest_rejects") == 0
+    _, settled = ingest(engine, f)
+    assert [o.status for o in settled] == ["unchanged"]
+
+
+def test_files_rows_rejected_for_their_values_are_not_read_again(engine, tmp_path: Path) -> None:
+    add_game(engine, "0022400001")
+    f = tmp_path / "a.csv"
+    f.write_text(GOOD + "0022400001,2024-10-22,LAL,-1,80,40,z\n")  # a bad value
+    _, first = ingest(engine, f)
+    assert first[0].rows_rejected == 1
+    add_game(engine, "0022400003")  # the schedule changes, the file's problem does not
+    _, again = ingest(engine, f)
+    assert [o.status for o in again] == ["unchanged"]
+
+
+def test_files_reread_that_changes_nothing_leaves_the_same_rows_and_rejects(
+    engine, tmp_path: Path
+) -> None:
+    add_game(engine, "0022400001")
+    f = tmp_path / "a.csv"
+    f.write_text(GOOD + LAL_ROW + "0022400001,2024-10-22,LAL,-1,80,40,z\n")
+    rows = "SELECT * EXCLUDE (ingest_run_id) FROM nba_raw.team_boxscores ORDER BY ALL"
+    quarantine = (
+        "SELECT source_file, row_number, column_name, reason, raw_text "
+        "FROM nba_processing.ingest_rejects ORDER BY ALL"
+    )
+    ingest(engine, f)
+    before = engine.fetchall(rows), engine.fetchall(quarantine)
+    add_game(engine, "0022400009", "2024-10-23")  # another day's game: read again, same result
+    _, again = ingest(engine, f)
+    assert again[0].retried
+    assert (engine.fetchall(rows), engine.fetchall(quarantine)) == before
+    assert len(before[1]) == 2
+
+
+def test_files_warehouse_of_an_older_version_retries_by_reject_reason(
+    engine, tmp_path: Path
+) -> None:
+    """A run recorded before runs noted what their lookups saw: the file's rejects say."""
+    add_game(engine, "0022400001")
+    f = tmp_path / "a.csv"
+    f.write_text(GOOD + LAL_ROW)
+    ingest(engine, f)
+    engine.execute("UPDATE nba_processing.ingest_runs SET detail = '{\"loaded\": 1}'")
+    add_game(engine, "0022400002")
+    _, again = ingest(engine, f)
+    assert (again[0].status, again[0].rows_written) == ("loaded", 3)
+
+
+def test_files_every_row_rejected_is_its_own_status_and_read_again(engine, tmp_path: Path) -> None:
+    """A file whose every row was rejected showed as 'loaded' and the reasons were only in
+    nba_processing.ingest_rejects."""
+    f = tmp_path / "a.csv"
+    f.write_text(
+        HEADER + "0022400001,2024-10-22,BOS,-1,90,45,x\n0022400001,2024-10-22,NYK,-2,85,40,y\n"
+    )
+    summary, outcomes = ingest(engine, f)
+    o = outcomes[0]
+    assert (o.status, o.rows_written, o.rows_rejected) == ("rejected", 0, 2)
+    assert [(r.column, r.example, r.rows, r.varied) for r in o.reasons] == [
+        ("points", "negative count", 2, False)
+    ]
+    assert summary.detail["rejected"] == [str(f)]
+    assert engine.fetchone("SELECT status FROM nba_processing.ingest_runs")[0] == "partial"
+    assert engine.fetchone("SELECT status FROM nba_processing.ingest_files")[0] == "rejected"
+    _, again = ingest(engine, f)  # not recorded as loaded: read again, as a refused file is
+    assert [o.status for o in again] == ["rejected"]
+
+
+def test_files_reject_reasons_are_grouped_by_kind() -> None:
+    rejects = [
+        (1, "game", "no scheduled game for POR @ UTA on 2025-10-29", "x"),
+        (2, "game", "no scheduled game for POR @ UTA on 2025-10-29", "x"),
+        (3, "game", "no scheduled game for HOU @ OKC on 2025-10-21", "x"),
+        (3, "line", "missing value", None),
+        (4, "bookmaker", "unknown bookmaker 'notabook'", "notabook"),
+        (4, "game", "unknown team 'Seattle SuperSonics'", "x"),
+        (4, "game", "unknown team 'Vancouver Grizzlies'", "x"),  # one row, two problems
+    ]
+    groups = files.group_rejects(rejects)
+    assert [(g.column, g.example, g.rows, g.varied) for g in groups] == [
+        ("game", "no scheduled game for POR @ UTA on 2025-10-29", 3, True),
+        ("bookmaker", "unknown bookmaker 'notabook'", 1, False),
+        ("game", "unknown team 'Vancouver Grizzlies'", 1, True),
+        ("line", "missing value", 1, False),
+    ]
+    other = files.group_rejects([(9, "game", "no scheduled game for BOS @ NYK on 2025-11-01", "")])
+    merged = files.merge_reasons(groups + other)
+    assert (merged[0].rows, merged[0].files, merged[0].varied) == (4, 2, True)
+    assert merged[0].example == "no scheduled game for POR @ UTA on 2025-10-29"

@@ -643,3 +643,117 @@ def test_nba_stats_gzipped_json_loads_like_plain_json(engine, tmp_path: Path) ->
         3,
         230.0,
     )
+
+
+def test_nba_stats_zip_inside_a_zip_is_refused_with_what_to_do(engine, tmp_path: Path) -> None:
+    """A zip holding a zip was read as a CSV: 'unknown layout (CSV columns PK^C^D...)'."""
+    inner = tmp_path / "tg.zip"
+    with zipfile.ZipFile(inner, "w") as zf:
+        zf.writestr("schedule.csv", SCHEDULE)
+    nested = tmp_path / "nested.zip"
+    with zipfile.ZipFile(nested, "w") as zf:
+        zf.write(inner, "tg.zip")
+        zf.writestr("schedule.csv", SCHEDULE)  # a data file beside it still loads
+    _, outcomes = ingest_nba_stats(engine, [nested])
+    status = {o.file: (o.status, o.message) for o in outcomes}
+    assert status[f"{nested}!schedule.csv"][0] == "loaded"
+    state, message = status[f"{nested}!tg.zip"]
+    assert state == "refused"
+    assert message == (
+        f"{nested}!tg.zip: zip archives inside zip archives are not read; unzip nested.zip "
+        "and ingest the files it holds"
+    )
+    assert one(engine, "SELECT count(*) FROM nba_raw.schedule") == 2
+
+
+def test_nba_stats_binary_file_is_refused_without_raw_bytes(engine, tmp_path: Path) -> None:
+    zipped = tmp_path / "looks_like.csv"
+    zipped.write_bytes(b"PK\x03\x04\x14\x00\x00\x00\x08\x00garbage\x01\x02")
+    pdf = tmp_path / "report.csv"
+    pdf.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\x00")
+    blob = tmp_path / "blob.json"
+    blob.write_bytes(b"\x00\x01\x02\x03" * 50)
+    _, outcomes = ingest_nba_stats(engine, [zipped, pdf, blob])
+    messages = {Path(o.file).name: o.message for o in outcomes}
+    assert messages["looks_like.csv"].endswith(
+        "a zip archive (or an Excel .xlsx workbook), not a text data file"
+    )
+    assert messages["report.csv"].endswith(": a PDF document, not a text data file")
+    assert messages["blob.json"].endswith(": binary data, not a text data file")
+    for message in messages.values():
+        assert message.isprintable(), message
+
+
+def test_nba_stats_zip_without_data_names_the_kinds_it_reads(engine, tmp_path: Path) -> None:
+    z = tmp_path / "notes.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.writestr("readme.txt", "nothing")
+    _, outcomes = ingest_nba_stats(engine, [z])
+    assert outcomes[0].message == (
+        f"{z}: zip archive holds no .csv/.csv.gz/.json/.json.gz data file"
+    )
+
+
+def test_nba_stats_refuses_nbacom_livedata_play_by_play(engine, tmp_path: Path) -> None:
+    """liveData has PlayByPlayV3's shape (game.actions) but its own action types: read as
+    PlayByPlayV3 it wrote a few rows and quarantined the rest as 'unknown actionType'."""
+    add_schedule_row(engine)
+    live = {
+        "meta": {"version": 1},
+        "game": {
+            "gameId": GAME,
+            "actions": [
+                {"actionNumber": 2, "clock": "PT12M00.00S", "period": 1, "actionType": "period",
+                 "subType": "start", "timeActual": "2023-01-03T00:40:00Z"},
+                {"actionNumber": 7, "clock": "PT11M41.00S", "period": 1, "actionType": "3pt",
+                 "teamTricode": "CHI", "personId": 201942, "shotResult": "Made",
+                 "timeActual": "2023-01-03T00:40:30Z"},
+                {"actionNumber": 8, "clock": "PT11M20.00S", "period": 1, "actionType": "rebound",
+                 "teamTricode": "CLE", "personId": 1628386, "timeActual": "2023-01-03T00:41Z"},
+            ],
+        },
+    }  # fmt: skip
+    path = write(tmp_path / "raw_live.json", json.dumps(live))
+    _, outcomes = ingest_nba_stats(engine, [path])
+    assert outcomes[0].status == "refused"
+    assert outcomes[0].message.endswith("ingest it with `nbapipe ingest nbacom-pbp`")
+    assert "liveData" in outcomes[0].message
+    assert one(engine, "SELECT count(*) FROM nba_raw.play_by_play") == 0
+    assert rejects(engine)[0][2].startswith("file refused: ")  # no row-level rejects
+
+
+def test_nba_stats_refuses_other_sources_files_with_a_pointer(engine, tmp_path: Path) -> None:
+    props = write(
+        tmp_path / "props_2024-12-16_player_threes.csv",
+        "player,game,game_time,market,line,bookmaker,over_odds,under_odds\n"
+        "Jayson Tatum,New York Knicks @ Boston Celtics,2024-10-22T23:30:00Z,player_threes,3.5,"
+        "fanduel,-110,-110\n",
+    )
+    _, outcomes = ingest_nba_stats(engine, [props])
+    assert outcomes[0].message == (
+        f"{props}: not an NBA.com stats file; it looks like an Odds API file (props or game "
+        "lines): ingest it with `nbapipe ingest odds-api`"
+    )
+
+
+def test_nba_stats_real_livedata_sample_is_refused(data: Path, engine) -> None:
+    sample = sorted((data / "legacy_samples" / "nbac_play_by_play").glob("*.json.gz"))[0]
+    _, outcomes = ingest_nba_stats(engine, [sample])
+    assert outcomes[0].status == "refused" and "nbapipe ingest nbacom-pbp" in outcomes[0].message
+    assert one(engine, "SELECT count(*) FROM nba_raw.play_by_play") == 0
+
+
+def test_nba_stats_rejects_waiting_on_the_warehouse_are_recognised(
+    data: Path, engine, tmp_path: Path
+) -> None:
+    """The reasons nba-stats gives for a missing game or player are the ones the ingest reads
+    again once the schedule or the registry changes; a bad value is not."""
+    logs = write(tmp_path / "logs.csv", LOG_HEADER + TATUM)  # no schedule yet
+    gamelog = data / "nba_api_recordings" / "PlayerGameLog.json"  # no registered player yet
+    bad = write(tmp_path / "bad.csv", SCHEDULE.replace(",110,", ",-110,", 1))
+    ingest_nba_stats(engine, [logs, gamelog])
+    ingest_nba_stats(engine, [bad])  # after: its schedule rows would find the logs' game
+    reasons = {r[2] for r in rejects(engine)}
+    by_kind = {reason: files.waits_on([reason]) for reason in reasons}
+    assert {"schedule", "registry"} <= set().union(*by_kind.values()), by_kind
+    assert any(not kinds for kinds in by_kind.values()), by_kind  # the negative count

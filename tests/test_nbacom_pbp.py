@@ -491,3 +491,31 @@ def test_nbacom_pbp_game_without_time_actual_is_dated_by_schedule(engine, tmp_pa
     )
     ingest_nbacom_pbp(engine, [f])
     assert pbp(engine, "DISTINCT CAST(game_date AS VARCHAR)") == [("2024-10-23",)]
+
+
+def test_nbacom_pbp_refuses_playbyplayv3_with_a_pointer(engine, tmp_path: Path) -> None:
+    """PlayByPlayV3 has liveData's shape (game.actions) but its own action types ('Made
+    Shot', 'Free Throw'): read here, most of its actions were quarantined."""
+    v3 = [
+        {"actionNumber": 4, "clock": "PT12M00.00S", "period": 1, "actionType": "Jump Ball",
+         "teamTricode": "BOS", "personId": 1, "actionId": 1},
+        {"actionNumber": 7, "clock": "PT11M41.00S", "period": 1, "actionType": "Made Shot",
+         "subType": "Jump Shot", "teamTricode": "BOS", "personId": 1, "shotResult": "Made",
+         "actionId": 2, "shotValue": 3},
+    ]  # fmt: skip
+    path = write_game(tmp_path / "PlayByPlayV3.json", v3)
+    _, outcomes = ingest_nbacom_pbp(engine, [path])
+    assert outcomes[0].status == "refused"
+    assert "PlayByPlayV3" in outcomes[0].message
+    assert outcomes[0].message.endswith("ingest it with `nbapipe ingest nba-stats`")
+    assert count(engine) == 0
+
+
+def test_nbacom_pbp_names_the_source_of_a_stats_or_odds_file(engine, tmp_path: Path) -> None:
+    box = tmp_path / "box.json"
+    box.write_text(json.dumps({"resource": "boxscore", "resultSets": []}))
+    odds = tmp_path / "odds.json"
+    odds.write_text(json.dumps({"timestamp": "2024-01-25T03:55:40Z", "data": []}))
+    _, outcomes = ingest_nbacom_pbp(engine, [box, odds])
+    assert outcomes[0].message.endswith("ingest it with `nbapipe ingest nba-stats`")
+    assert outcomes[1].message.endswith("ingest it with `nbapipe ingest odds-api`")

@@ -676,3 +676,82 @@ def test_odds_api_fetch_without_key_says_how_to_set_it(tmp_path: Path, monkeypat
     monkeypatch.delenv("ODDS_API_KEY", raising=False)
     with pytest.raises(InputError, match="set ODDS_API_KEY"):
         fetch_odds_api("2025-03-09", cache_dir=tmp_path, transport=Recorded(historical=True))
+
+
+def test_odds_api_refuses_other_sources_files_with_a_pointer(tmp_path: Path) -> None:
+    """A team game log given to odds-api was refused for its file name ('cannot tell the
+    snapshot time'), which says nothing of what the file is."""
+    eng = new_engine()
+    logs = tmp_path / "team_gamelogs_2025_26.csv"
+    logs.write_text(
+        "SEASON_ID,TEAM_ID,TEAM_ABBREVIATION,TEAM_NAME,GAME_ID,GAME_DATE,MATCHUP,WL,MIN,PTS\n"
+        "22025,1610612738,BOS,Boston Celtics,0022500001,2025-10-21,BOS vs. NYK,W,240,110\n"
+    )
+    pbp = tmp_path / "raw_live.json"
+    pbp.write_text(
+        json.dumps({"game": {"gameId": "0022400001", "actions": [{"actionType": "2pt"}]}})
+    )
+    _, outcomes = ingest_odds_api(eng, [logs, pbp])
+    assert [o.status for o in outcomes] == ["refused", "refused"]
+    assert outcomes[0].message == (
+        f"{logs}: missing 8 of the columns odds-api reads; it looks like an NBA.com stats file "
+        "(game logs, shot chart, box score or PlayByPlayV3): ingest it with "
+        "`nbapipe ingest nba-stats`"
+    )
+    assert outcomes[1].message.endswith("ingest it with `nbapipe ingest nbacom-pbp`")
+    eng.close()
+
+
+def test_odds_api_live_force_reingests_fetched_files(tmp_path: Path, monkeypatch) -> None:
+    """``ingest odds-api --live --force`` dropped --force: cached responses stayed
+    'unchanged'."""
+    from nbapipe import api
+
+    f = tmp_path / "raw_20251021_170000.csv"
+    f.write_text(HEADER + csv_row())
+
+    def fetched(day, **kwargs):
+        files = odds_api.FetchedFiles(day)
+        files.append(f)
+        return files
+
+    monkeypatch.setattr(odds_api, "fetch_odds_api", fetched)
+    wh = tmp_path / "w.duckdb"
+    api.init(wh)
+    eng = DuckDBEngine(wh)
+    eng.execute(
+        "INSERT INTO nba_raw.schedule (game_id, game_date, season_year, home_team_abbr, "
+        "away_team_abbr, source) VALUES ('0022500001', DATE '2025-10-21', 2025, 'OKC', 'HOU', "
+        "'test')"
+    )
+    eng.close()
+    first = api.fetch_odds_api("2025-10-21", cache=tmp_path, warehouse=wh)
+    again = api.fetch_odds_api("2025-10-21", cache=tmp_path, warehouse=wh)
+    forced = api.fetch_odds_api("2025-10-21", cache=tmp_path, warehouse=wh, force=True)
+    statuses = [r.ingest.files[0].status for r in (first, again, forced)]
+    assert statuses == ["loaded", "unchanged", "loaded"]
+
+
+def test_odds_api_props_for_unscheduled_games_load_once_the_schedule_has_them(
+    okc, tmp_path: Path
+) -> None:
+    """Props ingested before their game's schedule were rejected ('no scheduled game for POR
+    @ UTA on ...') and the file stayed 'unchanged' after the schedule came: only --force
+    loaded them."""
+    por_uta = csv_row(game="Portland Trail Blazers @ Utah Jazz", player="Lauri Markkanen")
+    outcome, rejects = ingest_rows(okc, tmp_path, por_uta)
+    assert (outcome.rows_written, outcome.rows_rejected) == (1, 1)
+    assert rejects[0][2] == "no scheduled game for POR @ UTA on 2025-10-21"
+    f = tmp_path / "raw_20251021_170000.csv"
+    assert ingest_odds_api(okc, [f])[1][0].status == "unchanged"
+    okc.execute(
+        "INSERT INTO nba_raw.schedule (game_id, game_date, season_year, home_team_abbr, "
+        "away_team_abbr, source) VALUES ('0022500002', DATE '2025-10-21', 2025, 'UTA', 'POR', "
+        "'test')"
+    )
+    _, outcomes = ingest_odds_api(okc, [f])
+    assert [(o.status, o.retried, o.rows_written, o.rows_rejected) for o in outcomes] == [
+        ("loaded", True, 2, 0)
+    ]
+    assert one(okc, "SELECT count(*) FROM nba_raw.player_props WHERE game_id = '0022500002'") == 1
+    assert ingest_odds_api(okc, [f])[1][0].status == "unchanged"

@@ -11,9 +11,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import importlib
+import os
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -29,8 +30,9 @@ from nbapipe.progress import NoProgress, ProgressSink
 from nbapipe.season import parse_seasons, season_label
 from nbapipe.settings import cache_dir, warehouse_path
 from nbapipe.sources import files, schema
-from nbapipe.sources.files import FileOutcome, FileSource
+from nbapipe.sources.files import FileOutcome, FileSource, RejectReason, merge_reasons
 from nbapipe.sources.load import IngestSummary
+from nbapipe.sources.load import new_run_id as new_ingest_run_id
 from nbapipe.status import WarehouseStatus, warehouse_status
 from nbapipe.warehouse import InitResult, init_warehouse, open_warehouse
 
@@ -41,9 +43,28 @@ FIRST_DAY, LAST_DAY = dt.date(1946, 1, 1), dt.date(2199, 12, 31)
 Warehouse = str | Path | None
 
 
-def init(warehouse: Warehouse = None) -> InitResult:
-    """Create the warehouse with every schema and table, or migrate it. Idempotent."""
-    return init_warehouse(warehouse)
+def init(warehouse: Warehouse = None, *, wait: bool = False) -> InitResult:
+    """Create the warehouse with every schema and table, or migrate it. Idempotent.
+
+    ``wait``: if another run holds the warehouse, wait for it instead of failing."""
+    with _writing(warehouse, new_ingest_run_id("init"), wait):
+        return init_warehouse(warehouse)
+
+
+@contextlib.contextmanager
+def _writing(warehouse: Warehouse, run_id: str, wait: bool) -> Iterator[None]:
+    """The warehouse's writer lock, as backfill and run hold it, for a write that is not a
+    model run. Without a folder it can write the lock file in (missing, read-only), opening
+    the warehouse says what is wrong: no lock is taken then."""
+    target = warehouse_path(warehouse)
+    folder = target.parent
+    # as DuckDBEngine judges a folder: root may write anywhere, but not where no one may
+    writable = folder.is_dir() and os.access(folder, os.W_OK) and folder.stat().st_mode & 0o222
+    if str(target) == ":memory:" or not writable:
+        yield
+        return
+    with writer_lock(target, run_id, wait=wait):
+        yield
 
 
 def _seasons(seasons: str | Sequence[int], where: str) -> list[int]:
@@ -61,6 +82,7 @@ def ingest_synthetic(
     namesakes: int = 0,
     warehouse: Warehouse = None,
     progress: ProgressSink | None = None,
+    wait: bool = False,
 ) -> IngestSummary:
     """Simulate a league for ``seasons`` and load it; re-running replaces those seasons.
 
@@ -82,7 +104,10 @@ def ingest_synthetic(
 
     progress = progress or NoProgress()
     # Open (and if needed create) the warehouse first: a bad path fails before the simulation.
-    with contextlib.closing(open_warehouse(warehouse)) as engine:
+    with (
+        _writing(warehouse, new_ingest_run_id("synthetic"), wait),
+        contextlib.closing(_open_writing(warehouse, wait=wait)) as engine,
+    ):
         tables = simulate_league(
             years,
             seed=seed,
@@ -132,6 +157,11 @@ class FilesIngestResult:
     summary: IngestSummary
     files: list[FileOutcome]
 
+    def reasons(self) -> list[RejectReason]:
+        """Why rows were rejected, over every file read: one entry per kind of reason (the
+        values it quotes set aside), most rows first."""
+        return merge_reasons(r for o in self.files for r in o.reasons)
+
 
 def ingest_files(
     source: str,
@@ -140,17 +170,24 @@ def ingest_files(
     warehouse: Warehouse = None,
     progress: ProgressSink | None = None,
     force: bool = False,
+    wait: bool = False,
 ) -> FilesIngestResult:
-    """Ingest files of one source; each file all-or-nothing, bad rows quarantined."""
+    """Ingest files of one source; each file all-or-nothing, bad rows quarantined.
+
+    ``wait``: if another run holds the warehouse, wait for it instead of failing."""
     if not paths:
         raise InputError(f"no files given for {source}: pass one or more files or folders")
     adapter = file_source(source)
     missing = [str(p) for p in paths if not Path(p).exists()]
     if missing:
         raise InputError(f"{missing[0]}: no such file or folder")
-    with contextlib.closing(open_warehouse(warehouse)) as engine:
+    run_id = new_ingest_run_id(adapter.name)
+    with (
+        _writing(warehouse, run_id, wait),
+        contextlib.closing(_open_writing(warehouse, wait=wait)) as engine,
+    ):
         summary, outcomes = files.ingest_files(
-            engine, adapter, list(paths), progress=progress, force=force
+            engine, adapter, list(paths), progress=progress, force=force, run_id=run_id
         )
     return FilesIngestResult(summary, outcomes)
 
@@ -291,13 +328,14 @@ def _date_range(
     return start, end
 
 
-def _open_for_run(warehouse: Warehouse, *, wait: bool, timeout: float = 3600.0) -> DuckDBEngine:
-    """Open an existing warehouse for a run. Holding nbapipe's lock, DuckDB's own file lock can
-    still be held by a process outside nbapipe (a DuckDB shell): with ``wait``, wait for it."""
-    deadline = time.monotonic() + timeout
+def _open_writing(warehouse: Warehouse, *, wait: bool, create: bool = True) -> DuckDBEngine:
+    """Open the warehouse to write, holding nbapipe's writer lock. DuckDB's own file lock can
+    still be held by a process outside nbapipe (a DuckDB shell, a notebook): with ``wait``,
+    wait for it too (up to an hour, like the writer lock)."""
+    deadline = time.monotonic() + 3600.0
     while True:
         try:
-            return open_warehouse(warehouse, create=False)
+            return open_warehouse(warehouse, create=create)
         except WarehouseBusy:
             if not wait or time.monotonic() > deadline:
                 raise
@@ -330,7 +368,7 @@ def backfill(
         )
     with (
         writer_lock(target, run_id, wait=wait),
-        contextlib.closing(_open_for_run(warehouse, wait=wait)) as engine,
+        contextlib.closing(_open_writing(warehouse, wait=wait, create=False)) as engine,
     ):
         s, e = _date_range(engine, s, e)
         return run_models(
@@ -442,8 +480,12 @@ def fetch_nba_stats(
     cache: str | Path | None = None,
     warehouse: Warehouse = None,
     progress: ProgressSink | None = None,
+    force: bool = False,
+    wait: bool = False,
 ) -> LiveIngestResult:
-    """Fetch from NBA.com through nba_api (politely, cached), then ingest what came back."""
+    """Fetch from NBA.com through nba_api (politely, cached), then ingest what came back
+    (``force``: re-ingest responses whose content is unchanged; ``wait``: for a run holding
+    the warehouse, once fetched)."""
     from nbapipe.sources.nba_live import fetch_nba_stats as fetch
 
     if not kinds:
@@ -457,7 +499,9 @@ def fetch_nba_stats(
             paths += fetch(
                 kind, season=year, date_from=s, date_to=e, game_ids=game_ids, cache_dir=folder
             )
-    result = ingest_files("nba-stats", paths, warehouse=warehouse, progress=progress)
+    result = ingest_files(
+        "nba-stats", paths, warehouse=warehouse, progress=progress, force=force, wait=wait
+    )
     return LiveIngestResult(len(paths), str(folder), "", result)
 
 
@@ -469,8 +513,12 @@ def fetch_odds_api(
     cache: str | Path | None = None,
     warehouse: Warehouse = None,
     progress: ProgressSink | None = None,
+    force: bool = False,
+    wait: bool = False,
 ) -> LiveIngestResult:
-    """Fetch one date's events, props and game lines from The Odds API, then ingest them."""
+    """Fetch one date's events, props and game lines from The Odds API, then ingest them
+    (``force``: re-ingest responses whose content is unchanged; ``wait``: for a run holding
+    the warehouse, once fetched)."""
     from nbapipe.sources.odds_api import fetch_odds_api as fetch
 
     d = parse_date(day, where="--date")
@@ -478,7 +526,9 @@ def fetch_odds_api(
         raise InputError("say which date to fetch with --date YYYY-MM-DD")
     folder = cache_dir(cache, warehouse_path(warehouse))
     fetched = fetch(d, markets=tuple(markets), historical=historical, cache_dir=folder)
-    result = ingest_files("odds-api", list(fetched), warehouse=warehouse, progress=progress)
+    result = ingest_files(
+        "odds-api", list(fetched), warehouse=warehouse, progress=progress, force=force, wait=wait
+    )
     return LiveIngestResult(len(fetched), str(folder), fetched.summary(), result)
 
 

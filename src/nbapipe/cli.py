@@ -150,9 +150,9 @@ def _root(
 
 @app.command()
 @_friendly
-def init(warehouse: WarehouseOpt = None) -> None:
+def init(warehouse: WarehouseOpt = None, wait: WaitOpt = False) -> None:
     """Create the warehouse (schemas and tables), or migrate an existing one. Safe to re-run."""
-    result = api.init(warehouse)
+    result = api.init(warehouse, wait=wait)
     if result.created:
         out.print(f"created warehouse [bold]{result.path}[/] (schema v{result.to_version})")
     elif result.applied:
@@ -194,6 +194,7 @@ def ingest_synthetic(
         ),
     ] = 0,
     warehouse: WarehouseOpt = None,
+    wait: WaitOpt = False,
 ) -> None:
     """Simulate a realistic league (schedule, play-by-play, box scores, lines, injuries)."""
     with RichProgress(err) as progress:
@@ -205,6 +206,7 @@ def ingest_synthetic(
             namesakes=namesakes,
             warehouse=warehouse,
             progress=progress,
+            wait=wait,
         )
     table = Table(title=f"synthetic league, seed {seed} ({', '.join(summary.detail['seasons'])})")
     table.add_column("table")
@@ -281,7 +283,8 @@ def _file_names(files: list[str]) -> tuple[str, list[str]]:
 
 def _render_files(result: api.FilesIngestResult) -> None:
     folder, names = _file_names([o.file for o in result.files])
-    table = Table(title=f"{result.summary.source} ingest ({result.summary.run_id})")
+    title = f"{result.summary.source} ingest ({result.summary.run_id})"
+    table = Table(title=title)
     for col, justify in (
         ("file", "left"),
         ("status", "left"),
@@ -291,7 +294,9 @@ def _render_files(result: api.FilesIngestResult) -> None:
     ):
         table.add_column(col, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for o, name in zip(result.files, names, strict=True):
-        style = {"loaded": "green", "unchanged": "dim", "refused": "red"}[o.status]
+        style = {"loaded": "green", "unchanged": "dim", "refused": "red", "rejected": "red"}[
+            o.status
+        ]
         table.add_row(
             escape(name),
             f"[{style}]{o.status}[/]",
@@ -299,12 +304,49 @@ def _render_files(result: api.FilesIngestResult) -> None:
             f"{o.rows_written:,}",
             f"{o.rows_rejected:,}",
         )
-    out.print(table)
+    # one line a file when the names fit, else each name whole with its counts below it
+    if Measurement.get(out, out.options.update_width(10_000), table).maximum <= out.width:
+        out.print(table)
+    else:
+        _print_records(
+            escape(title),
+            [
+                (
+                    escape(name),
+                    [
+                        f"{o.status}: {o.rows_in:,} rows in, {o.rows_written:,} written, "
+                        f"{o.rows_rejected:,} rejected"
+                        if o.status in ("loaded", "rejected")
+                        else o.status
+                    ],
+                )
+                for o, name in zip(result.files, names, strict=True)
+            ],
+        )
     if folder:  # whole, so it can be copied: a path must not be folded
         out.print(f"files in {escape(folder)}", soft_wrap=True, highlight=False)
-    for o in result.files:
+    retried = sum(o.retried for o in result.files)
+    if retried:
+        one = retried == 1
+        _print_wrapped(
+            out,
+            f"{retried} file{'' if one else 's'} read again although unchanged: "
+            f"{'it' if one else 'they'} had rows rejected for want of a scheduled game or "
+            "registered player, and the schedule or player registry has changed since",
+        )
+    _print_reasons(result)
+    for o, name in zip(result.files, names, strict=True):
         if o.status == "refused":
             err.print(f"[red]refused:[/] {escape(o.message)}", highlight=False, soft_wrap=True)
+        elif o.status == "rejected":  # named as in the table; its most common reason
+            top = o.reasons[0]
+            some = f"; {top.rows:,} for " if top.rows < o.rows_rejected else " for "
+            _print_wrapped(
+                err,
+                f"rejected: {name}: all {o.rows_rejected:,} rows rejected{some}"
+                + _reason_text(top),
+                style="red",
+            )
     s = result.summary
     parts = [
         f"{s.files} file{'' if s.files == 1 else 's'}",
@@ -315,18 +357,83 @@ def _render_files(result: api.FilesIngestResult) -> None:
         f"{s.new_players:,} new players",
     ]
     out.print(_wrap_items("", parts, out.width))
-    if any(o.status == "refused" for o in result.files):
+    if any(o.status in ("refused", "rejected") for o in result.files):
         raise typer.Exit(1)
 
 
+def _print_wrapped(console: Console, text: str, *, indent: int = 4, style: str = "") -> None:
+    """``text`` wrapped to the console's width between words only (a long path or value
+    stays whole), continuation lines indented; never markup, never cut. ``style`` colours
+    the first word."""
+    lines = textwrap.wrap(
+        text,
+        max(console.width, 20),
+        subsequent_indent=" " * indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    for i, line in enumerate(lines):
+        if i == 0 and style:
+            head, _, rest = line.partition(" ")
+            line = f"[{style}]{escape(head)}[/] {escape(rest)}"
+            console.print(line, highlight=False, soft_wrap=True)
+        else:
+            console.print(line, highlight=False, soft_wrap=True, markup=False)
+
+
+def _reason_text(r: api.RejectReason) -> str:
+    """'column: reason', with '(and N like it)' when the rows give it with other values."""
+    where = f"{r.column}: " if r.column else ""
+    like = f" (and {r.rows - 1:,} like it)" if r.varied else ""
+    return f"{where}{r.example}{like}"
+
+
+def _print_reasons(result: api.FilesIngestResult, top: int = 3) -> None:
+    """The most common reasons rows were rejected, over every file read, one line each
+    (values such as games and dates set aside: one line per kind of reason)."""
+    read = [o for o in result.files if o.reasons]
+    kinds = result.reasons()
+    if not kinds:
+        return
+    out.print("rejected rows, most common reasons first:", highlight=False)
+    for r in kinds[:top]:
+        files = f" in {r.files} file{'s' * (r.files != 1)}" if len(read) > 1 else ""
+        rows = f"{r.rows:,} row{'s' * (r.rows != 1)}{files}"
+        _print_wrapped(out, f"  {rows}: {_reason_text(r)}", indent=6)
+    rest = kinds[top:]
+    if rest:
+        rows = sum(r.rows for r in rest)
+        _print_wrapped(
+            out,
+            f"  and {len(rest)} other reason{'s' * (len(rest) != 1)} ({rows:,} rows); "
+            "all of them in nba_processing.ingest_rejects",
+            indent=6,
+        )
+
+
 def _ingest_files_command(
-    source: str, paths: list[str] | None, warehouse: str | None, force: bool
+    source: str, paths: list[str] | None, warehouse: str | None, force: bool, wait: bool
 ) -> None:
     with RichProgress(err) as progress:
         result = api.ingest_files(
-            source, paths or [], warehouse=warehouse, progress=progress, force=force
+            source, paths or [], warehouse=warehouse, progress=progress, force=force, wait=wait
         )
     _render_files(result)
+
+
+def _check_live(live: bool, paths: list[str] | None, live_only: dict[str, object]) -> None:
+    """Options that only mean something with --live are an error without it, and files are
+    an error with it: neither is silently ignored."""
+    if live and paths:
+        raise NbapipeError(
+            f"--live fetches and reads no files: drop {paths[0]!r}"
+            f"{f' and {len(paths) - 1} more' if len(paths) > 1 else ''} or drop --live"
+        )
+    given = [name for name, value in live_only.items() if value not in (None, False, [])]
+    if not live and given:
+        names = " and ".join([", ".join(given[:-1]), given[-1]] if len(given) > 1 else given)
+        verb = "needs" if len(given) == 1 else "need"
+        raise NbapipeError(f"{names} {verb} --live (without it, the files given are read)")
 
 
 CacheOpt = Annotated[
@@ -364,11 +471,14 @@ def ingest_nba_stats(
         list[str] | None, typer.Option("--game-id", help="With --live: NBA.com game ids.")
     ] = None,
     cache: CacheOpt = None,
+    wait: WaitOpt = False,
 ) -> None:
     """NBA.com stats: shot charts (CSV/zip), player and team game logs, schedule,
     PlayByPlayV3 / BoxScoreTraditionalV3 / ScoreboardV2 JSON; or fetch them with --live."""
+    live_only = {"--kind": kind, "--season": season, "--start": start, "--end": end}
+    _check_live(live, paths, live_only | {"--game-id": game_id, "--cache-dir": cache})
     if not live:
-        _ingest_files_command("nba-stats", paths, warehouse, force)
+        _ingest_files_command("nba-stats", paths, warehouse, force, wait)
         return
     with RichProgress(err) as progress:
         result = api.fetch_nba_stats(
@@ -380,6 +490,8 @@ def ingest_nba_stats(
             cache=cache,
             warehouse=warehouse,
             progress=progress,
+            force=force,
+            wait=wait,
         )
     out.print(f"fetched {result.fetched_files} responses (cache {result.cache_dir})")
     _render_files(result.ingest)
@@ -403,10 +515,13 @@ def ingest_odds_api(
         bool, typer.Option("--historical", help="With --live: the historical endpoints.")
     ] = False,
     cache: CacheOpt = None,
+    wait: WaitOpt = False,
 ) -> None:
     """The Odds API: player-prop CSV snapshots and v4 JSON (props, game lines), or --live."""
+    live_only = {"--date": date, "--market": market, "--historical": historical}
+    _check_live(live, paths, live_only | {"--cache-dir": cache})
     if not live:
-        _ingest_files_command("odds-api", paths, warehouse, force)
+        _ingest_files_command("odds-api", paths, warehouse, force, wait)
         return
     with RichProgress(err) as progress:
         result = api.fetch_odds_api(
@@ -416,6 +531,8 @@ def ingest_odds_api(
             cache=cache,
             warehouse=warehouse,
             progress=progress,
+            force=force,
+            wait=wait,
         )
     out.print(f"fetched {result.fetched_files} responses (cache {result.cache_dir}); {result.note}")
     _render_files(result.ingest)
@@ -424,19 +541,25 @@ def ingest_odds_api(
 @ingest_app.command("bigdataball")
 @_friendly
 def ingest_bigdataball(
-    paths: PathsArg = None, warehouse: WarehouseOpt = None, force: ForceOpt = False
+    paths: PathsArg = None,
+    warehouse: WarehouseOpt = None,
+    force: ForceOpt = False,
+    wait: WaitOpt = False,
 ) -> None:
     """BigDataBall play-by-play CSV (assists, blocks, steals, free throws, coordinates)."""
-    _ingest_files_command("bigdataball", paths, warehouse, force)
+    _ingest_files_command("bigdataball", paths, warehouse, force, wait)
 
 
 @ingest_app.command("nbacom-pbp")
 @_friendly
 def ingest_nbacom_pbp(
-    paths: PathsArg = None, warehouse: WarehouseOpt = None, force: ForceOpt = False
+    paths: PathsArg = None,
+    warehouse: WarehouseOpt = None,
+    force: ForceOpt = False,
+    wait: WaitOpt = False,
 ) -> None:
     """NBA.com liveData play-by-play JSON (plain or .gz)."""
-    _ingest_files_command("nbacom-pbp", paths, warehouse, force)
+    _ingest_files_command("nbacom-pbp", paths, warehouse, force, wait)
 
 
 ModelsOpt = Annotated[

@@ -99,9 +99,12 @@ class DuckDBEngine:
             if "lock" in str(exc).lower() and self.path is not None:
                 from nbapipe.engine.lock import WarehouseBusy, describe_holder
 
+                # No --wait advice here: this is also what a read command (status) sees
+                # while a run writes. Write commands with --wait retry the open
+                # (api._open_writing); without it, the writer lock's message advises it.
                 raise WarehouseBusy(
                     f"warehouse {self.path} is busy ({describe_holder(self.path)}); "
-                    "try again when it finishes (write commands accept --wait)"
+                    "try again when it finishes"
                 ) from exc
             raise WarehouseError(f"cannot open warehouse {self.path}: {_short(exc)}") from exc
 

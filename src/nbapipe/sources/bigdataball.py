@@ -109,7 +109,7 @@ class BigDataBallFiles:
     players: Literal["register", "resolve"] = "resolve"
 
     def parse(self, engine: DuckDBEngine, ref: files.FileRef) -> files.Parsed:
-        n = files.csv_relation(engine, ref, required=REQUIRED, name="_bdb_raw")
+        n = files.csv_relation(engine, ref, required=REQUIRED, name="_bdb_raw", reads="bigdataball")
         present = {r[0] for r in engine.fetchall("DESCRIBE _bdb_raw")}
         for col in OPTIONAL:
             if col not in present:
@@ -519,7 +519,7 @@ def finish_pbp(
         engine,
         "_pbp_rows",
         source=source,
-        context=f"play_by_play:{ref.display}",
+        context=f"play_by_play:{ref.source_file}",
         name_fallback=name_fallback,
     )
     data = engine.arrow(

@@ -23,6 +23,7 @@ import datetime as dt
 import functools
 import hashlib
 import io
+import json
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
@@ -36,7 +37,7 @@ from nbapipe import registry
 from nbapipe.engine.duckdb import DuckDBEngine, quote_ident
 from nbapipe.errors import InputError
 from nbapipe.progress import NoProgress, ProgressSink
-from nbapipe.sources import schema
+from nbapipe.sources import schema, sniff
 from nbapipe.sources.load import (
     IngestSummary,
     conform,
@@ -46,11 +47,43 @@ from nbapipe.sources.load import (
 from nbapipe.sources.schema import Table
 
 REJECT_COLUMNS = ("row_number", "column_name", "reason", "raw_text")
+REFUSED = "file refused: "  # how the reason of a refused file's ingest_rejects row begins
+
+# Reject reasons that say what the warehouse lacks, not what is wrong with the file: the game
+# or player looked up may be there later. (what was looked up, reason pattern)
+WAREHOUSE_REASONS = (
+    ("schedule", re.compile(r"no scheduled game for ")),  # odds-api, nba-stats game logs
+    ("schedule", re.compile(r"game \S+ is not in the schedule for ")),  # every source
+    ("schedule", re.compile(r"the schedule has \d+ games for ")),  # nba-stats game logs
+    ("registry", re.compile(r"player id \S+ is not in the player registry")),  # PlayerGameLog
+)
+# What each lookup reads: a file waiting on it is read again once this has changed.
+_STATE_SQL = {
+    "schedule": f"SELECT count(*) || ':' || coalesce(bit_xor(hash(game_id, game_date, "
+    f"home_team_abbr, away_team_abbr)), 0) FROM {schema.SCHEDULE.fqn}",
+    "registry": f"SELECT count(*) || ':' || coalesce(bit_xor(hash(nba_player_id, player_lookup, "
+    f"player_name)), 0) FROM {schema.PLAYERS_REGISTRY.fqn}",
+}
+
+
+def waits_on(reasons: Iterable[str]) -> set[str]:
+    """The warehouse lookups ('schedule', 'registry') that rejects with these reasons wait on."""
+    return {kind for r in reasons for kind, pattern in WAREHOUSE_REASONS if pattern.match(r)}
+
+
+def _warehouse_state(engine: DuckDBEngine, kinds: Iterable[str]) -> dict[str, str]:
+    """A fingerprint of what each lookup reads (changes whenever that table's rows do)."""
+    return {kind: str(engine.fetchone(_STATE_SQL[kind])[0]) for kind in sorted(kinds)}
 
 
 @dataclass(frozen=True)
 class FileRef:
-    """One input file, possibly a member of a zip archive (shown as ``archive.zip!member``)."""
+    """One input file, possibly a member of a zip archive (shown as ``archive.zip!member``).
+
+    ``display`` is the path as given (short, for messages); ``source_file`` is the file's
+    identity in the warehouse: its resolved absolute path, so that ``team.csv``,
+    ``./team.csv``, ``$PWD/team.csv`` and the folder holding it are one file.
+    """
 
     path: Path
     member: str | None = None
@@ -59,9 +92,26 @@ class FileRef:
     def display(self) -> str:
         return f"{self.path}!{self.member}" if self.member else str(self.path)
 
+    @functools.cached_property
+    def source_file(self) -> str:
+        path = str(self.path.resolve())
+        return f"{path}!{self.member}" if self.member else path
+
+    @property
+    def spellings(self) -> list[str]:
+        """The names this file may have in a warehouse written before identities were
+        resolved paths: the path as given (rows are matched under it too, then rewritten
+        under ``source_file``)."""
+        return [self.source_file] + ([self.display] if self.display != self.source_file else [])
+
     @property
     def name(self) -> str:
         return Path(self.member).name if self.member else self.path.name
+
+    @property
+    def nested_zip(self) -> bool:
+        """A zip archive inside a zip archive: not read (see ``_ingest_one``)."""
+        return self.member is not None and self.member.lower().endswith(".zip")
 
     def read_bytes(self) -> bytes:
         return _read_cached(self.path, self.member, self.path.stat().st_mtime_ns)
@@ -130,9 +180,12 @@ def _zip_members(path: Path, wanted: tuple[str, ...]) -> list[FileRef]:
             names = [n for n in zf.namelist() if _is_data_member(n)]
     except (zipfile.BadZipFile, EOFError, OSError) as exc:
         raise InputError(f"{path}: not a readable zip archive ({exc})") from exc
-    members = [n for n in names if n.lower().endswith(wanted)]
+    # Zip archives inside are listed too, whatever the source reads: they are refused one by
+    # one with a word on what to do (see ``FileRef.nested_zip``), never read as data.
+    members = [n for n in names if n.lower().endswith((*wanted, ".zip"))]
     if not members:
-        raise InputError(f"{path}: zip archive holds no {'/'.join(wanted)} data file")
+        kinds = "/".join(s for s in wanted if s != ".zip")
+        raise InputError(f"{path}: zip archive holds no {kinds} data file")
     return [FileRef(path, n) for n in sorted(members)]
 
 
@@ -258,13 +311,70 @@ def canonical(table: Table, columns: dict[str, pa.Array | pa.ChunkedArray], n: i
 
 
 @dataclass
+class RejectReason:
+    """Rejected rows of one kind: reasons that differ only in the values they quote (game,
+    team, date, number) are one kind, shown by one of them."""
+
+    column: str
+    example: str  # the reason most of these rows give, word for word
+    rows: int  # rows rejected with a reason of this kind
+    varied: bool  # whether some give it with other values (other games, dates, ...)
+    files: int = 1
+
+
+_VALUES = re.compile(r"'[^']*'|\b\d[\d.:-]*\b|\b[A-Z]{2,4}\b")
+
+
+def reason_kind(reason: str) -> str:
+    """A reason with the values it quotes blanked out: the key rejects are grouped by."""
+    return _VALUES.sub("_", reason)
+
+
+def group_rejects(rejects: Iterable[tuple[int, str, str, str | None]]) -> list[RejectReason]:
+    """Rejected rows by kind of reason, most rows first (a row with two problems counts in
+    both kinds); the example is the reason most of them give word for word."""
+    exact: dict[tuple[str, str], dict[str, set[int]]] = {}
+    for row, column, reason, _ in rejects:
+        exact.setdefault((column or "", reason_kind(reason)), {}).setdefault(reason, set()).add(row)
+    out = []
+    for (column, _), by_reason in exact.items():
+        example = max(by_reason, key=lambda r: (len(by_reason[r]), r))
+        rows = len(set().union(*by_reason.values()))
+        out.append(RejectReason(column, example, rows, len(by_reason) > 1))
+    return sorted(out, key=lambda r: (-r.rows, r.column, r.example))
+
+
+def merge_reasons(groups: Iterable[RejectReason]) -> list[RejectReason]:
+    """Kinds of reasons over several files (rows and files added up), most rows first; the
+    example is that of the file with the most such rows."""
+    merged: dict[tuple[str, str], list[RejectReason]] = {}
+    for g in groups:
+        merged.setdefault((g.column, reason_kind(g.example)), []).append(g)
+    out = []
+    for (column, _), parts in merged.items():
+        first = max(parts, key=lambda g: (g.rows, g.example))
+        varied = any(g.varied or g.example != first.example for g in parts)
+        rows, n_files = sum(g.rows for g in parts), sum(g.files for g in parts)
+        out.append(RejectReason(column, first.example, rows, varied, n_files))
+    return sorted(out, key=lambda r: (-r.rows, r.column, r.example))
+
+
+@dataclass
 class FileOutcome:
+    """What became of one file: ``loaded``; ``unchanged`` (same bytes, nothing to try
+    again); ``refused`` (nothing written, ``message`` says why); ``rejected`` (read, but every
+    row was rejected: nothing written, ``reasons`` say why)."""
+
     file: str
-    status: Literal["loaded", "unchanged", "refused"]
+    status: Literal["loaded", "unchanged", "refused", "rejected"]
     rows_in: int = 0
     rows_written: int = 0
     rows_rejected: int = 0
     message: str = ""
+    reasons: list[RejectReason] = field(default_factory=list)
+    # Read again although its bytes are unchanged: rows of it had been rejected for want of a
+    # scheduled game or registered player, and the schedule or registry has changed since.
+    retried: bool = False
 
 
 def ingest_files(
@@ -275,28 +385,38 @@ def ingest_files(
     progress: ProgressSink | None = None,
     force: bool = False,
     after_file: Callable[[DuckDBEngine, FileRef], None] | None = None,
+    run_id: str | None = None,
 ) -> tuple[IngestSummary, list[FileOutcome]]:
-    """Ingest every data file under ``paths`` with ``adapter``; one transaction per file."""
+    """Ingest every data file under ``paths`` with ``adapter``; one transaction per file.
+
+    ``run_id``: the run's id when the caller made it (e.g. to hold the writer lock under it)."""
     progress = progress or NoProgress()
-    run_id = new_run_id(adapter.name)
+    run_id = run_id or new_run_id(adapter.name)
     started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     summary = IngestSummary(run_id=run_id, source=adapter.name)
     outcomes: list[FileOutcome] = []
     refs: list[FileRef] = []
+    seen: set[str] = set()
     for p in paths:
         try:
-            refs.extend(discover([p], adapter.suffixes))
+            found = discover([p], adapter.suffixes)
         except InputError as exc:
             outcomes.append(FileOutcome(str(p), "refused", message=str(exc)))
-            _log_refused(engine, adapter.name, run_id, str(p), str(exc))
+            _log_refused(engine, adapter.name, run_id, str(Path(p).resolve()), str(exc))
+            continue
+        for ref in found:  # one file named twice (a.csv, then its folder) is read once
+            if ref.source_file not in seen:
+                seen.add(ref.source_file)
+                refs.append(ref)
     # Adapters may order files so that, e.g., schedules load before the box scores that
     # look their games up.
     sort_key = getattr(adapter, "sort_key", None)
     if sort_key is not None:
         refs.sort(key=lambda r: (sort_key(r), r.display))
+    runs: dict[str, dict] = {}  # earlier runs' details, read once each
     for i, ref in enumerate(refs):
         progress.step("files", i, len(refs))
-        outcomes.append(_ingest_one(engine, adapter, ref, run_id, force, summary))
+        outcomes.append(_ingest_one(engine, adapter, ref, run_id, force, summary, runs))
         if after_file is not None:
             after_file(engine, ref)
     progress.step("files", len(refs), len(refs))
@@ -305,13 +425,24 @@ def ingest_files(
     summary.rows_written = sum(o.rows_written for o in outcomes)
     summary.rows_rejected = sum(o.rows_rejected for o in outcomes)
     summary.detail = {
+        # file -> what its warehouse lookups saw, for files with rows rejected for want of a
+        # game or player (see _state_changed); always present, so runs without any say so.
+        "waiting": summary.detail.get("waiting", {}),
         "loaded": sum(o.status == "loaded" for o in outcomes),
         "unchanged": sum(o.status == "unchanged" for o in outcomes),
+        "retried": sum(o.retried for o in outcomes),
         "refused": [f"{o.file}: {o.message}" for o in outcomes if o.status == "refused"],
+        "rejected": [o.file for o in outcomes if o.status == "rejected"],
     }
-    status = "success" if not summary.detail["refused"] else "partial"
+    failed = summary.detail["refused"] or summary.detail["rejected"]
+    status = "partial" if failed else "success"
     record_ingest_run(engine, summary, started_at=started, status=status)
     return summary, outcomes
+
+
+def _marks(values: Sequence[object]) -> str:
+    """Placeholders for an IN list of ``values``."""
+    return ", ".join("?" for _ in values)
 
 
 def _sha256(data: bytes) -> str:
@@ -325,76 +456,145 @@ def _ingest_one(
     run_id: str,
     force: bool,
     summary: IngestSummary,
+    runs: dict[str, dict],
 ) -> FileOutcome:
     try:
+        if ref.nested_zip:
+            raise InputError(
+                f"{ref.display}: zip archives inside zip archives are not read; unzip "
+                f"{ref.path.name} and ingest the files it holds"
+            )
         digest = _sha256(ref.read_bytes())
     except (InputError, OSError) as exc:
-        _log_refused(engine, adapter.name, run_id, ref.display, str(exc))
+        _log_refused(engine, adapter.name, run_id, ref.source_file, str(exc))
         return FileOutcome(ref.display, "refused", message=str(exc))
     previous = engine.fetchone(
-        f"SELECT content_sha256 FROM {schema.INGEST_FILES.fqn} "
+        f"SELECT content_sha256, ingest_run_id, rows_rejected FROM {schema.INGEST_FILES.fqn} "
         "WHERE source = ? AND source_file = ? AND status = 'loaded'",
-        [adapter.name, ref.display],
+        [adapter.name, ref.source_file],
     )
+    retried = False
     if previous and previous[0] == digest and not force:
-        return FileOutcome(ref.display, "unchanged")
+        retried = _state_changed(engine, ref.source_file, previous, runs)
+        if not retried:
+            return FileOutcome(ref.display, "unchanged")
     try:
         with engine.transaction():
             parsed = adapter.parse(engine, ref)
             rejects = list(parsed.rejects)
             tables = _check_game_ids(engine, parsed.tables, rejects)
+            # What the lookups saw, when rows wait on them: the file is read again once it changes.
+            waiting = waits_on(r[2] for r in rejects)
+            state = _warehouse_state(engine, waiting) if waiting else None
             if adapter.players == "register":
                 # Before the write: namesakes must reach the key check as two players.
                 tables, registered = registry.identify_players(engine, tables, source=adapter.name)
                 summary.new_players += registered.new_players
             tables, ambiguous = registry.drop_shared_names(
-                engine, tables, source=adapter.name, context="{table}:" + ref.display
+                engine, tables, source=adapter.name, context="{table}:" + ref.source_file
             )
             summary.unresolved_names += ambiguous
             written = 0
+            rejected = len({r[0] for r in rejects})
+            # Every row rejected: the file is read, its rejects kept, nothing written; it is
+            # not recorded as loaded, so the next ingest reads it again (as a refused file).
+            status = (
+                "rejected"
+                if rejected and not sum(t.num_rows for t in tables.values())
+                else "loaded"
+            )
             for name, data in tables.items():
                 written += _replace_file_rows(
                     engine,
                     schema.table(name),
                     data,
                     parsed.sources.get(name, adapter.name),
-                    ref.display,
+                    ref,
                     run_id,
                 )
-            _write_rejects(engine, adapter.name, run_id, ref.display, rejects)
-            summary.unresolved_names += _resolve_players(engine, adapter, ref.display, run_id)
+            # The rows of this read of the file are what is quarantined now: earlier reads'
+            # rejects go (a re-read that changes nothing leaves the same rejects); the log of
+            # refusals stays.
             engine.execute(
-                f"DELETE FROM {schema.INGEST_FILES.fqn} WHERE source = ? AND source_file = ?",
-                [adapter.name, ref.display],
+                f"DELETE FROM {schema.INGEST_REJECTS.fqn} WHERE source = ? "
+                f"AND source_file IN ({_marks(ref.spellings)}) AND NOT starts_with(reason, ?)",
+                [adapter.name, *ref.spellings, REFUSED],
+            )
+            _write_rejects(engine, adapter.name, run_id, ref.source_file, rejects)
+            summary.unresolved_names += _resolve_players(engine, adapter, ref.source_file, run_id)
+            engine.execute(
+                f"DELETE FROM {schema.INGEST_FILES.fqn} WHERE source = ? "
+                f"AND source_file IN ({_marks(ref.spellings)})",
+                [adapter.name, *ref.spellings],
             )
             engine.execute(
-                f"INSERT INTO {schema.INGEST_FILES.fqn} VALUES (?, ?, ?, ?, 'loaded', ?, ?, ?, ?)",
+                f"INSERT INTO {schema.INGEST_FILES.fqn} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     adapter.name,
-                    ref.display,
+                    ref.source_file,
                     digest,
                     run_id,
+                    status,
                     parsed.rows_in,
                     written,
-                    len({r[0] for r in rejects}),
+                    rejected,
                     _now(),
                 ],
             )
             for name, data in tables.items():
                 fqn = schema.table(name).fqn
                 summary.tables[fqn] = summary.tables.get(fqn, 0) + data.num_rows
+        if state:
+            summary.detail.setdefault("waiting", {})[ref.source_file] = state
         return FileOutcome(
-            ref.display, "loaded", parsed.rows_in, written, len({r[0] for r in rejects})
+            ref.display,
+            status,  # type: ignore[arg-type]
+            parsed.rows_in,
+            written,
+            rejected,
+            reasons=group_rejects(rejects),
+            retried=retried,
         )
     except InputError as exc:
-        _log_refused(engine, adapter.name, run_id, ref.display, str(exc))
+        _log_refused(engine, adapter.name, run_id, ref.source_file, str(exc))
         return FileOutcome(ref.display, "refused", message=str(exc))
 
 
+def _state_changed(
+    engine: DuckDBEngine, source_file: str, previous: tuple, runs: dict[str, dict]
+) -> bool:
+    """Whether an unchanged file must be read again: rows of it were rejected for want of a
+    game or player the warehouse did not hold, and what those lookups read has changed."""
+    _, run_id, rows_rejected = previous
+    if not rows_rejected:
+        return False
+    if run_id not in runs:
+        row = engine.fetchone(
+            f"SELECT detail FROM {schema.INGEST_RUNS.fqn} WHERE ingest_run_id = ?", [run_id]
+        )
+        try:
+            runs[run_id] = json.loads(row[0]) if row and row[0] else {}
+        except ValueError:
+            runs[run_id] = {}
+    detail = runs[run_id]
+    if "waiting" in detail:  # the run noted what each such file's lookups saw
+        seen = detail["waiting"].get(source_file)
+        return bool(seen) and _warehouse_state(engine, seen) != seen
+    # A run of an older version, or one that did not finish: read the file again if any of
+    # its rejects waits on the warehouse (the next run notes what it saw).
+    reasons = engine.fetchall(
+        f"SELECT DISTINCT reason FROM {schema.INGEST_REJECTS.fqn} "
+        "WHERE ingest_run_id = ? AND source_file = ?",
+        [run_id, source_file],
+    )
+    return bool(waits_on(r for (r,) in reasons))
+
+
 def _replace_file_rows(
-    engine: DuckDBEngine, table: Table, data: pa.Table, source: str, source_file: str, run_id: str
+    engine: DuckDBEngine, table: Table, data: pa.Table, source: str, ref: FileRef, run_id: str
 ) -> int:
-    """Replace what this file wrote before, and same-source rows with the same keys."""
+    """Replace what this file wrote before (under any of its spellings), and same-source rows
+    with the same keys."""
     data = conform(table, data)
     keys = [k for k in table.key if k != "source"]
     key_cols = ", ".join(quote_ident(k) for k in keys)
@@ -405,15 +605,15 @@ def _replace_file_rows(
         )
         if dup:
             shown = ", ".join(f"{k}={v}" for k, v in zip(keys, dup[:-1], strict=True))
-            raise InputError(f"{source_file}: duplicate key ({shown}) in {table.fqn} rows")
+            raise InputError(f"{ref.display}: duplicate key ({shown}) in {table.fqn} rows")
         engine.execute(
-            f"DELETE FROM {table.fqn} WHERE source = ? AND (source_file = ? OR ({key_cols}) IN "
-            f"(SELECT ({key_cols}) FROM _file_rows))",
-            [source, source_file],
+            f"DELETE FROM {table.fqn} WHERE source = ? AND (source_file IN "
+            f"({_marks(ref.spellings)}) OR ({key_cols}) IN (SELECT ({key_cols}) FROM _file_rows))",
+            [source, *ref.spellings],
         )
         engine.execute(
             f"INSERT INTO {table.fqn} SELECT {cols}, ?, ?, ? FROM _file_rows",
-            [source, source_file, run_id],
+            [source, ref.source_file, run_id],
         )
     return data.num_rows
 
@@ -518,7 +718,7 @@ def _write_rejects(
 
 def _log_refused(engine: DuckDBEngine, source: str, run_id: str, file: str, reason: str) -> None:
     with engine.transaction():
-        _write_rejects(engine, source, run_id, file, [(0, "", f"file refused: {reason}", None)])
+        _write_rejects(engine, source, run_id, file, [(0, "", REFUSED + reason, None)])
 
 
 def _now() -> dt.datetime:
@@ -537,10 +737,49 @@ def read_data(ref: FileRef) -> bytes:
             raise InputError(f"{ref.display}: not a readable gzip file ({exc})") from exc
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    refuse_binary(ref, data)
     head = data[:512].decode("utf-8", errors="replace").lstrip()[:200].lower()
     if head.startswith(("<!doctype html", "<html")):
         raise InputError(f"{ref.display}: an HTML page, not data (an error page from the server?)")
     return data
+
+
+# Leading bytes of binary formats a data folder tends to hold, and what to call them.
+_MAGIC = (
+    (b"PK\x03\x04", "a zip archive (or an Excel .xlsx workbook)"),
+    (b"PK\x05\x06", "an empty zip archive"),
+    (b"\x1f\x8b", "gzip-compressed data (name it .gz to have it read)"),
+    (b"%PDF", "a PDF document"),
+    (b"\xd0\xcf\x11\xe0", "an Excel .xls workbook"),
+    (b"SQLite format 3", "an SQLite database"),
+    (b"PAR1", "a Parquet file"),
+)
+
+
+def binary_kind(data: bytes) -> str | None:
+    """What a file's first bytes say it is when it is not text (None for text)."""
+    for magic, what in _MAGIC:
+        if data.startswith(magic):
+            return what
+    head = data[:4096]
+    if b"\x00" in head:
+        return "binary data"
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 13))
+    return "binary data" if head and controls > len(head) // 20 else None
+
+
+def refuse_binary(ref: FileRef, data: bytes) -> None:
+    """Refuse a file whose bytes are not text, naming the format when it is a known one."""
+    what = binary_kind(data)
+    if what is not None:
+        raise InputError(f"{ref.display}: {what}, not a text data file")
+
+
+def printable(text: str, limit: int = 200) -> str:
+    """Text taken from a file, safe for a one-line message: control characters and
+    undecodable bytes shown escaped, at most ``limit`` characters."""
+    shown = "".join(c if c.isprintable() and c != "\ufffd" else repr(c)[1:-1] for c in text[:limit])
+    return shown + ("..." if len(text) > limit else "")
 
 
 def read_text(ref: FileRef) -> str:
@@ -552,8 +791,18 @@ def read_text(ref: FileRef) -> str:
         raise InputError(f"{ref.display}: not UTF-8 text (byte {exc.start})") from exc
 
 
-def csv_relation(engine: DuckDBEngine, ref: FileRef, *, required: Sequence[str], name: str) -> int:
-    """Load a CSV file as all-text temp table ``name`` with a 1-based ``_row``; check columns."""
+def csv_relation(
+    engine: DuckDBEngine,
+    ref: FileRef,
+    *,
+    required: Sequence[str],
+    name: str,
+    reads: str | None = None,
+) -> int:
+    """Load a CSV file as all-text temp table ``name`` with a 1-based ``_row``; check columns.
+
+    ``reads``: the source (as the CLI names it) that reads the file; a file missing columns
+    that is another source's layout is refused with the command that reads it."""
     import pyarrow.csv as pacsv
 
     data = read_data(ref)
@@ -576,6 +825,11 @@ def csv_relation(engine: DuckDBEngine, ref: FileRef, *, required: Sequence[str],
         raise InputError(f"{ref.display}: not a readable CSV file ({first})") from exc
     missing = [c for c in required if c not in table.column_names]
     if missing:
+        hint = sniff.pointer(sniff.csv_source(table.column_names), reads) if reads else ""
+        if hint:  # another source's file: which one matters, not the list of our columns
+            raise InputError(
+                f"{ref.display}: missing {len(missing)} of the columns {reads} reads{hint}"
+            )
         raise InputError(f"{ref.display}: missing column(s) {', '.join(missing)}")
     table = table.append_column("_row", pa.array(range(1, table.num_rows + 1), pa.int64()))
     engine.con.register(f"{name}_arrow", table)

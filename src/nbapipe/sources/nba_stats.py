@@ -40,7 +40,7 @@ from nbapipe.engine.duckdb import DuckDBEngine
 from nbapipe.errors import InputError
 from nbapipe.identity import normalize_name
 from nbapipe.progress import ProgressSink
-from nbapipe.sources import files, schema
+from nbapipe.sources import files, schema, sniff
 from nbapipe.sources.files import NON_NEGATIVE, Field, FileRef, Parsed
 
 SOURCE = "nba_stats"
@@ -160,7 +160,9 @@ class NbaStatsFiles:
         return parsed
 
     def _parse(self, engine: DuckDBEngine, ref: FileRef) -> Parsed:
-        head = _peek(ref).lstrip("\ufeff \t\r\n")
+        raw = _peek_bytes(ref)
+        files.refuse_binary(ref, raw.removeprefix(b"\xef\xbb\xbf"))
+        head = raw.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
         if head.lower().startswith(("<!doctype html", "<html")):
             files.read_text(ref)  # refuses the HTML (error) page with its own message
         if head[:1] in ("{", "[") and head:
@@ -187,16 +189,19 @@ def ingest_nba_stats(
 
 def _peek(ref: FileRef, size: int = 8192) -> str:
     """The first bytes of a file (decompressed), as text; '' when unreadable."""
+    return _peek_bytes(ref, size).decode("utf-8", errors="replace")
+
+
+def _peek_bytes(ref: FileRef, size: int = 8192) -> bytes:
+    """The first bytes of a file (decompressed); b'' when unreadable."""
     try:
         if ref.member is None:
             with open(ref.path, "rb") as fh:
-                data = _maybe_gunzip(ref, fh, size)
-        else:
-            with zipfile.ZipFile(ref.path) as zf, zf.open(ref.member) as fh:
-                data = _maybe_gunzip(ref, fh, size)
+                return _maybe_gunzip(ref, fh, size)
+        with zipfile.ZipFile(ref.path) as zf, zf.open(ref.member) as fh:
+            return _maybe_gunzip(ref, fh, size)
     except (OSError, EOFError, zipfile.BadZipFile, KeyError):
-        return ""
-    return data.decode("utf-8", errors="replace")
+        return b""
 
 
 def _maybe_gunzip(ref: FileRef, fh: Any, size: int) -> bytes:
@@ -235,7 +240,11 @@ def _rank(head: str) -> int:
     }.get(layout or "", RANK_UNKNOWN)
 
 
-def _unknown(ref: FileRef, what: str) -> InputError:
+def _unknown(ref: FileRef, what: str, found: str | None = None) -> InputError:
+    """Refuse a file of no known layout; ``found``: the source whose layout it is, if any."""
+    other = sniff.pointer(found, "nba-stats")
+    if other:  # another source's file: what it is and the command for it, not our list
+        return InputError(f"{ref.display}: not an NBA.com stats file{other}")
     return InputError(f"{ref.display}: unknown layout ({what}); {KNOWN_LAYOUTS}")
 
 
@@ -439,8 +448,8 @@ def _parse_csv(engine: DuckDBEngine, ref: FileRef, head: str) -> Parsed:
     header = next(csv.reader([first]), [])
     layout = _csv_layout(header)
     if layout is None:
-        shown = ", ".join(header[:8]) + (", ..." if len(header) > 8 else "")
-        raise _unknown(ref, f"CSV columns {shown or 'none'}")
+        shown = files.printable(", ".join(header[:8]) + (", ..." if len(header) > 8 else ""))
+        raise _unknown(ref, f"CSV columns {shown or 'none'}", sniff.csv_source(header))
     n = files.csv_relation(engine, ref, required=CSV_LAYOUTS[layout], name="_nba_raw")
     if layout == "shot-chart CSV":
         tables, rejects = _shots(engine, _SHOT_CSV_SPEC)
@@ -965,6 +974,12 @@ def _parse_json(engine: DuckDBEngine, ref: FileRef) -> Parsed:
             return _box_v3(engine, ref, data["boxScoreTraditional"])
         game = data.get("game")
         if isinstance(game, dict) and isinstance(game.get("actions"), list):
+            if sniff.play_by_play_kind(game["actions"]) == "nbacom-pbp":
+                # Same shape, other vocabulary: read here, most actions would be quarantined.
+                raise InputError(
+                    f"{ref.display}: {sniff.WHAT['nbacom-pbp']}, not a stats.nba.com "
+                    "PlayByPlayV3 response: ingest it with `nbapipe ingest nbacom-pbp`"
+                )
             return _play_by_play_v3(engine, ref, game)
         sets = _result_sets(data)
         if "Shot_Chart_Detail" in sets:
@@ -985,9 +1000,9 @@ def _parse_json(engine: DuckDBEngine, ref: FileRef) -> Parsed:
         message = data.get("message", data.get("Message"))
         if isinstance(message, str):
             raise InputError(f"{ref.display}: an error response, not data ({message[:120]!r})")
-        keys = ", ".join(list(map(str, data))[:6])
-        raise _unknown(ref, f"JSON object with keys {keys or 'none'}")
-    raise _unknown(ref, f"JSON {type(data).__name__}, expected an object")
+        keys = files.printable(", ".join(list(map(str, data))[:6]))
+        raise _unknown(ref, f"JSON object with keys {keys or 'none'}", sniff.json_source(data))
+    raise _unknown(ref, f"JSON {type(data).__name__}, expected an object", sniff.json_source(data))
 
 
 def _json_rows(engine: DuckDBEngine, ref: FileRef, rs: dict, required, kind: str) -> Parsed:

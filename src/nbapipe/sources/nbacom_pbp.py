@@ -36,7 +36,7 @@ import pyarrow as pa
 from nbapipe.engine.duckdb import DuckDBEngine
 from nbapipe.errors import InputError
 from nbapipe.progress import ProgressSink
-from nbapipe.sources import files, schema
+from nbapipe.sources import files, schema, sniff
 from nbapipe.sources.bigdataball import (
     decide_teams,
     drop_temp,
@@ -406,7 +406,13 @@ def _read_game(ref: files.FileRef) -> tuple[str, list[dict]]:
     if not isinstance(actions, list) or not all(isinstance(a, dict) for a in actions):
         raise InputError(
             f"{ref.display}: not NBA.com liveData play-by-play (expected game.actions, a list "
-            "of objects)"
+            "of objects)" + sniff.pointer(sniff.json_source(doc), "nbacom-pbp")
+        )
+    if sniff.play_by_play_kind(actions) == "nba-stats":
+        # Same shape, other vocabulary: read here, most actions would be quarantined.
+        raise InputError(
+            f"{ref.display}: {sniff.PBP_V3}, not liveData play-by-play: ingest it with "
+            "`nbapipe ingest nba-stats`"
         )
     if not (game_id.isdigit() and len(game_id) <= 10):
         raise InputError(f"{ref.display}: game.gameId {game_id!r} is not an NBA.com game id")

@@ -51,7 +51,7 @@ from nbapipe.engine.duckdb import DuckDBEngine
 from nbapipe.errors import InputError
 from nbapipe.identity import normalize_name
 from nbapipe.progress import ProgressSink
-from nbapipe.sources import files, schema
+from nbapipe.sources import files, schema, sniff
 from nbapipe.sources.load import IngestSummary
 from nbapipe.teams import team_abbr
 
@@ -213,9 +213,10 @@ def ingest_odds_api(
 
 
 def _parse_csv(engine: DuckDBEngine, ref: files.FileRef) -> files.Parsed:
-    snapshot, known = _csv_snapshot(ref)
     required = [c for c in PROPS_COLUMNS if c != "event_id"] + ["over_odds", "under_odds"]
-    n = files.csv_relation(engine, ref, required=required, name="_oa_csv")
+    # The columns first: another source's CSV is refused with the command that reads it.
+    n = files.csv_relation(engine, ref, required=required, name="_oa_csv", reads="odds-api")
+    snapshot, known = _csv_snapshot(ref)
     has_event = "event_id" in [
         d[0] for d in engine.execute("SELECT * FROM _oa_csv LIMIT 0").description
     ]
@@ -264,6 +265,7 @@ def _load_events(ref: files.FileRef) -> tuple[list[dict], dt.datetime | None]:
             f"{ref.display}: not valid JSON ({exc.msg} at line {exc.lineno} column "
             f"{exc.colno}; truncated download?)"
         ) from None
+    hint = sniff.pointer(sniff.json_source(body), "odds-api")
     snapshot = None
     if isinstance(body, dict) and "timestamp" in body and "data" in body:
         snapshot = _parse_utc(body["timestamp"], f"{ref.display}: timestamp")
@@ -276,15 +278,18 @@ def _load_events(ref: files.FileRef) -> tuple[list[dict], dt.datetime | None]:
     elif isinstance(body, list):
         events = body
     else:
-        raise InputError(f"{ref.display}: expected an Odds API event object or list of events")
+        raise InputError(
+            f"{ref.display}: expected an Odds API event object or list of events{hint}"
+        )
     seen: set[str] = set()
     for i, ev in enumerate(events, start=1):
         if not isinstance(ev, dict):
-            raise InputError(f"{ref.display}: event {i} is not an object")
+            raise InputError(f"{ref.display}: event {i} is not an object{hint}")
         missing = [k for k in ("id", "commence_time", "home_team", "away_team") if not ev.get(k)]
         if missing:
             raise InputError(
                 f"{ref.display}: event {i} lacks {', '.join(missing)} (not an Odds API event)"
+                + hint
             )
         if ev["id"] in seen:
             raise InputError(f"{ref.display}: event id {ev['id']} appears twice")

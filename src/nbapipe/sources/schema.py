@@ -517,10 +517,20 @@ INGEST_FILES = Table(
     lineage=False,
     columns=(
         C("source", "VARCHAR", "source name", False),
-        C("source_file", "VARCHAR", "file path as given (zip member as zip!member)", False),
+        C(
+            "source_file",
+            "VARCHAR",
+            "the file's resolved absolute path (zip member as zip!member)",
+            False,
+        ),
         C("content_sha256", "VARCHAR", "SHA-256 of the file's bytes", False),
         C("ingest_run_id", "VARCHAR", "run that wrote it", False),
-        C("status", "VARCHAR", "loaded or refused", False),
+        C(
+            "status",
+            "VARCHAR",
+            "loaded, or rejected (every row quarantined: the next ingest reads it again)",
+            False,
+        ),
         C("rows_in", "BIGINT", "data rows read"),
         C("rows_written", "BIGINT", "rows written to nba_raw"),
         C("rows_rejected", "BIGINT", "rows quarantined"),
