@@ -126,3 +126,42 @@ def test_models_template_function_renders_and_misuse_is_an_error() -> None:
         render(body("SELECT {{ HASH_TEXT_DOUBLE }} AS h"), RANGE)
     with pytest.raises(ModelError, match=re.escape("should read {{ PAINT_MAX_FEET }}")):
         render(body("SELECT {{ PAINT_MAX_FEET(x) }} AS h"), RANGE)
+
+
+def test_models_round_mean_rounds_the_exact_mean_half_away_from_zero() -> None:
+    """ROUND of a DOUBLE mean can fall on the wrong side of a half (the mean 128.075 is the
+    double 128.07499...); ROUND_MEAN rounds the exact mean as SQL rounds a DECIMAL."""
+    import random
+    from decimal import ROUND_HALF_UP, Decimal
+
+    model = parse_model(
+        "-- name: a.b\n-- description: x\n-- grain: one row per x\n-- key: d\n"
+        "-- date_column: d\n"
+        "SELECT g, {{ ROUND_MEAN(s, n, 2) }} AS r2, {{ ROUND_MEAN(s, n, 1) }} AS r1, "
+        "{{ ROUND_MEAN(s, n, 0) }} AS r0 FROM (SELECT g, sum(CAST(v AS DECIMAL(12, 4))) AS s, "
+        "count(v) AS n FROM t GROUP BY g) ORDER BY g",
+        "x.sql",
+    )
+    sql = render(model, RANGE)
+    rng = random.Random(5)
+    groups = [["128.07", "128.08"], ["-128.07", "-128.08"], ["0.05", "0.10"], [None]]
+    groups += [
+        [f"{rng.uniform(-150, 150):.2f}" for _ in range(rng.randint(1, 15))] for _ in range(300)
+    ]
+
+    def exact(values: list, digits: int) -> float | None:
+        vals = [Decimal(v) for v in values if v is not None]
+        if not vals:
+            return None
+        mean = sum(vals) / len(vals)
+        return float(mean.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
+
+    with DuckDBEngine(":memory:") as eng:
+        eng.execute("CREATE TABLE t (g INTEGER, v DOUBLE)")
+        rows = [(i, None if v is None else float(v)) for i, vs in enumerate(groups) for v in vs]
+        eng.con.executemany("INSERT INTO t VALUES (?, ?)", rows)
+        got = eng.fetchall(sql)
+    assert [g for g, *_ in got] == list(range(len(groups)))
+    for (_, r2, r1, r0), values in zip(got, groups, strict=True):
+        assert (r2, r1, r0) == (exact(values, 2), exact(values, 1), exact(values, 0)), values
+    assert got[0][1] == 128.08 and got[1][1] == -128.08 and got[2][2] == 0.1

@@ -160,11 +160,26 @@ def hash_text_double(column: str) -> str:
     )
 
 
-def template_values() -> dict[str, str | Callable[[str], str]]:
+def round_mean(total: str, count: str, digits: str) -> str:
+    """The mean total / count rounded to ``digits`` decimals as SQL's ROUND does it (half away
+    from zero) on the exact mean, as a DOUBLE; NULL when count is 0. ``total`` is an exact
+    DECIMAL sum of values with at most 4 decimals. ROUND of avg() would round a DOUBLE: a mean
+    of exactly 128.075 is the double 128.07499..., which rounds to 128.07, not 128.08. Here
+    the mean is an integer ratio (ten-thousandths over count) rounded in integers."""
+    d = int(digits)
+    units = f"CAST(CAST({total} AS DECIMAL(38, 4)) * 10000 AS HUGEINT)"
+    return (
+        f"CASE WHEN {count} > 0 THEN CAST(sign({units}) * ((abs({units}) * {2 * 10**d} "
+        f"+ 10000 * {count}) // (20000 * {count})) AS DOUBLE) / {10**d} END"
+    )
+
+
+def template_values() -> dict[str, str | Callable[..., str]]:
     """Every placeholder a model may use, rendered as SQL text, and the template functions
     (``{{ NAME(column) }}``)."""
     return {
         "HASH_TEXT_DOUBLE": hash_text_double,
+        "ROUND_MEAN": round_mean,
         "ML_FEATURE_NAMES": "CAST(["
         + ", ".join(f"'{n}'" for n in ML_FEATURE_NAMES)
         + f"] AS {dictionary_list_type(ML_FEATURE_NAMES)})",

@@ -256,14 +256,17 @@ def resolve(names: list[str] | None, *, from_model: str | None = None) -> list[M
     return ordered
 
 
+_ARG = r"[A-Za-z_0-9][A-Za-z_0-9.]*"
 _PLACEHOLDER = re.compile(
-    r"\{\{\s*([A-Za-z_][A-Za-z_0-9]*)\s*(?:\(\s*([A-Za-z_][A-Za-z_0-9.]*)\s*\))?\s*\}\}"
+    r"\{\{\s*([A-Za-z_][A-Za-z_0-9]*)\s*"
+    rf"(?:\(\s*({_ARG}(?:\s*,\s*{_ARG})*)\s*\))?\s*\}}\}}"
 )
 
 
-def render(model: Model, values: Mapping[str, str | Callable[[str], str]]) -> str:
-    """Fill ``{{ name }}`` placeholders and ``{{ NAME(column) }}`` template functions; an
-    unknown placeholder, or one used the wrong way, is an error, not blank SQL."""
+def render(model: Model, values: Mapping[str, str | Callable[..., str]]) -> str:
+    """Fill ``{{ name }}`` placeholders and ``{{ NAME(column, ...) }}`` template functions
+    (arguments: columns or numbers); an unknown placeholder, or one used the wrong way, is an
+    error, not blank SQL."""
 
     def sub(m: re.Match[str]) -> str:
         key, arg = m.group(1), m.group(2)
@@ -273,6 +276,12 @@ def render(model: Model, values: Mapping[str, str | Callable[[str], str]]) -> st
         if callable(value) != (arg is not None):
             use = f"{key}(column)" if callable(value) else key
             raise ModelError(f"{model.path}: {m.group(0)} should read {{{{ {use} }}}}")
-        return value(arg) if callable(value) else value
+        if not callable(value):
+            return value
+        args = [a.strip() for a in arg.split(",")]
+        try:
+            return value(*args)
+        except (TypeError, ValueError):
+            raise ModelError(f"{model.path}: {m.group(0)}: wrong arguments") from None
 
     return _PLACEHOLDER.sub(sub, model.sql)

@@ -315,7 +315,11 @@ team_history AS (
         o.team_abbr, o.game_date, o.season_year,
         row_number() OVER team_games AS t_idx,
         avg(CAST(o.pace AS DECIMAL(12, 4))) OVER last_10 AS pace_last_10,
-        avg(CAST(d.defensive_rating AS DECIMAL(12, 4))) OVER last_10 AS def_rating_last_10
+        -- exact sums and counts: the output rounds the exact means (vocab.round_mean)
+        sum(CAST(o.pace AS DECIMAL(12, 4))) OVER last_10 AS pace_sum_10,
+        count(o.pace) OVER last_10 AS pace_n_10,
+        sum(CAST(d.defensive_rating AS DECIMAL(12, 4))) OVER last_10 AS def_rating_sum_10,
+        count(d.defensive_rating) OVER last_10 AS def_rating_n_10
     FROM nba_analytics.team_offense_game_summary AS o
     JOIN nba_analytics.team_defense_game_summary AS d
       ON d.game_id = o.game_id AND d.defending_team_abbr = o.team_abbr
@@ -327,7 +331,9 @@ team_history AS (
 ),
 
 team_recent AS (
-    SELECT t.game_id, t.team_abbr, h.pace_last_10, h.def_rating_last_10
+    SELECT
+        t.game_id, t.team_abbr, h.pace_last_10, h.pace_sum_10, h.pace_n_10,
+        h.def_rating_sum_10, h.def_rating_n_10
     FROM (
         SELECT g.game_id, g.team_abbr, g.season_year, count(*) AS games_before
         FROM game_teams AS g
@@ -442,9 +448,10 @@ assembled AS (
         CAST(w.games_played_season AS INTEGER) AS games_played_season,
         CAST(s.prop_over_streak AS INTEGER) AS prop_over_streak,
         CAST(s.prop_under_streak AS INTEGER) AS prop_under_streak,
-        CAST(round(tr.pace_last_10, 1) AS DOUBLE) AS team_pace_last_10,
-        CAST(round(orr.pace_last_10, 1) AS DOUBLE) AS opponent_pace_last_10,
-        CAST(round(orr.def_rating_last_10, 2) AS DOUBLE) AS opponent_def_rating_last_10,
+        {{ ROUND_MEAN(tr.pace_sum_10, tr.pace_n_10, 1) }} AS team_pace_last_10,
+        {{ ROUND_MEAN(orr.pace_sum_10, orr.pace_n_10, 1) }} AS opponent_pace_last_10,
+        {{ ROUND_MEAN(orr.def_rating_sum_10, orr.def_rating_n_10, 2) }}
+            AS opponent_def_rating_last_10,
         CAST(round(tr.pace_last_10 - orr.pace_last_10, 1) AS DOUBLE) AS pace_differential,
         CAST(coalesce(a.star_teammates_out, 0) AS INTEGER) AS star_teammates_out,
         CAST(coalesce(a.questionable_star_teammates, 0) AS INTEGER)

@@ -219,8 +219,11 @@ team_game_windows AS (
         CAST(sum(CASE WHEN g.blockers_recorded THEN g.blocks_three_pt END) AS BIGINT)
             AS three_blocks,
         CAST(sum(g.points_allowed) AS BIGINT) AS points_allowed,
-        avg(CAST(g.defensive_rating AS DECIMAL(12, 4))) AS defensive_rating,
-        avg(CAST(g.opponent_pace AS DECIMAL(12, 4))) AS opponent_pace
+        -- exact sums and counts: the output rounds the exact means (vocab.round_mean)
+        sum(CAST(g.defensive_rating AS DECIMAL(12, 4))) AS defensive_rating_sum,
+        count(g.defensive_rating) AS defensive_rating_n,
+        sum(CAST(g.opponent_pace AS DECIMAL(12, 4))) AS opponent_pace_sum,
+        count(g.opponent_pace) AS opponent_pace_n
     FROM team_games AS e
     JOIN team_games AS g
       ON g.defending_team_abbr = e.defending_team_abbr AND g.season_year = e.season_year
@@ -235,7 +238,7 @@ window_sums AS (
         w.first_game_date, w.last_game_date, w.paint_makes, w.paint_attempts, w.paint_points,
         w.mid_makes, w.mid_attempts, w.mid_points, w.three_makes, w.three_attempts,
         w.three_points, w.paint_blocks, w.mid_blocks, w.three_blocks, w.points_allowed,
-        w.defensive_rating, w.opponent_pace
+        w.defensive_rating_sum, w.defensive_rating_n, w.opponent_pace_sum, w.opponent_pace_n
     FROM team_dates AS td
     JOIN team_game_windows AS w
       ON w.team_abbr = td.team_abbr AND w.season_year = td.season_year
@@ -385,8 +388,8 @@ metrics AS (
         CAST(w.three_points AS DOUBLE) / nullif(w.games, 0) AS three_points_pg,
         CAST(w.three_blocks AS DOUBLE) / nullif(w.block_games, 0) AS three_blocks_pg,
         CAST(w.points_allowed AS DOUBLE) / nullif(w.games, 0) AS points_allowed_pg,
-        CAST(w.defensive_rating AS DOUBLE) AS defensive_rating,
-        CAST(w.opponent_pace AS DOUBLE) AS opponent_pace,
+        {{ ROUND_MEAN(w.defensive_rating_sum, w.defensive_rating_n, 2) }} AS defensive_rating_r,
+        {{ ROUND_MEAN(w.opponent_pace_sum, w.opponent_pace_n, 2) }} AS opponent_pace_r,
         l.paint_pct AS league_paint_pct,
         l.mid_pct AS league_mid_pct,
         l.three_pct AS league_three_pct,
@@ -442,9 +445,9 @@ final AS (
         round(r.three_points_pg, 2) AS three_pt_points_allowed_per_game,
         round(r.three_blocks_pg, 2) AS three_pt_blocks_per_game,
         r.three_vs_league AS three_pt_defense_vs_league_avg,
-        round(r.defensive_rating, 2) AS defensive_rating_last_15,
+        r.defensive_rating_r AS defensive_rating_last_15,
         round(r.points_allowed_pg, 2) AS opponent_points_per_game,
-        round(r.opponent_pace, 2) AS opponent_pace,
+        r.opponent_pace_r AS opponent_pace,
         CASE
             WHEN r.known_zones < 2 THEN NULL
             WHEN r.paint_vs_league IS NOT NULL
