@@ -471,8 +471,11 @@ team_totals AS (
         g.team_abbr, g.season_year, g.game_date,
         count(*) OVER run AS team_games_season,
         CAST(sum(CASE WHEN g.win_flag THEN 1 ELSE 0 END) OVER run AS BIGINT) AS team_wins_season,
-        avg(CAST(g.pace AS DECIMAL(12, 4))) OVER last_10 AS team_pace_10,
-        avg(CAST(g.offensive_rating AS DECIMAL(12, 4))) OVER last_10 AS team_off_rating_10,
+        -- exact sums and counts: the features round the exact means (vocab.round_mean)
+        sum(CAST(g.pace AS DECIMAL(12, 4))) OVER last_10 AS team_pace_sum_10,
+        count(g.pace) OVER last_10 AS team_pace_n_10,
+        sum(CAST(g.offensive_rating AS DECIMAL(12, 4))) OVER last_10 AS team_off_rating_sum_10,
+        count(g.offensive_rating) OVER last_10 AS team_off_rating_n_10,
         CAST(sum(CASE WHEN abs(g.margin_of_victory) >= t.blowout_margin THEN 1 ELSE 0 END)
             OVER last_10 AS BIGINT) AS blowouts_10
     FROM nba_analytics.team_offense_game_summary AS g
@@ -529,7 +532,8 @@ team_stats AS (
         p.target_date, p.team_abbr,
         g.team_games_season, g.team_wins_season,
         least(g.team_games_season, 10) AS team_games_10,
-        g.team_pace_10, g.team_off_rating_10, g.blowouts_10,
+        g.team_pace_sum_10, g.team_pace_n_10, g.team_off_rating_sum_10, g.team_off_rating_n_10,
+        g.blowouts_10,
         g.team_games_season - coalesce(p.games_before_window, 0) AS team_games_60
     FROM team_positions AS p
     JOIN team_totals AS g
@@ -660,8 +664,8 @@ inputs AS (
         coalesce(ss.season_games, 0) AS season_games, ss.season_points, ss.season_minutes,
         coalesce(oh.games_vs_opponent, 0) AS games_vs_opponent, oh.points_vs_opponent,
         coalesce(ts.team_games_season, 0) AS team_games_season, ts.team_wins_season,
-        coalesce(ts.team_games_10, 0) AS team_games_10, ts.team_pace_10,
-        ts.team_off_rating_10, ts.blowouts_10,
+        coalesce(ts.team_games_10, 0) AS team_games_10, ts.team_pace_sum_10, ts.team_pace_n_10,
+        ts.team_off_rating_sum_10, ts.team_off_rating_n_10, ts.blowouts_10,
         coalesce(ts.team_games_60, 0) AS team_games_60,
         ld.books AS line_books, ld.line_std, ld.line_median, ld.previous_median,
         ld.previous_line_date,
@@ -749,7 +753,8 @@ base_features AS (
             THEN CAST(i.season_minutes / i.season_games AS DOUBLE) END AS season_minutes_avg,
         CASE
             WHEN i.pdc_team_pace_last_10 IS NOT NULL THEN i.pdc_team_pace_last_10
-            WHEN i.team_games_10 >= 1 THEN CAST(round(i.team_pace_10, 4) AS DOUBLE)
+            WHEN i.team_games_10 >= 1
+                THEN {{ ROUND_MEAN(i.team_pace_sum_10, i.team_pace_n_10, 4) }}
             ELSE 100.0
         END AS f_team_pace,
         CASE
@@ -758,7 +763,8 @@ base_features AS (
         END AS s_team_pace,
         CASE
             WHEN i.pdc_team_off_rating_last_10 IS NOT NULL THEN i.pdc_team_off_rating_last_10
-            WHEN i.team_games_10 >= 1 THEN CAST(round(i.team_off_rating_10, 4) AS DOUBLE)
+            WHEN i.team_games_10 >= 1
+                THEN {{ ROUND_MEAN(i.team_off_rating_sum_10, i.team_off_rating_n_10, 4) }}
             ELSE 112.0
         END AS f_team_off_rating,
         CASE
