@@ -309,6 +309,9 @@ def test_cli_dates_and_options_are_checked_before_any_work(tmp_path: Path) -> No
     assert bad_limit.returncode == 2 and "--limit" in bad_limit.stderr
     assert nbapipe("quickstart", "-w", "q.duckdb", "--season", "foo", cwd=tmp_path).returncode == 1
     assert not (tmp_path / "q.duckdb").exists()
+    none = nbapipe("ingest", "synthetic", "--teams", "2", "--weeks", "1", cwd=tmp_path, env=env)
+    last = none.stderr.strip().splitlines()[-1]  # after the simulation's progress bars
+    assert none.returncode == 1 and last.startswith("error: ") and "no games" in last, last
     version = nbapipe("--version", cwd=tmp_path)
     assert version.returncode == 0 and version.stdout.startswith("nbapipe ")
     report = json.loads(nbapipe("validate", "--json", cwd=tmp_path, env=env).stdout)

@@ -116,6 +116,11 @@ def ingest_synthetic(
             weeks=weeks,
             namesakes=namesakes,
         )
+        if not tables["schedule"].num_rows:  # e.g. two teams that do not meet in one week
+            raise InputError(
+                f"the simulated league has no games ({teams or 30} teams, "
+                f"{f'{weeks} week(s)' if weeks else 'full seasons'}): give more --teams or --weeks"
+            )
         return ingest_tables(
             engine,
             tables,
