@@ -467,3 +467,38 @@ def test_cli_ingest_and_init_take_the_writer_lock_and_wait_with_wait(tmp_path: P
     out, err = waiting.communicate(timeout=600)
     assert waiting.returncode == 0, err
     assert "│ loaded " in out
+
+
+def test_cli_a_process_holding_the_warehouse_is_named_and_waited_for(tmp_path: Path) -> None:
+    """DuckDB lets one process open the file to write and none beside it. A holder outside
+    nbapipe (a shell, a notebook) is said to be one, not mistaken for the waiting run; read and
+    write commands with --wait wait for it."""
+    from nbapipe import api
+
+    wh = tmp_path / "w.duckdb"
+    api.ingest_synthetic("2024-25", seed=3, teams=4, weeks=2, warehouse=wh)
+    env = {"NBAPIPE_WAREHOUSE": str(wh)}
+    hold = "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print(1, flush=True); "
+    hold += "time.sleep(float(sys.argv[2]))"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", hold, str(wh), "30"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "1"
+        for args in (("status",), ("run", "--date", "2024-10-25")):
+            busy = nbapipe(*args, cwd=tmp_path, env=env)
+            assert_one_line_error(busy, "is busy (another process has it open", "--wait")
+    finally:
+        holder.kill()
+        holder.wait()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", hold, str(wh), "3"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "1"
+        for args in (("status", "--wait"), ("run", "--date", "2024-10-25", "--wait")):
+            waited = nbapipe(*args, cwd=tmp_path, env=env)
+            assert waited.returncode == 0, waited.stderr
+    finally:
+        holder.kill()
+        holder.wait()

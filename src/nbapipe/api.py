@@ -106,7 +106,7 @@ def ingest_synthetic(
     # Open (and if needed create) the warehouse first: a bad path fails before the simulation.
     with (
         _writing(warehouse, new_ingest_run_id("synthetic"), wait),
-        contextlib.closing(_open_writing(warehouse, wait=wait)) as engine,
+        contextlib.closing(_open_waiting(warehouse, wait=wait)) as engine,
     ):
         tables = simulate_league(
             years,
@@ -189,7 +189,7 @@ def ingest_files(
     run_id = new_ingest_run_id(adapter.name)
     with (
         _writing(warehouse, run_id, wait),
-        contextlib.closing(_open_writing(warehouse, wait=wait)) as engine,
+        contextlib.closing(_open_waiting(warehouse, wait=wait)) as engine,
     ):
         summary, outcomes = files.ingest_files(
             engine, adapter, list(paths), progress=progress, force=force, run_id=run_id
@@ -197,9 +197,11 @@ def ingest_files(
     return FilesIngestResult(summary, outcomes)
 
 
-def status(warehouse: Warehouse = None, *, team: str | None = None) -> WarehouseStatus:
+def status(
+    warehouse: Warehouse = None, *, team: str | None = None, wait: bool = False
+) -> WarehouseStatus:
     """Rows and date coverage per raw table and source (``team`` narrows to one team)."""
-    with contextlib.closing(open_warehouse(warehouse, read_only=True)) as engine:
+    with contextlib.closing(_open_waiting(warehouse, wait=wait, read_only=True)) as engine:
         return warehouse_status(engine, team=team)
 
 
@@ -333,14 +335,16 @@ def _date_range(
     return start, end
 
 
-def _open_writing(warehouse: Warehouse, *, wait: bool, create: bool = True) -> DuckDBEngine:
-    """Open the warehouse to write, holding nbapipe's writer lock. DuckDB's own file lock can
-    still be held by a process outside nbapipe (a DuckDB shell, a notebook): with ``wait``,
-    wait for it too (up to an hour, like the writer lock)."""
+def _open_waiting(
+    warehouse: Warehouse, *, wait: bool, read_only: bool = False, create: bool = True
+) -> DuckDBEngine:
+    """Open the warehouse; with ``wait``, wait (up to an hour) while DuckDB's file lock is held
+    by another process: a run writing it, or for a writer (which holds nbapipe's own writer
+    lock by then) a process outside nbapipe such as a DuckDB shell or a notebook."""
     deadline = time.monotonic() + 3600.0
     while True:
         try:
-            return open_warehouse(warehouse, create=create)
+            return open_warehouse(warehouse, read_only=read_only, create=create)
         except WarehouseBusy:
             if not wait or time.monotonic() > deadline:
                 raise
@@ -373,7 +377,7 @@ def backfill(
         )
     with (
         writer_lock(target, run_id, wait=wait),
-        contextlib.closing(_open_writing(warehouse, wait=wait, create=False)) as engine,
+        contextlib.closing(_open_waiting(warehouse, wait=wait, create=False)) as engine,
     ):
         s, e = _date_range(engine, s, e)
         return run_models(
@@ -420,12 +424,13 @@ def validate(
     *,
     models: Sequence[str] | None = None,
     warehouse: Warehouse = None,
+    wait: bool = False,
 ) -> ValidationReport:
     """Run every model's output checks and the schedule-coverage check over stored rows."""
     s = parse_date(start, where="--start")
     e = parse_date(end, where="--end")
     selected = model_registry.resolve(list(models) if models else None)
-    with contextlib.closing(open_warehouse(warehouse, read_only=True)) as engine:
+    with contextlib.closing(_open_waiting(warehouse, wait=wait, read_only=True)) as engine:
         s, e = _date_range(engine, s, e)
         return ops.validate(engine, selected, s, e)
 
@@ -436,11 +441,12 @@ def coverage(
     *,
     per_date: bool = False,
     warehouse: Warehouse = None,
+    wait: bool = False,
 ) -> list[ops.ModelCoverage]:
     """Per model: dates with completed games vs dates with rows, failures, last run."""
     s = parse_date(start, where="--start")
     e = parse_date(end, where="--end")
-    with contextlib.closing(open_warehouse(warehouse, read_only=True)) as engine:
+    with contextlib.closing(_open_waiting(warehouse, wait=wait, read_only=True)) as engine:
         s, e = _date_range(engine, s, e)
         return ops.model_coverage(engine, model_registry.resolve(None), s, e, per_date=per_date)
 
@@ -452,6 +458,7 @@ def failures(
     category: str | None = None,
     limit: int = 200,
     warehouse: Warehouse = None,
+    wait: bool = False,
 ) -> tuple[list[dict], dict[str, int]]:
     """Per-entity and per-date failures, newest first, with counts by category.
 
@@ -460,7 +467,7 @@ def failures(
     d = parse_date(day, where="--date")
     if model:
         model = model_registry.resolve([model])[0].name
-    with contextlib.closing(open_warehouse(warehouse, read_only=True)) as engine:
+    with contextlib.closing(_open_waiting(warehouse, wait=wait, read_only=True)) as engine:
         return ops.list_failures(engine, model=model, day=d, category=category, limit=limit)
 
 
@@ -537,7 +544,9 @@ def fetch_odds_api(
     return LiveIngestResult(len(fetched), str(folder), fetched.summary(), result)
 
 
-def failures_by_week(*, warehouse: Warehouse = None) -> list[ops.WeeklyFailureShare]:
+def failures_by_week(
+    *, warehouse: Warehouse = None, wait: bool = False
+) -> list[ops.WeeklyFailureShare]:
     """Failure share of each per-entity model by season week (spec 6.12's expected curve)."""
-    with contextlib.closing(open_warehouse(warehouse, read_only=True)) as engine:
+    with contextlib.closing(_open_waiting(warehouse, wait=wait, read_only=True)) as engine:
         return ops.failures_by_week(engine, model_registry.resolve(None))

@@ -571,6 +571,9 @@ ModelsOpt = Annotated[
 WaitOpt = Annotated[
     bool, typer.Option("--wait", help="If another run holds the warehouse, wait for it.")
 ]
+ReadWaitOpt = Annotated[
+    bool, typer.Option("--wait", help="If a run is writing the warehouse, wait until it ends.")
+]
 WorkersOpt = Annotated[
     int | None,
     typer.Option(
@@ -748,10 +751,11 @@ def validate(
     end: Annotated[str | None, typer.Option(help="Last date \\[default: last scheduled].")] = None,
     models: ModelsOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    wait: ReadWaitOpt = False,
     warehouse: WarehouseOpt = None,
 ) -> None:
     """Run every output check and the schedule-coverage check; exit 1 on any violation."""
-    report = api.validate(start, end, models=models, warehouse=warehouse)
+    report = api.validate(start, end, models=models, warehouse=warehouse, wait=wait)
     if as_json:
         sys.stdout.write(json.dumps(report.to_dict(), indent=2, default=str) + "\n")
     else:
@@ -808,11 +812,12 @@ def failures(
     ] = None,
     limit: Annotated[int, typer.Option(min=1, help="Show at most this many rows.")] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    wait: ReadWaitOpt = False,
     warehouse: WarehouseOpt = None,
 ) -> None:
     """Entities and dates the models could not compute, and why."""
     rows, counts = api.failures(
-        model=model, day=date, category=category, limit=limit, warehouse=warehouse
+        model=model, day=date, category=category, limit=limit, warehouse=warehouse, wait=wait
     )
     if as_json:
         sys.stdout.write(json.dumps({"counts": counts, "rows": rows}, indent=2, default=str) + "\n")
@@ -825,7 +830,9 @@ def failures(
             "no failures" + (f" for {', '.join(filters)}" if filters else ""), highlight=False
         )
         if category:  # perhaps a typo: the categories there are, under the other filters
-            _, present = api.failures(model=model, day=date, limit=0, warehouse=warehouse)
+            _, present = api.failures(
+                model=model, day=date, limit=0, warehouse=warehouse, wait=wait
+            )
             _print_counts("categories there: ", present)
         return
     cells = [
@@ -886,6 +893,7 @@ def status(
             help="Only the failure share per season week of models with per-entity failures.",
         ),
     ] = False,
+    wait: ReadWaitOpt = False,
 ) -> None:
     """Raw tables per source, model coverage against the schedule, last runs, failures."""
     if by_week:
@@ -894,12 +902,12 @@ def status(
             raise InputError(
                 f"--failures-by-week covers every season and team; drop {', '.join(given)}"
             )
-        _render_failures_by_week(api.failures_by_week(warehouse=warehouse), as_json)
+        _render_failures_by_week(api.failures_by_week(warehouse=warehouse, wait=wait), as_json)
         return
-    st = api.status(warehouse, team=team)
+    st = api.status(warehouse, team=team, wait=wait)
     has_schedule = any(t.rows for t in st.tables if t.table == "nba_raw.schedule")
     cov = (
-        api.coverage(start, end, per_date=as_json, warehouse=warehouse)
+        api.coverage(start, end, per_date=as_json, warehouse=warehouse, wait=wait)
         if has_schedule or (start and end)
         else []
     )

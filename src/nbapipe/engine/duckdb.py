@@ -99,12 +99,12 @@ class DuckDBEngine:
             if "lock" in str(exc).lower() and self.path is not None:
                 from nbapipe.engine.lock import WarehouseBusy, describe_holder
 
-                # No --wait advice here: this is also what a read command (status) sees
-                # while a run writes. Write commands with --wait retry the open
-                # (api._open_writing); without it, the writer lock's message advises it.
+                # Every command but quickstart takes --wait and then retries the open
+                # (api._open_waiting): a reader waits for a run writing the warehouse, a
+                # writer also for a process outside nbapipe that holds it.
                 raise WarehouseBusy(
                     f"warehouse {self.path} is busy ({describe_holder(self.path)}); "
-                    "try again when it finishes"
+                    "try again when it finishes, or add --wait"
                 ) from exc
             raise WarehouseError(f"cannot open warehouse {self.path}: {_short(exc)}") from exc
 
