@@ -485,7 +485,7 @@ def test_cli_a_process_holding_the_warehouse_is_named_and_waited_for(tmp_path: P
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "1"
-        for args in (("status",), ("run", "--date", "2024-10-25")):
+        for args in (("init",), ("status",), ("run", "--date", "2024-10-25")):
             busy = nbapipe(*args, cwd=tmp_path, env=env)
             assert_one_line_error(busy, "is busy (another process has it open", "--wait")
     finally:
@@ -496,7 +496,11 @@ def test_cli_a_process_holding_the_warehouse_is_named_and_waited_for(tmp_path: P
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "1"
-        for args in (("status", "--wait"), ("run", "--date", "2024-10-25", "--wait")):
+        for args in (
+            ("init", "--wait"),
+            ("status", "--wait"),
+            ("run", "--date", "2024-10-25", "--wait"),
+        ):
             waited = nbapipe(*args, cwd=tmp_path, env=env)
             assert waited.returncode == 0, waited.stderr
     finally:

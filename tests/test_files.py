@@ -127,6 +127,22 @@ def test_files_named_file_of_another_kind_or_empty_folder_is_refused(
     assert count(engine) == 2
 
 
+def test_files_a_plain_file_named_like_a_zip_member_is_refused_not_dropped(
+    engine, tmp_path: Path
+) -> None:
+    """'x.zip!m.csv' beside x.zip (member m.csv) had one identity with it: one of the two was
+    skipped without a word."""
+    folder = tmp_path / "d"
+    folder.mkdir()
+    with zipfile.ZipFile(folder / "x.zip", "w") as zf:
+        zf.writestr("m.csv", GOOD)
+    (folder / "x.zip!m.csv").write_text(HEADER + LAL_ROW)
+    _, outcomes = ingest(engine, folder)
+    assert sorted(o.status for o in outcomes) == ["loaded", "refused"]
+    refused = next(o for o in outcomes if o.status == "refused")
+    assert "rename one of them" in refused.message
+
+
 def test_files_html_error_page_is_refused(engine, tmp_path: Path) -> None:
     f = tmp_path / "page.csv"
     f.write_text("<!DOCTYPE html><html><body>Access Denied</body></html>")
@@ -317,7 +333,10 @@ def test_files_reread_that_changes_nothing_leaves_the_same_rows_and_rejects(
     )
     ingest(engine, f)
     before = engine.fetchall(rows), engine.fetchall(quarantine)
-    add_game(engine, "0022400009", "2024-10-23")  # another day's game: read again, same result
+    add_game(engine, "0022400009", "2024-10-23")  # another day's game: not what LAL waits on
+    _, again = ingest(engine, f)
+    assert again[0].status == "unchanged"
+    add_game(engine, "0022400008")  # another game that day: read again, the same result
     _, again = ingest(engine, f)
     assert again[0].retried
     assert (engine.fetchall(rows), engine.fetchall(quarantine)) == before

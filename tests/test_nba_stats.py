@@ -484,6 +484,22 @@ def test_nba_stats_bad_counts_are_rejected_and_good_rows_kept(engine, tmp_path: 
     ]
 
 
+def test_nba_stats_a_game_log_brings_its_own_games_on_a_date_already_scheduled(
+    engine, tmp_path: Path
+) -> None:
+    """A team game log fetched while only part of a day's games were final, then the whole
+    day: the whole day's file was checked against the schedule before its own games were
+    written, so its new games were rejected ("not in the schedule") and loaded only on a
+    second read."""
+    header, _, lal = SCHEDULE.splitlines(keepends=True)
+    ingest_nba_stats(engine, [write(tmp_path / "part.csv", header + lal)])
+    _, outcomes = ingest_nba_stats(engine, [write(tmp_path / "full.csv", SCHEDULE)])
+    assert (outcomes[0].status, outcomes[0].rows_rejected) == ("loaded", 0), rejects(engine)
+    assert engine.fetchone("SELECT count(*) FROM nba_raw.team_boxscores")[0] == 2
+    _, again = ingest_nba_stats(engine, [tmp_path / "full.csv"])
+    assert again[0].status == "unchanged"
+
+
 def test_nba_stats_game_log_without_scheduled_game_is_rejected(engine, tmp_path: Path) -> None:
     ingest_nba_stats(engine, [write(tmp_path / "schedule.csv", SCHEDULE)])
     other_day = TATUM.replace("2024-10-22", "2024-10-24")

@@ -47,8 +47,15 @@ def init(warehouse: Warehouse = None, *, wait: bool = False) -> InitResult:
     """Create the warehouse with every schema and table, or migrate it. Idempotent.
 
     ``wait``: if another run holds the warehouse, wait for it instead of failing."""
+    deadline = time.monotonic() + 3600.0
     with _writing(warehouse, new_ingest_run_id("init"), wait):
-        return init_warehouse(warehouse)
+        while True:  # as _open_waiting: also wait for a holder outside nbapipe
+            try:
+                return init_warehouse(warehouse)
+            except WarehouseBusy:
+                if not wait or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
 
 
 @contextlib.contextmanager

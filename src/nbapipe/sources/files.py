@@ -50,30 +50,50 @@ REJECT_COLUMNS = ("row_number", "column_name", "reason", "raw_text")
 REFUSED = "file refused: "  # how the reason of a refused file's ingest_rejects row begins
 
 # Reject reasons that say what the warehouse lacks, not what is wrong with the file: the game
-# or player looked up may be there later. (what was looked up, reason pattern)
+# or player looked up may be there later. (what was looked up, reason pattern, the pattern of
+# the key looked up in the reason: a game date, a player id)
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 WAREHOUSE_REASONS = (
-    ("schedule", re.compile(r"no scheduled game for ")),  # odds-api, nba-stats game logs
-    ("schedule", re.compile(r"game \S+ is not in the schedule for ")),  # every source
-    ("schedule", re.compile(r"the schedule has \d+ games for ")),  # nba-stats game logs
-    ("registry", re.compile(r"player id \S+ is not in the player registry")),  # PlayerGameLog
-)
-# What each lookup reads: a file waiting on it is read again once this has changed.
+    ("schedule", re.compile(r"no scheduled game for "), _DAY),  # odds-api, nba-stats logs
+    ("schedule", re.compile(r"game \S+ is not in the schedule for "), _DAY),  # every source
+    ("schedule", re.compile(r"the schedule has \d+ games for "), _DAY),  # nba-stats logs
+    ("registry", re.compile(r"player id \S+ is not in the player registry"),  # PlayerGameLog
+     re.compile(r"(?<=player id )\S+")),
+)  # fmt: skip
+# What each lookup reads, for the keys its rejects name: a file waiting on it is read again
+# once those rows change (the schedule of those dates, the registry rows of those players).
 _STATE_SQL = {
     "schedule": f"SELECT count(*) || ':' || coalesce(bit_xor(hash(game_id, game_date, "
-    f"home_team_abbr, away_team_abbr)), 0) FROM {schema.SCHEDULE.fqn}",
+    f"home_team_abbr, away_team_abbr)), 0) FROM {schema.SCHEDULE.fqn} "
+    "WHERE CAST(game_date AS VARCHAR) IN (SELECT unnest(CAST(? AS VARCHAR[])))",
     "registry": f"SELECT count(*) || ':' || coalesce(bit_xor(hash(nba_player_id, player_lookup, "
-    f"player_name)), 0) FROM {schema.PLAYERS_REGISTRY.fqn}",
+    f"player_name)), 0) FROM {schema.PLAYERS_REGISTRY.fqn} "
+    "WHERE CAST(nba_player_id AS VARCHAR) IN (SELECT unnest(CAST(? AS VARCHAR[])))",
 }
 
 
 def waits_on(reasons: Iterable[str]) -> set[str]:
     """The warehouse lookups ('schedule', 'registry') that rejects with these reasons wait on."""
-    return {kind for r in reasons for kind, pattern in WAREHOUSE_REASONS if pattern.match(r)}
+    return set(waiting_keys(reasons))
 
 
-def _warehouse_state(engine: DuckDBEngine, kinds: Iterable[str]) -> dict[str, str]:
-    """A fingerprint of what each lookup reads (changes whenever that table's rows do)."""
-    return {kind: str(engine.fetchone(_STATE_SQL[kind])[0]) for kind in sorted(kinds)}
+def waiting_keys(reasons: Iterable[str]) -> dict[str, list[str]]:
+    """Per lookup the rejects wait on, the keys they name (game dates, player ids), sorted."""
+    keys: dict[str, set[str]] = {}
+    for reason in reasons:
+        for kind, pattern, key in WAREHOUSE_REASONS:
+            if pattern.match(reason):
+                found = key.search(reason)
+                keys.setdefault(kind, set()).update([found.group(0)] if found else [])
+    return {kind: sorted(v) for kind, v in keys.items()}
+
+
+def _warehouse_state(engine: DuckDBEngine, keys: dict[str, list[str]]) -> dict[str, dict]:
+    """A fingerprint of the rows each lookup reads for its keys: it changes when they do."""
+    return {
+        kind: {"keys": ks, "state": str(engine.fetchone(_STATE_SQL[kind], [ks])[0])}
+        for kind, ks in sorted(keys.items())
+    }
 
 
 @dataclass(frozen=True)
@@ -396,7 +416,7 @@ def ingest_files(
     summary = IngestSummary(run_id=run_id, source=adapter.name)
     outcomes: list[FileOutcome] = []
     refs: list[FileRef] = []
-    seen: set[str] = set()
+    seen: dict[str, FileRef] = {}
     for p in paths:
         try:
             found = discover([p], adapter.suffixes)
@@ -405,9 +425,15 @@ def ingest_files(
             _log_refused(engine, adapter.name, run_id, str(Path(p).resolve()), str(exc))
             continue
         for ref in found:  # one file named twice (a.csv, then its folder) is read once
-            if ref.source_file not in seen:
-                seen.add(ref.source_file)
+            other = seen.get(ref.source_file)
+            if other is None:
+                seen[ref.source_file] = ref
                 refs.append(ref)
+            elif (other.path.resolve(), other.member) != (ref.path.resolve(), ref.member):
+                # a plain file named like a zip member ('x.zip!m.csv'): two files, one name
+                clash = f"{ref.display}: its name is that of {other.display}; rename one of them"
+                outcomes.append(FileOutcome(ref.display, "refused", message=clash))
+                _log_refused(engine, adapter.name, run_id, ref.source_file, clash)
     # Adapters may order files so that, e.g., schedules load before the box scores that
     # look their games up.
     sort_key = getattr(adapter, "sort_key", None)
@@ -483,9 +509,10 @@ def _ingest_one(
             parsed = adapter.parse(engine, ref)
             rejects = list(parsed.rejects)
             tables = _check_game_ids(engine, parsed.tables, rejects)
-            # What the lookups saw, when rows wait on them: the file is read again once it changes.
-            waiting = waits_on(r[2] for r in rejects)
-            state = _warehouse_state(engine, waiting) if waiting else None
+            # Rows waiting on a game or player the warehouse lacks: what those lookups see is
+            # noted after this file's own rows are written, and the file is read again once
+            # that changes.
+            waiting = waiting_keys(r[2] for r in rejects)
             if adapter.players == "register":
                 # Before the write: namesakes must reach the key check as two players.
                 tables, registered = registry.identify_players(engine, tables, source=adapter.name)
@@ -544,6 +571,7 @@ def _ingest_one(
             for name, data in tables.items():
                 fqn = schema.table(name).fqn
                 summary.tables[fqn] = summary.tables.get(fqn, 0) + data.num_rows
+            state = _warehouse_state(engine, waiting) if waiting else None
         if state:
             summary.detail.setdefault("waiting", {})[ref.source_file] = state
         return FileOutcome(
@@ -579,7 +607,12 @@ def _state_changed(
     detail = runs[run_id]
     if "waiting" in detail:  # the run noted what each such file's lookups saw
         seen = detail["waiting"].get(source_file)
-        return bool(seen) and _warehouse_state(engine, seen) != seen
+        if not seen:
+            return False
+        if not all(isinstance(v, dict) and "keys" in v for v in seen.values()):
+            return True  # noted in an older form: read once more, noted anew
+        keys = {kind: v["keys"] for kind, v in seen.items()}
+        return _warehouse_state(engine, keys) != seen
     # A run of an older version, or one that did not finish: read the file again if any of
     # its rejects waits on the warehouse (the next run notes what it saw).
     reasons = engine.fetchall(
@@ -621,21 +654,39 @@ def _replace_file_rows(
 def _check_game_ids(
     engine: DuckDBEngine, tables: dict[str, pa.Table], rejects: list
 ) -> dict[str, pa.Table]:
-    """Reject rows whose game is not in the schedule on a date the schedule covers."""
+    """Reject rows whose game is not in the schedule on a date the schedule covers. The
+    schedule includes the file's own schedule rows (a game log brings its games)."""
+    own = tables.get("schedule")
+    own_games = (
+        own.select(["game_id", "game_date"])
+        if own is not None and own.num_rows
+        else pa.table(
+            {"game_id": pa.array([], pa.string()), "game_date": pa.array([], pa.date32())}
+        )
+    )
     out = {}
     for name, data in tables.items():
         if name == "schedule" or "game_id" not in data.column_names or data.num_rows == 0:
             out[name] = data
             continue
-        with engine.registered(
-            "_check_rows", data.append_column("_i", pa.array(range(data.num_rows), pa.int64()))
+        with (
+            engine.registered(
+                "_check_rows",
+                data.append_column("_i", pa.array(range(data.num_rows), pa.int64())),
+            ),
+            engine.registered("_own_games", own_games),
         ):
             bad = engine.fetchall(
                 f"""
+                WITH games AS (
+                    SELECT game_id, game_date FROM {schema.SCHEDULE.fqn}
+                    UNION ALL
+                    SELECT game_id, game_date FROM _own_games
+                )
                 SELECT r._i, r.game_id, CAST(r.game_date AS VARCHAR)
                 FROM _check_rows r
-                WHERE r.game_date IN (SELECT game_date FROM {schema.SCHEDULE.fqn})
-                  AND r.game_id NOT IN (SELECT game_id FROM {schema.SCHEDULE.fqn})
+                WHERE r.game_date IN (SELECT game_date FROM games)
+                  AND r.game_id NOT IN (SELECT game_id FROM games)
                 """
             )
         if not bad:
