@@ -14,9 +14,10 @@ import importlib
 import os
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from nbapipe.engine.duckdb import DuckDBEngine
 from nbapipe.engine.lock import WarehouseBusy, writer_lock
@@ -41,21 +42,15 @@ from nbapipe.warehouse import InitResult, init_warehouse, open_warehouse
 FIRST_DAY, LAST_DAY = dt.date(1946, 1, 1), dt.date(2199, 12, 31)
 
 Warehouse = str | Path | None
+T = TypeVar("T")
 
 
 def init(warehouse: Warehouse = None, *, wait: bool = False) -> InitResult:
     """Create the warehouse with every schema and table, or migrate it. Idempotent.
 
     ``wait``: if another run holds the warehouse, wait for it instead of failing."""
-    deadline = time.monotonic() + 3600.0
     with _writing(warehouse, new_ingest_run_id("init"), wait):
-        while True:  # as _open_waiting: also wait for a holder outside nbapipe
-            try:
-                return init_warehouse(warehouse)
-            except WarehouseBusy:
-                if not wait or time.monotonic() > deadline:
-                    raise
-                time.sleep(0.5)
+        return _when_free(lambda: init_warehouse(warehouse), wait=wait)
 
 
 @contextlib.contextmanager
@@ -348,10 +343,18 @@ def _open_waiting(
     """Open the warehouse; with ``wait``, wait (up to an hour) while DuckDB's file lock is held
     by another process: a run writing it, or for a writer (which holds nbapipe's own writer
     lock by then) a process outside nbapipe such as a DuckDB shell or a notebook."""
-    deadline = time.monotonic() + 3600.0
+    return _when_free(
+        lambda: open_warehouse(warehouse, read_only=read_only, create=create), wait=wait
+    )
+
+
+def _when_free(open_it: Callable[[], T], *, wait: bool, timeout: float = 3600.0) -> T:
+    """``open_it()``; with ``wait``, tried again every half second while the warehouse is busy
+    (DuckDB's file lock held by another process), for up to ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
     while True:
         try:
-            return open_warehouse(warehouse, read_only=read_only, create=create)
+            return open_it()
         except WarehouseBusy:
             if not wait or time.monotonic() > deadline:
                 raise

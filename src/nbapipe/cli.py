@@ -305,7 +305,7 @@ def _render_files(result: api.FilesIngestResult) -> None:
             f"{o.rows_rejected:,}",
         )
     # one line a file when the names fit, else each name whole with its counts below it
-    if Measurement.get(out, out.options.update_width(10_000), table).maximum <= out.width:
+    if _natural_width(table).maximum <= out.width:
         out.print(table)
     else:
         _print_records(
@@ -590,6 +590,12 @@ def _name_column(table: Table, header: str, names: list[str]) -> None:
     table.add_column(header, no_wrap=True, min_width=max([len(header), *map(len, names)]))
 
 
+def _natural_width(table: Table) -> Measurement:
+    """The widths a table needs (fully squeezed, and unwrapped) whatever the terminal's width:
+    ``out.measure`` would clamp both to it."""
+    return Measurement.get(out, out.options.update_width(10_000), table)
+
+
 def _count(n: int, noun: str) -> str:
     """``n`` and the noun, plural unless n is 1: "1 date", "12 dates"."""
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
@@ -609,7 +615,7 @@ def _short(model: str) -> str:
 
 
 def _render_run(summary: api.RunSummary) -> None:
-    games = f"{summary.games_scheduled:,} game{'s' * (summary.games_scheduled != 1)} scheduled"
+    games = f"{_count(summary.games_scheduled, 'game')} scheduled"
     span = f"{summary.start}" + (f" .. {summary.end}" if summary.end != summary.start else "")
     title = f"{summary.run_id}: {span}, {games}"
     rows = []
@@ -637,9 +643,8 @@ def _render_run(summary: api.RunSummary) -> None:
     # least needed first (the status shows in the colour of nothing else, so it goes last)
     keep = [0, 1, 2, 3, 4, 5, 6, 7]
     table = build(keep)
-    unbounded = out.options.update(max_width=10_000)  # out.measure clamps to the terminal
     for drop in (3, 6, 7, 1):
-        if Measurement.get(out, unbounded, table).minimum <= out.width:
+        if _natural_width(table).minimum <= out.width:
             break
         keep.remove(drop)
         table = build(keep)
@@ -778,7 +783,7 @@ def validate(
                     escape(v.example or "-"),
                 )
             # one line a violation when it fits, else its check and example below its counts
-            if Measurement.get(out, out.options.update_width(10_000), table).maximum <= out.width:
+            if _natural_width(table).maximum <= out.width:
                 out.print(table)
             else:
                 _print_records(

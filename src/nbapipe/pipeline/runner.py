@@ -514,7 +514,9 @@ def run_models(
     summary = RunSummary(run_id, start, end)
     t0 = time.perf_counter()
     (summary.games_scheduled,) = engine.fetchone(
-        f"SELECT count(*) FROM {schema.SCHEDULE.fqn} WHERE game_date BETWEEN ? AND ?", [start, end]
+        f"SELECT count(DISTINCT game_id) FROM {schema.SCHEDULE.fqn} "
+        "WHERE game_date BETWEEN ? AND ?",
+        [start, end],
     )
     _close_interrupted_runs(engine)
     cache = RunCache()

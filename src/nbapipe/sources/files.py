@@ -609,10 +609,7 @@ def _state_changed(
         seen = detail["waiting"].get(source_file)
         if not seen:
             return False
-        if not all(isinstance(v, dict) and "keys" in v for v in seen.values()):
-            return True  # noted in an older form: read once more, noted anew
-        keys = {kind: v["keys"] for kind, v in seen.items()}
-        return _warehouse_state(engine, keys) != seen
+        return _warehouse_state(engine, {kind: v["keys"] for kind, v in seen.items()}) != seen
     # A run of an older version, or one that did not finish: read the file again if any of
     # its rejects waits on the warehouse (the next run notes what it saw).
     reasons = engine.fetchall(
