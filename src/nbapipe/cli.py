@@ -356,6 +356,11 @@ def _render_files(result: api.FilesIngestResult) -> None:
         f"{s.unresolved_names:,} unresolved names (nba_processing.registry_failures)",
         f"{s.new_players:,} new players",
     ]
+    if s.names_resolved:
+        parts.append(
+            f"{_count(s.names_resolved, 'name')} logged earlier now resolved "
+            f"({_count(s.rows_resolved, 'stored row')} updated)"
+        )
     out.print(_wrap_items("", parts, out.width))
     if any(o.status in ("refused", "rejected") for o in result.files):
         raise typer.Exit(1)

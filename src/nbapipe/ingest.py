@@ -45,6 +45,7 @@ def ingest_tables(
         incoming = tables
         tables, reg = registry.identify_players(engine, tables, source=source)
         summary.new_players = reg.new_players
+        summary.add_reresolved(registry.reresolve_stored(engine))
         tables, ambiguous = registry.drop_shared_names(
             engine, tables, source=source, context="{table}:" + source
         )

@@ -22,6 +22,7 @@ REGISTRY = schema.PLAYERS_REGISTRY.fqn
 ALIASES = schema.PLAYER_ALIASES.fqn
 FAILURES = schema.REGISTRY_FAILURES.fqn
 UNKNOWN_DATE = dt.date(1970, 1, 1)
+_NO_MATCH = "no registry player matches"  # the failure reason of a name no player matches
 
 
 def name_key_table(names: Iterable[str | None]) -> pa.Table:
@@ -236,6 +237,7 @@ def resolve_names(
     context: str,
     output: str = "_resolved_names",
     learn_aliases: bool = True,
+    log_failures: bool = True,
 ) -> ResolveResult:
     """Resolve display names to registry players, in one pass.
 
@@ -282,7 +284,7 @@ def resolve_names(
                        AS universal_player_id,
                    CASE WHEN f.n_candidates = 1 THEN reg.player_lookup END AS player_lookup,
                    CASE WHEN f.n_candidates = 1 THEN f.method END AS method,
-                   CASE WHEN f.player_name IS NULL THEN 'no registry player matches'
+                   CASE WHEN f.player_name IS NULL THEN '{_NO_MATCH}'
                         WHEN f.n_candidates > 1 THEN 'ambiguous: ' || f.candidate_list
                    END AS failure_reason
             FROM keys k
@@ -303,7 +305,8 @@ def resolve_names(
             """,
             [source],
         )
-    _log_failures(engine, rows_sql, output, source=source, context=context)
+    if log_failures:
+        _log_failures(engine, rows_sql, output, source=source, context=context)
     stats = engine.fetchall(
         f"SELECT coalesce(method, 'unresolved'), count(*) FROM {output} GROUP BY ALL"
     )
@@ -350,8 +353,9 @@ def _log_failures(
 
 def add_alias(
     engine: DuckDBEngine, alias_name: str, universal_player_id: str, *, source: str = "manual"
-) -> None:
-    """Teach the registry that ``alias_name`` names ``universal_player_id``."""
+) -> Reresolved:
+    """Teach the registry that ``alias_name`` names ``universal_player_id``; stored rows that
+    could not resolve the name take the player's lookup (:func:`reresolve_stored`)."""
     lookup = name_keys(alias_name)[0]
     with engine.transaction():
         engine.execute(f"DELETE FROM {ALIASES} WHERE alias_lookup = ?", [lookup])
@@ -359,6 +363,96 @@ def add_alias(
             f"INSERT INTO {ALIASES} VALUES (?, ?, ?, 'manual', ?)",
             [lookup, universal_player_id, alias_name, source],
         )
+        return reresolve_stored(engine)
+
+
+# Raw tables whose rows name players by display name only, as (name column, lookup column):
+# a name that did not resolve when its rows were written keeps its name key as the lookup
+# (BigDataBall's short names keep none) and is logged to registry_failures with the context
+# "<table>:<file or source>".
+_NAMED_ROWS = {
+    "player_props": (("player_name", "player_lookup"),),
+    "injury_report": (("player_name", "player_lookup"),),
+    "play_by_play": (("player_1_name", "player_1_lookup"), ("player_2_name", "player_2_lookup")),
+}
+
+
+@dataclass
+class Reresolved:
+    names: int  # logged names that resolve now
+    rows: int  # stored rows that took the registry's lookup
+
+
+def reresolve_stored(engine: DuckDBEngine) -> Reresolved:
+    """Resolve again, against the registry as it is now, the names logged to
+    ``registry_failures`` as matching no player, and give their stored rows the registry's
+    lookup; the names that resolve leave the log.
+
+    Props and injury reports often arrive before a player's first box score (a debut, a
+    signing, or lines ingested before the season's game logs); once a box score registers
+    him, or an alias names him, his rows join the rest of his data, whatever the order the
+    files came in. One pass over the distinct logged names; call it inside the transaction
+    that changed the registry. Names two registry players share were left out when their
+    file was read, so they stay logged (the file must be read again)."""
+    contexts = ", ".join(f"'{t}'" for t in _NAMED_ROWS)
+    logged = (
+        f"SELECT player_name, game_date, team_abbr FROM {FAILURES} "
+        f"WHERE reason = '{_NO_MATCH}' AND split_part(context, ':', 1) IN ({contexts})"
+    )
+    if not engine.fetchone(f"SELECT count(*) FROM ({logged})")[0]:
+        return Reresolved(0, 0)
+    resolve_names(
+        engine,
+        logged,
+        source="registry",
+        context="",
+        output="_reresolved",
+        learn_aliases=False,
+        log_failures=False,
+    )
+    # learnt as when the name was first read: an alias in the name of the source that used it
+    engine.execute(
+        f"""
+        INSERT INTO {ALIASES}
+        SELECT r.name_lookup, min(r.universal_player_id), min(r.player_name), min(r.method),
+               min(f.source)
+        FROM _reresolved AS r
+        JOIN {FAILURES} AS f ON f.player_name = r.player_name AND f.reason = '{_NO_MATCH}'
+        WHERE r.universal_player_id IS NOT NULL AND r.method <> 'alias'
+          AND NOT EXISTS (SELECT 1 FROM {ALIASES} a WHERE a.alias_lookup = r.name_lookup)
+        GROUP BY r.name_lookup
+        """
+    )
+    names = engine.fetchone(
+        "SELECT count(*) FROM _reresolved WHERE universal_player_id IS NOT NULL"
+    )[0]
+    rows = 0
+    if names:
+        for table, pairs in _NAMED_ROWS.items():
+            fqn = schema.table(table).fqn
+            for name_col, lookup_col in pairs:
+                # a row still holds the name's key as its lookup (or none, for BigDataBall's
+                # short names); rows of a resolved name already carry the registry's
+                rows += engine.fetchone(
+                    f"""
+                    UPDATE {fqn} AS t SET {lookup_col} = r.player_lookup
+                    FROM _reresolved AS r
+                    WHERE r.player_lookup IS NOT NULL
+                      AND (t.{lookup_col} = r.name_lookup
+                           OR (t.{lookup_col} IS NULL AND t.{name_col} = r.player_name))
+                      AND t.{lookup_col} IS DISTINCT FROM r.player_lookup
+                    """
+                )[0]
+        engine.execute(
+            f"""
+            DELETE FROM {FAILURES} AS f USING _reresolved AS r
+            WHERE r.universal_player_id IS NOT NULL AND f.reason = '{_NO_MATCH}'
+              AND split_part(f.context, ':', 1) IN ({contexts})
+              AND (f.player_lookup = r.name_lookup OR f.player_name = r.player_name)
+            """
+        )
+    engine.execute("DROP TABLE IF EXISTS _reresolved")
+    return Reresolved(int(names), int(rows))
 
 
 # Columns rewritten by person id: (table, lookup column, id column).

@@ -517,6 +517,7 @@ def _ingest_one(
                 # Before the write: namesakes must reach the key check as two players.
                 tables, registered = registry.identify_players(engine, tables, source=adapter.name)
                 summary.new_players += registered.new_players
+                summary.add_reresolved(registry.reresolve_stored(engine))
             tables, ambiguous = registry.drop_shared_names(
                 engine, tables, source=adapter.name, context="{table}:" + ref.source_file
             )

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import uuid
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
@@ -18,6 +19,9 @@ from nbapipe.engine.duckdb import DuckDBEngine, quote_ident
 from nbapipe.errors import InputError
 from nbapipe.sources import schema
 from nbapipe.sources.schema import Table
+
+if TYPE_CHECKING:
+    from nbapipe.registry import Reresolved
 
 
 def new_run_id(source: str) -> str:
@@ -115,8 +119,16 @@ class IngestSummary:
     rows_rejected: int = 0
     unresolved_names: int = 0
     new_players: int = 0
+    # names logged as unresolved by earlier ingests that the registry now resolves, and their
+    # stored rows given the registry's lookup (registry.reresolve_stored)
+    names_resolved: int = 0
+    rows_resolved: int = 0
     tables: dict[str, int] = field(default_factory=dict)
     detail: dict = field(default_factory=dict)
+
+    def add_reresolved(self, done: Reresolved) -> None:
+        self.names_resolved += done.names
+        self.rows_resolved += done.rows
 
 
 def record_ingest_run(

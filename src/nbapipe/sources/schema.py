@@ -451,7 +451,11 @@ REGISTRY_FAILURES = Table(
     grain="one row per unresolved name per source per game date",
     key=("source", "player_lookup", "game_date", "context"),
     date_column="game_date",
-    doc="Names a source used that the registry could not resolve; never silently dropped.",
+    doc=(
+        "Names a source used that the registry could not resolve; never silently dropped. A "
+        "name that matches no player leaves the log when a later box score or alias resolves "
+        "it, and its stored rows take the player's lookup then."
+    ),
     lineage=False,
     columns=(
         C("source", "VARCHAR", "source that used the name", False),
