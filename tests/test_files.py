@@ -398,3 +398,35 @@ def test_files_reject_reasons_are_grouped_by_kind() -> None:
     merged = files.merge_reasons(groups + other)
     assert (merged[0].rows, merged[0].files, merged[0].varied) == (4, 2, True)
     assert merged[0].example == "no scheduled game for POR @ UTA on 2025-10-29"
+
+
+def test_files_a_refusal_replaces_the_last_and_a_good_read_clears_it(
+    engine, tmp_path: Path
+) -> None:
+    """Every ingest of a refused file added another refusal row to ingest_rejects, and the
+    refusals stayed after the file was fixed and loaded."""
+    f = tmp_path / "a.csv"
+    f.write_text(HEADER + "0022400001,2024-10-22,BOS,-1,90,45,x\n" + "\x00" * 20)
+    refusals = (
+        "SELECT count(*) FROM nba_processing.ingest_rejects WHERE starts_with(reason, ?)",
+        [files.REFUSED],
+    )
+    for _ in range(3):
+        assert [o.status for o in ingest(engine, f)[1]] == ["refused"]
+    assert engine.fetchone(*refusals)[0] == 1
+    assert engine.fetchone("SELECT count(*) FROM nba_processing.ingest_runs")[0] == 3
+    f.write_text(HEADER + "0022400001,2024-10-22,BOS,-1,90,45,x\n" + GOOD.split("\n", 1)[1])
+    assert [o.status for o in ingest(engine, f)[1]] == ["loaded"]
+    assert engine.fetchone(*refusals)[0] == 0
+    assert engine.fetchall("SELECT column_name FROM nba_processing.ingest_rejects") == [("points",)]
+    # a refusal now leaves the rejects of the read whose rows are stored
+    f.write_text("not,a,team,file\n1,2,3,4\n")
+    assert [o.status for o in ingest(engine, f)[1]] == ["refused"]
+    assert engine.fetchone(*refusals)[0] == 1
+    assert count(engine) == 2
+    assert (
+        engine.fetchone(
+            "SELECT count(*) FROM nba_processing.ingest_rejects WHERE column_name = 'points'"
+        )[0]
+        == 1
+    )

@@ -541,12 +541,12 @@ def _ingest_one(
                     run_id,
                 )
             # The rows of this read of the file are what is quarantined now: earlier reads'
-            # rejects go (a re-read that changes nothing leaves the same rejects); the log of
-            # refusals stays.
+            # rejects go (a re-read that changes nothing leaves the same rejects), and so does
+            # an earlier refusal of the file (ingest_runs keeps the history).
             engine.execute(
                 f"DELETE FROM {schema.INGEST_REJECTS.fqn} WHERE source = ? "
-                f"AND source_file IN ({_marks(ref.spellings)}) AND NOT starts_with(reason, ?)",
-                [adapter.name, *ref.spellings, REFUSED],
+                f"AND source_file IN ({_marks(ref.spellings)})",
+                [adapter.name, *ref.spellings],
             )
             _write_rejects(engine, adapter.name, run_id, ref.source_file, rejects)
             summary.unresolved_names += _resolve_players(engine, adapter, ref.source_file, run_id)
@@ -766,7 +766,14 @@ def _write_rejects(
 
 
 def _log_refused(engine: DuckDBEngine, source: str, run_id: str, file: str, reason: str) -> None:
+    """The file's refusal replaces its earlier ones (a file refused every night was logged
+    every night); rows rejected by its last successful read stay, as its rows do."""
     with engine.transaction():
+        engine.execute(
+            f"DELETE FROM {schema.INGEST_REJECTS.fqn} WHERE source = ? AND source_file = ? "
+            "AND starts_with(reason, ?)",
+            [source, file, REFUSED],
+        )
         _write_rejects(engine, source, run_id, file, [(0, "", REFUSED + reason, None)])
 
 

@@ -497,7 +497,11 @@ INGEST_REJECTS = Table(
     "ingest_rejects",
     grain="one row per rejected input row (or refused file) per problem",
     key=("ingest_run_id", "source_file", "row_number", "column_name"),
-    doc="Quarantine: input rows that failed validation, with the reason and the raw text.",
+    doc=(
+        "Quarantine: input rows that failed validation, with the reason and the raw text. It "
+        "holds each file's current state: the rejects of its last read, or its latest refusal "
+        "(with the rejects of the read whose rows are stored); ingest_runs keeps the history."
+    ),
     lineage=False,
     columns=(
         C("ingest_run_id", "VARCHAR", "run that saw the row", False),
