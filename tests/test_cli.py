@@ -506,3 +506,84 @@ def test_cli_a_process_holding_the_warehouse_is_named_and_waited_for(tmp_path: P
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_cli_registry_lists_unresolved_names_and_an_alias_resolves_them(tmp_path: Path) -> None:
+    from nbapipe import api, registry
+    from nbapipe.engine.duckdb import DuckDBEngine
+
+    w = tmp_path / "w.duckdb"
+    api.init(w)
+    with DuckDBEngine(w) as eng:
+        eng.execute(
+            "INSERT INTO nba_raw.schedule (game_id, game_date, season_year, home_team_abbr, "
+            "away_team_abbr, source) VALUES ('0022500001', DATE '2025-10-21', 2025, 'OKC', "
+            "'HOU', 'test')"
+        )
+        registry.register_players(
+            eng,
+            "SELECT 'Shai Gilgeous-Alexander' AS player_name, 'shaigilgeousalexander' AS "
+            "player_lookup, 1628983 AS nba_player_id, DATE '2025-10-21' AS game_date",
+            source="test",
+        )
+    lines = tmp_path / "raw_20251021_170000.csv"
+    lines.write_text(
+        "event_id,player,market,line,bookmaker,game,game_time,over_odds,under_odds\n"
+        + "".join(
+            f"e1,{who},player_points,{line},{book},Houston Rockets @ Oklahoma City Thunder,"
+            "2025-10-21T23:35:00Z,-110,-120\n"
+            for who, line in (("SGA", 31.5), ("Shai Gilgeous-Alexander", 31.5))
+            for book in ("draftkings", "fanduel")
+        )
+    )
+    assert nbapipe("ingest", "odds-api", str(lines), "-w", str(w), cwd=tmp_path).returncode == 0
+
+    listed = nbapipe("registry", "unresolved", "-w", str(w), cwd=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    assert "odds_api, no registry player matches" in listed.stdout
+    assert re.search(r"SGA\s+│\s+2\s+│\s+1\s+│\s+2025-10-21", listed.stdout)
+    as_json = json.loads(
+        nbapipe("registry", "unresolved", "--json", "-w", str(w), cwd=tmp_path).stdout
+    )
+    assert as_json["total"] == 1 and as_json["names"][0]["rows"] == 2
+
+    assert_one_line_error(
+        nbapipe("registry", "alias", "SGA", "sga_001", "-w", str(w), cwd=tmp_path),
+        "no registry player 'sga_001'",
+    )
+    assert_one_line_error(
+        nbapipe(
+            "registry", "alias", "Shai Gilgeous-Alexander", "x_001", "-w", str(w), cwd=tmp_path
+        ),
+        "no registry player 'x_001'",
+        "players of that last name: shaigilgeousalexander_001",
+    )
+    done = nbapipe(
+        "registry", "alias", "SGA", "shaigilgeousalexander_001", "-w", str(w), cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert "1 logged name resolved, 2 stored rows updated" in done.stdout
+    assert (
+        "every name resolved"
+        in nbapipe("registry", "unresolved", "-w", str(w), cwd=tmp_path).stdout
+    )
+    with DuckDBEngine(w, read_only=True) as eng:
+        assert eng.fetchall("SELECT DISTINCT player_lookup FROM nba_raw.player_props") == [
+            ("shaigilgeousalexander",)
+        ]
+    # a name that already names another player is refused, not moved
+    with DuckDBEngine(w) as eng:
+        registry.register_players(
+            eng,
+            "SELECT 'Shai Other' AS player_name, 'shaiother' AS player_lookup, "
+            "1 AS nba_player_id, DATE '2025-10-21' AS game_date",
+            source="test",
+        )
+    assert_one_line_error(
+        nbapipe("registry", "alias", "SGA", "shaiother_001", "-w", str(w), cwd=tmp_path),
+        "'SGA' is already an alias (manual) of registry player shaigilgeousalexander_001",
+    )
+    assert_one_line_error(
+        nbapipe("registry", "alias", "...", "shaiother_001", "-w", str(w), cwd=tmp_path),
+        "a name needs letters or digits",
+    )

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from nbapipe import registry
 from nbapipe.engine.duckdb import DuckDBEngine
 from nbapipe.engine.lock import WarehouseBusy, writer_lock
 from nbapipe.errors import InputError, WarehouseError
@@ -479,6 +480,34 @@ def failures(
         model = model_registry.resolve([model])[0].name
     with contextlib.closing(_open_waiting(warehouse, wait=wait, read_only=True)) as engine:
         return ops.list_failures(engine, model=model, day=d, category=category, limit=limit)
+
+
+# -- the player registry -------------------------------------------------------------------------
+
+
+def unresolved_names(
+    *, source: str | None = None, limit: int = 50, warehouse: Warehouse = None, wait: bool = False
+) -> tuple[list[dict], int]:
+    """Names the registry could not resolve (``nba_processing.registry_failures``), most rows
+    first, with registry players of the same last name; and how many names there are."""
+    with contextlib.closing(
+        _open_waiting(warehouse, wait=wait, read_only=True, create=False)
+    ) as engine:
+        return registry.unresolved_names(engine, source=source, limit=limit)
+
+
+def add_alias(
+    name: str, universal_player_id: str, *, warehouse: Warehouse = None, wait: bool = False
+) -> registry.Reresolved:
+    """Teach the registry that ``name`` (as a sportsbook, injury report or play-by-play
+    writes it) is the player ``universal_player_id``. Stored rows that could not resolve a
+    name the registry now resolves take the player's lookup, in the same transaction; the
+    next run or backfill recomputes the dates whose inputs changed."""
+    with (
+        _writing(warehouse, new_ingest_run_id("alias"), wait),
+        contextlib.closing(_open_waiting(warehouse, wait=wait, create=False)) as engine,
+    ):
+        return registry.add_alias(engine, name, universal_player_id)
 
 
 # -- live fetching --------------------------------------------------------------------------------

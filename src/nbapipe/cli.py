@@ -46,6 +46,12 @@ ingest_app = typer.Typer(
     rich_markup_mode="rich",
 )
 app.add_typer(ingest_app, name="ingest")
+registry_app = typer.Typer(
+    help="Player names no registry player matched, and aliases that resolve them.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
+app.add_typer(registry_app, name="registry")
 
 out = Console()
 err = Console(stderr=True)
@@ -1060,6 +1066,78 @@ def quickstart(
         out.print(f"  {step}")
     out.print(f"pipeline time {result.run.seconds:.2f} s")
     out.print(f"next: [bold]nbapipe status --warehouse {result.warehouse}[/]")
+
+
+@registry_app.command("unresolved")
+@_friendly
+def registry_unresolved(
+    source: Annotated[str | None, typer.Option(help="Only this source, e.g. odds_api.")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="Show at most this many names.")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    wait: ReadWaitOpt = False,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Names no registry player matched, most rows first, and players of that last name."""
+    rows, total = api.unresolved_names(source=source, limit=limit, warehouse=warehouse, wait=wait)
+    if as_json:
+        sys.stdout.write(json.dumps({"total": total, "names": rows}, indent=2, default=str) + "\n")
+        return
+    if not rows:
+        out.print("every name resolved" + (f" for {source}" if source else ""), highlight=False)
+        return
+    # a column with one value on every row goes to the title
+    reasons = {r["reason"] for r in rows}
+    sources = {r["source"] for r in rows}
+    title = "unresolved names, most rows first"
+    if len(sources) == 1:
+        title += f": {rows[0]['source']}"
+    if len(reasons) == 1:
+        title += f", {rows[0]['reason']}"
+    table = Table(title=escape(title))
+    cols = ["source"] if len(sources) > 1 else []
+    cols += ["name", "rows", "dates", "first", "last"]
+    cols += ["reason"] if len(reasons) > 1 else []
+    cols += ["players of that last name"]
+    for col in cols:
+        table.add_column(col, justify="right" if col in ("rows", "dates") else "left")
+    for r in rows:
+        cell = {
+            "source": r["source"],
+            "name": r["player_name"] or r["player_lookup"],
+            "rows": f"{r['rows']:,}",
+            "dates": f"{r['dates']:,}",
+            "first": str(r["first"]),
+            "last": str(r["last"]),
+            "reason": r["reason"] or "",
+            "players of that last name": ", ".join(r["players_of_that_last_name"]),
+        }
+        table.add_row(*(escape(cell[c]) for c in cols))
+    out.print(table)
+    if len(rows) < total:
+        out.print(f"showing {len(rows):,} of {total:,} names (--limit N shows more)")
+    out.print("resolve one with: nbapipe registry alias NAME PLAYER_ID", highlight=False)
+
+
+@registry_app.command("alias")
+@_friendly
+def registry_alias(
+    name: Annotated[str, typer.Argument(help="The name as the source writes it, e.g. 'SGA'.")],
+    player_id: Annotated[
+        str, typer.Argument(help="The registry player it names, e.g. shaigilgeousalexander_001.")
+    ],
+    wait: WaitOpt = False,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Teach the registry a name for a player; stored rows that used it take his lookup."""
+    done = api.add_alias(name, player_id, warehouse=warehouse, wait=wait)
+    out.print(f"{escape(repr(name))} now names {escape(player_id)}", highlight=False)
+    if done.names:
+        out.print(
+            f"{_count(done.names, 'logged name')} resolved, "
+            f"{_count(done.rows, 'stored row')} updated; the next run or backfill recomputes "
+            "the dates they feed",
+            highlight=False,
+        )
 
 
 def main() -> None:

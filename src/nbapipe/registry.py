@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from nbapipe.engine.duckdb import DuckDBEngine
+from nbapipe.errors import InputError
 from nbapipe.identity import name_keys
 from nbapipe.sources import schema
 
@@ -355,8 +356,30 @@ def add_alias(
     engine: DuckDBEngine, alias_name: str, universal_player_id: str, *, source: str = "manual"
 ) -> Reresolved:
     """Teach the registry that ``alias_name`` names ``universal_player_id``; stored rows that
-    could not resolve the name take the player's lookup (:func:`reresolve_stored`)."""
-    lookup = name_keys(alias_name)[0]
+    could not resolve the name take the player's lookup (:func:`reresolve_stored`).
+
+    Refused with a reason: a name without letters or digits, an id the registry does not
+    hold (with the ids of players of that last name), and a name that is another registry
+    player's own."""
+    lookup = name_keys(alias_name)[0] if alias_name else ""
+    if not lookup:
+        raise InputError(f"alias {alias_name!r}: a name needs letters or digits")
+    if not engine.fetchone(
+        f"SELECT count(*) FROM {REGISTRY} WHERE universal_player_id = ?", [universal_player_id]
+    )[0]:
+        like = _players_named(engine, [alias_name]).get(alias_name, [])
+        hint = f"; players of that last name: {', '.join(like)}" if like else ""
+        raise InputError(
+            f"no registry player {universal_player_id!r} "
+            f"(ids are in nba_reference.nba_players_registry){hint}"
+        )
+    known = engine.fetchone(
+        f"SELECT universal_player_id, reason FROM {ALIASES} WHERE alias_lookup = ?", [lookup]
+    )
+    if known and known[0] != universal_player_id:
+        # rows already written under that player stay his: moving them is not an alias's job
+        what = "the name of" if known[1] == "canonical" else f"an alias ({known[1]}) of"
+        raise InputError(f"{alias_name!r} is already {what} registry player {known[0]}")
     with engine.transaction():
         engine.execute(f"DELETE FROM {ALIASES} WHERE alias_lookup = ?", [lookup])
         engine.execute(
@@ -649,3 +672,52 @@ def drop_shared_names(
         engine.execute("DROP TABLE IF EXISTS _shared_name_failures")
         names |= set(ambiguous["player_lookup"].to_pylist())
     return out, len(names)
+
+
+def _players_named(engine: DuckDBEngine, names: list[str], most: int = 3) -> dict[str, list[str]]:
+    """Per display name, the ids of up to ``most`` registry players of its last name (the
+    candidates to look at when it resolved to no one)."""
+    with engine.registered("_named_keys", name_key_table(names)):
+        found = engine.fetchall(
+            f"""
+            SELECT k.player_name, list(r.universal_player_id ORDER BY r.universal_player_id)
+            FROM _named_keys k JOIN {REGISTRY} r ON r.last_name_key = k.last_key
+            WHERE k.last_key <> ''
+            GROUP BY k.player_name
+            """
+        )
+    return {name: ids[:most] for name, ids in found}
+
+
+def unresolved_names(
+    engine: DuckDBEngine, *, source: str | None = None, limit: int = 50
+) -> tuple[list[dict], int]:
+    """Names in ``registry_failures``, most rows first: per source and name, the reason, the
+    rows and dates that used it and registry players of its last name; and how many such
+    names there are in all."""
+    where = "WHERE source = ?" if source else ""
+    params = [source] if source else []
+    total = engine.fetchone(
+        f"SELECT count(*) FROM (SELECT DISTINCT source, player_lookup FROM {FAILURES} {where})",
+        params,
+    )[0]
+    rows = engine.fetchall(
+        f"""
+        SELECT source, min(player_name), player_lookup, min(reason),
+               CAST(sum(occurrences) AS BIGINT), count(DISTINCT game_date),
+               min(game_date), max(game_date)
+        FROM {FAILURES} {where}
+        GROUP BY source, player_lookup
+        ORDER BY sum(occurrences) DESC, source, player_lookup
+        LIMIT {int(limit)}
+        """,
+        params,
+    )
+    like = _players_named(engine, [r[1] for r in rows if r[1]])
+    keys = ("source", "player_name", "player_lookup", "reason", "rows", "dates", "first", "last")
+    out = []
+    for r in rows:
+        item = dict(zip(keys, r, strict=True))
+        item["players_of_that_last_name"] = like.get(r[1], [])
+        out.append(item)
+    return out, int(total)
