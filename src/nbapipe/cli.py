@@ -1005,7 +1005,9 @@ def status(
             _print_counts(f"  {_short(c.model)}: ", c.failures_by_category)
     out.print(
         f"registry: {st.registry_players:,} players, {st.registry_aliases:,} aliases, "
-        f"{st.registry_failures:,} unresolved names; {_count(st.ingest_runs, 'ingest run')}"
+        f"{_count(st.registry_failures, 'unresolved name')}"
+        + (" (nbapipe registry unresolved)" if st.registry_failures else "")
+        + f"; {_count(st.ingest_runs, 'ingest run')}"
     )
 
 

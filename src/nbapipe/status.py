@@ -128,8 +128,10 @@ def warehouse_status(engine: DuckDBEngine, *, team: str | None = None) -> Wareho
     ]
     out.registry_players = engine.fetchone(f"SELECT count(*) FROM {schema.PLAYERS_REGISTRY.fqn}")[0]
     out.registry_aliases = engine.fetchone(f"SELECT count(*) FROM {schema.PLAYER_ALIASES.fqn}")[0]
-    out.registry_failures = engine.fetchone(f"SELECT count(*) FROM {schema.REGISTRY_FAILURES.fqn}")[
-        0
-    ]
+    # names, as the ingests table counts them (the log has a row per name, date and file)
+    out.registry_failures = engine.fetchone(
+        "SELECT count(*) FROM (SELECT DISTINCT source, player_lookup "
+        f"FROM {schema.REGISTRY_FAILURES.fqn})"
+    )[0]
     out.ingest_runs = engine.fetchone(f"SELECT count(*) FROM {schema.INGEST_RUNS.fqn}")[0]
     return out

@@ -440,9 +440,12 @@ def ingest_files(
     if sort_key is not None:
         refs.sort(key=lambda r: (sort_key(r), r.display))
     runs: dict[str, dict] = {}  # earlier runs' details, read once each
+    read: list[str] = []  # the files whose rows this run wrote
     for i, ref in enumerate(refs):
         progress.step("files", i, len(refs))
         outcomes.append(_ingest_one(engine, adapter, ref, run_id, force, summary, runs))
+        if outcomes[-1].status == "loaded":
+            read.append(ref.source_file)
         if after_file is not None:
             after_file(engine, ref)
     progress.step("files", len(refs), len(refs))
@@ -450,6 +453,13 @@ def ingest_files(
     summary.rows_in = sum(o.rows_in for o in outcomes)
     summary.rows_written = sum(o.rows_written for o in outcomes)
     summary.rows_rejected = sum(o.rows_rejected for o in outcomes)
+    if read:  # distinct names over the files (each file counted its own: one name, 16 files)
+        summary.unresolved_names = engine.fetchone(
+            f"SELECT count(DISTINCT player_lookup) FROM {registry.FAILURES} "
+            "WHERE source = ? AND substr(context, strpos(context, ':') + 1) "
+            "IN (SELECT unnest(?::VARCHAR[]))",
+            [adapter.name, read],
+        )[0]
     summary.detail = {
         # file -> what its warehouse lookups saw, for files with rows rejected for want of a
         # game or player (see _state_changed); always present, so runs without any say so.
