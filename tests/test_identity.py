@@ -442,3 +442,28 @@ def test_identity_props_naming_a_shared_name_are_ambiguous(namesakes_game, tmp_p
             "ambiguous: marcuswilliams_001, marcuswilliams_002",
         )
     ]
+
+
+def test_identity_an_alias_for_a_shared_name_says_which_files_to_read_again(
+    namesakes_game, tmp_path
+) -> None:
+    """Rows naming a shared name were left out when read: the alias cannot bring them back
+    by itself, so it names the files; reading them again (--force) does."""
+    from nbapipe.sources.odds_api import ingest_odds_api
+
+    engine = namesakes_game[0]
+    f = tmp_path / "raw_20241022_170000.csv"
+    game = "New York Knicks @ Boston Celtics,2024-10-22T23:30:00Z"
+    f.write_text(
+        "event_id,player,market,line,bookmaker,game,game_time,over_odds,under_odds\n"
+        f"e1,Marcus Williams,player_points,14.5,draftkings,{game},-110,-110\n"
+    )
+    ingest_odds_api(engine, [f])
+    assert engine.fetchone("SELECT count(*) FROM nba_raw.player_props")[0] == 0
+    done = registry.add_alias(engine, "Marcus Williams", "marcuswilliams_002")
+    assert done == registry.AliasResult(registry.Reresolved(0, 0), [str(f)])
+    ingest_odds_api(engine, [f], force=True)
+    assert engine.fetchall("SELECT player_lookup FROM nba_raw.player_props") == [
+        ("marcuswilliams_1002",)
+    ]
+    assert engine.fetchone("SELECT count(*) FROM nba_processing.registry_failures")[0] == 0

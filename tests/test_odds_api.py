@@ -791,7 +791,7 @@ def test_a_manual_alias_resolves_stored_prop_rows(okc, tmp_path: Path) -> None:
     ingest_rows(okc, tmp_path, csv_row(player="SGA"))
     assert one(okc, "SELECT count(*) FROM nba_processing.registry_failures") == 1
     done = registry.add_alias(okc, "SGA", "shaigilgeousalexander_001")
-    assert done == registry.Reresolved(1, 1)
+    assert done == registry.AliasResult(registry.Reresolved(1, 1), [])
     assert okc.fetchall("SELECT DISTINCT player_lookup FROM nba_raw.player_props ORDER BY 1") == [
         ("shaigilgeousalexander",)
     ]
@@ -836,3 +836,17 @@ def test_props_and_failures_do_not_depend_on_ingest_order(data, tmp_path: Path) 
             assert (late.names_resolved, late.rows_resolved) == (240, 1142)
     assert found["props_first"] == found["logs_first"]
     assert len(found["logs_first"][1]) == 269  # names of players the logs do not cover
+
+
+def test_a_file_read_again_logs_only_the_names_it_uses_now(okc, tmp_path: Path) -> None:
+    """A corrected file kept the registry_failures rows of names its earlier version used."""
+    ingest_rows(okc, tmp_path, csv_row(player="Typo Namme"))
+    assert okc.fetchall("SELECT player_name FROM nba_processing.registry_failures") == [
+        ("Typo Namme",)
+    ]
+    ingest_rows(okc, tmp_path, csv_row(player="Other Typo"))
+    assert okc.fetchall("SELECT player_name FROM nba_processing.registry_failures") == [
+        ("Other Typo",)
+    ]
+    ingest_rows(okc, tmp_path)  # only the registry's player now
+    assert one(okc, "SELECT count(*) FROM nba_processing.registry_failures") == 0

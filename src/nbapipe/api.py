@@ -498,7 +498,7 @@ def unresolved_names(
 
 def add_alias(
     name: str, universal_player_id: str, *, warehouse: Warehouse = None, wait: bool = False
-) -> registry.Reresolved:
+) -> registry.AliasResult:
     """Teach the registry that ``name`` (as a sportsbook, injury report or play-by-play
     writes it) is the player ``universal_player_id``. Stored rows that could not resolve a
     name the registry now resolves take the player's lookup, in the same transaction; the

@@ -1131,8 +1131,16 @@ def registry_alias(
     warehouse: WarehouseOpt = None,
 ) -> None:
     """Teach the registry a name for a player; stored rows that used it take his lookup."""
-    done = api.add_alias(name, player_id, warehouse=warehouse, wait=wait)
+    result = api.add_alias(name, player_id, warehouse=warehouse, wait=wait)
+    done = result.resolved
     out.print(f"{escape(repr(name))} now names {escape(player_id)}", highlight=False)
+    if result.read_again:
+        _print_wrapped(
+            out,
+            f"rows naming it were left out as ambiguous (a name two players share) in "
+            f"{_count(len(result.read_again), 'file')}; ingest them again with --force: "
+            + ", ".join(result.read_again),
+        )
     if done.names:
         out.print(
             f"{_count(done.names, 'logged name')} resolved, "

@@ -352,9 +352,17 @@ def _log_failures(
     engine.execute("DROP TABLE IF EXISTS _new_failures")
 
 
+@dataclass
+class AliasResult:
+    resolved: Reresolved  # logged names that resolve now, and their stored rows updated
+    # files whose rows naming it were left out as ambiguous (a name two players share): only
+    # reading them again (ingest --force) brings those rows in
+    read_again: list[str]
+
+
 def add_alias(
     engine: DuckDBEngine, alias_name: str, universal_player_id: str, *, source: str = "manual"
-) -> Reresolved:
+) -> AliasResult:
     """Teach the registry that ``alias_name`` names ``universal_player_id``; stored rows that
     could not resolve the name take the player's lookup (:func:`reresolve_stored`).
 
@@ -386,7 +394,16 @@ def add_alias(
             f"INSERT INTO {ALIASES} VALUES (?, ?, ?, 'manual', ?)",
             [lookup, universal_player_id, alias_name, source],
         )
-        return reresolve_stored(engine)
+        resolved = reresolve_stored(engine)
+    read_again = [
+        f
+        for (f,) in engine.fetchall(
+            f"SELECT DISTINCT substr(context, strpos(context, ':') + 1) FROM {FAILURES} "
+            "WHERE player_lookup = ? AND starts_with(reason, 'ambiguous') ORDER BY 1",
+            [lookup],
+        )
+    ]
+    return AliasResult(resolved, read_again)
 
 
 # Raw tables whose rows name players by display name only, as (name column, lookup column):
@@ -626,14 +643,19 @@ def drop_shared_names(
 ) -> tuple[dict[str, pa.Table], int]:
     """Leave out name-only rows (props, injuries) whose lookup is a name two registry players
     share: nothing tells which one a sportsbook or a report means, so the row is attached to
-    neither and logged to ``registry_failures`` as ``ambiguous: <ids>``.
+    neither and logged to ``registry_failures`` as ``ambiguous: <ids>`` (unless an alias set
+    by hand says which).
 
     ``context`` names where the rows came from, ``{table}`` standing for the table name
     (e.g. ``"{table}:synthetic"``). Returns the tables and the number of names left out."""
     present = {n: t for n, t in tables.items() if n in NAME_ONLY and t.num_rows}
     if not present:
         return tables, 0
-    shared = engine.arrow(SHARED_NAMES_SQL)
+    # a shared name that an alias set by hand gives one of them is no longer ambiguous
+    shared = engine.arrow(
+        f"SELECT * FROM ({SHARED_NAMES_SQL}) WHERE name_lookup NOT IN "
+        f"(SELECT alias_lookup FROM {ALIASES} WHERE reason = 'manual')"
+    )
     if not shared.num_rows:
         return tables, 0
     out = dict(tables)

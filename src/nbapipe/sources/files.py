@@ -516,6 +516,14 @@ def _ingest_one(
             return FileOutcome(ref.display, "unchanged")
     try:
         with engine.transaction():
+            # Names this read cannot resolve are logged as it goes: an earlier read's log of
+            # the file goes first, so a name it resolves now (an alias taught since) leaves it.
+            engine.execute(
+                f"DELETE FROM {registry.FAILURES} WHERE source = ? "
+                "AND substr(context, strpos(context, ':') + 1) "
+                f"IN ({_marks(ref.spellings)})",
+                [adapter.name, *ref.spellings],
+            )
             parsed = adapter.parse(engine, ref)
             rejects = list(parsed.rejects)
             tables = _check_game_ids(engine, parsed.tables, rejects)
