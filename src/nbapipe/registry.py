@@ -367,8 +367,10 @@ def add_alias(
     could not resolve the name take the player's lookup (:func:`reresolve_stored`).
 
     Refused with a reason: a name without letters or digits, an id the registry does not
-    hold (with the ids of players of that last name), and a name that is another registry
-    player's own."""
+    hold (with the ids of players of that last name), and a name that already names another
+    player (his own name, or an alias: rows written under him stay his). A name two players
+    share may be given to one of them: files that left rows naming it out are listed, to
+    read again."""
     lookup = name_keys(alias_name)[0] if alias_name else ""
     if not lookup:
         raise InputError(f"alias {alias_name!r}: a name needs letters or digits")
