@@ -359,7 +359,8 @@ def _render_files(result: api.FilesIngestResult) -> None:
         f"{s.rows_in:,} rows in",
         f"{s.rows_written:,} written",
         f"{s.rows_rejected:,} rejected (nba_processing.ingest_rejects)",
-        f"{s.unresolved_names:,} unresolved names (nba_processing.registry_failures)",
+        f"{_count(s.unresolved_names, 'unresolved name')}"
+        + (" (nbapipe registry unresolved)" if s.unresolved_names else ""),
         f"{s.new_players:,} new players",
     ]
     if s.names_resolved:
