@@ -513,6 +513,11 @@ def test_cli_registry_lists_unresolved_names_and_an_alias_resolves_them(tmp_path
     from nbapipe.engine.duckdb import DuckDBEngine
 
     w = tmp_path / "w.duckdb"
+    for command in (["unresolved"], ["alias", "SGA", "x_001"]):  # a mistyped path
+        assert_one_line_error(
+            nbapipe("registry", *command, "-w", str(w), cwd=tmp_path), "no warehouse at"
+        )
+    assert list(tmp_path.iterdir()) == []
     api.init(w)
     with DuckDBEngine(w) as eng:
         eng.execute(

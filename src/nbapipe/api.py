@@ -338,6 +338,18 @@ def _date_range(
     return start, end
 
 
+def _existing(warehouse: Warehouse) -> Path:
+    """The warehouse's path, which must exist: a mistyped path must leave nothing behind (no
+    empty warehouse, no lock file)."""
+    target = warehouse_path(warehouse)
+    if not target.exists():
+        raise WarehouseError(
+            f"no warehouse at {target}: run `nbapipe init` and ingest data first "
+            "(or pass --warehouse PATH / set NBAPIPE_WAREHOUSE)"
+        )
+    return target
+
+
 def _open_waiting(
     warehouse: Warehouse, *, wait: bool, read_only: bool = False, create: bool = True
 ) -> DuckDBEngine:
@@ -380,12 +392,7 @@ def backfill(
     e = parse_date(end, where="--end")
     selected = model_registry.resolve(list(models) if models else None, from_model=from_model)
     run_id = new_run_id()
-    target = warehouse_path(warehouse)
-    if not target.exists():  # a mistyped path must not leave an empty warehouse behind
-        raise WarehouseError(
-            f"no warehouse at {target}: run `nbapipe init` and ingest data first "
-            "(or pass --warehouse PATH / set NBAPIPE_WAREHOUSE)"
-        )
+    target = _existing(warehouse)
     with (
         writer_lock(target, run_id, wait=wait),
         contextlib.closing(_open_waiting(warehouse, wait=wait, create=False)) as engine,
@@ -504,7 +511,7 @@ def add_alias(
     name the registry now resolves take the player's lookup, in the same transaction; the
     next run or backfill recomputes the dates whose inputs changed."""
     with (
-        _writing(warehouse, new_ingest_run_id("alias"), wait),
+        _writing(_existing(warehouse), new_ingest_run_id("alias"), wait),
         contextlib.closing(_open_waiting(warehouse, wait=wait, create=False)) as engine,
     ):
         return registry.add_alias(engine, name, universal_player_id)
