@@ -547,6 +547,14 @@ def test_cli_registry_lists_unresolved_names_and_an_alias_resolves_them(tmp_path
     assert listed.returncode == 0, listed.stderr
     assert "odds_api, no registry player matches" in listed.stdout
     assert re.search(r"SGA\s+│\s+2\s+│\s+1\s+│\s+2025-10-21", listed.stdout)
+    # the source as the ingest command spells it, or as the tables do
+    for spelling in ("odds-api", "odds_api"):
+        only = nbapipe("registry", "unresolved", "--source", spelling, "-w", str(w), cwd=tmp_path)
+        assert "SGA" in only.stdout, only.stderr
+    assert_one_line_error(
+        nbapipe("registry", "unresolved", "--source", "odds", "-w", str(w), cwd=tmp_path),
+        "unknown source 'odds'",
+    )
     as_json = json.loads(
         nbapipe("registry", "unresolved", "--json", "-w", str(w), cwd=tmp_path).stdout
     )
@@ -567,7 +575,7 @@ def test_cli_registry_lists_unresolved_names_and_an_alias_resolves_them(tmp_path
         "registry", "alias", "SGA", "shaigilgeousalexander_001", "-w", str(w), cwd=tmp_path
     )
     assert done.returncode == 0, done.stderr
-    assert "1 logged name resolved, 2 stored rows updated" in done.stdout
+    assert "1 logged name resolved, 2 stored rows changed" in done.stdout
     assert (
         "every name resolved"
         in nbapipe("registry", "unresolved", "-w", str(w), cwd=tmp_path).stdout

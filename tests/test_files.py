@@ -420,6 +420,7 @@ def test_files_a_refusal_replaces_the_last_and_a_good_read_clears_it(
     assert engine.fetchone(*refusals)[0] == 0
     assert engine.fetchall("SELECT column_name FROM nba_processing.ingest_rejects") == [("points",)]
     # a refusal now leaves the rejects of the read whose rows are stored
+    loaded = f.read_text()
     f.write_text("not,a,team,file\n1,2,3,4\n")
     assert [o.status for o in ingest(engine, f)[1]] == ["refused"]
     assert engine.fetchone(*refusals)[0] == 1
@@ -430,3 +431,7 @@ def test_files_a_refusal_replaces_the_last_and_a_good_read_clears_it(
         )[0]
         == 1
     )
+    # the loaded bytes restored: unchanged, and the refusal of the other bytes goes
+    f.write_text(loaded)
+    assert [o.status for o in ingest(engine, f)[1]] == ["unchanged"]
+    assert engine.fetchone(*refusals)[0] == 0

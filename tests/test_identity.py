@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
@@ -461,9 +462,116 @@ def test_identity_an_alias_for_a_shared_name_says_which_files_to_read_again(
     ingest_odds_api(engine, [f])
     assert engine.fetchone("SELECT count(*) FROM nba_raw.player_props")[0] == 0
     done = registry.add_alias(engine, "Marcus Williams", "marcuswilliams_002")
-    assert done == registry.AliasResult(registry.Reresolved(0, 0), [str(f)])
+    assert done == registry.AliasResult(registry.Reresolved(0, 0), [("odds_api", str(f))])
     ingest_odds_api(engine, [f], force=True)
     assert engine.fetchall("SELECT player_lookup FROM nba_raw.player_props") == [
         ("marcuswilliams_1002",)
     ]
+    assert engine.fetchone("SELECT count(*) FROM nba_processing.registry_failures")[0] == 0
+
+
+def test_identity_a_name_that_becomes_shared_ends_as_a_read_would_leave_it(tmp_path) -> None:
+    """Props naming "Marcus Williams" read before the box scores of two Marcus Williams kept
+    the lookup 'marcuswilliams', the first one's: attached to him, where a read after the box
+    scores leaves them out as ambiguous. And an alias for the name moved the first one's
+    play-by-play rows (matched by lookup, not by his person id)."""
+    from nbapipe.sources.nba_stats import ingest_nba_stats
+    from nbapipe.sources.odds_api import ingest_odds_api
+
+    def warehouse(folder: Path, props_first: bool) -> DuckDBEngine:
+        folder.mkdir()
+        engine = DuckDBEngine(":memory:")
+        migrate(engine)
+        engine.execute(
+            "INSERT INTO nba_raw.schedule (game_id, game_date, game_start_time, season_year, "
+            "home_team_abbr, away_team_abbr, source) VALUES ('0022400061', DATE '2024-10-22', "
+            "TIMESTAMP '2024-10-22 23:30:00', 2024, 'BOS', 'NYK', 'test')"
+        )
+        logs, shots = folder / "a_player_logs.csv", folder / "b_shots.csv"
+        logs.write_text(
+            NBA_LOG_HEADER
+            + _log_row("Marcus Williams", 1001, "BOS vs. NYK", 25, "NYK", "HOME")
+            + _log_row("Marcus Williams", 1002, "NYK @ BOS", 12, "BOS", "AWAY")
+        )
+        shots.write_text(
+            SHOTS_HEADER
+            + _shot(1610612738, "Boston Celtics", 1001, "Marcus Williams", 30)
+            + _shot(1610612752, "New York Knicks", 1002, "Marcus Williams", 20)
+        )
+        props = tmp_path / "raw_20241022_170000.csv"  # one file, one identity, both orders
+        props.write_text(
+            "event_id,player,market,line,bookmaker,game,game_time,over_odds,under_odds\n"
+            "e1,Marcus Williams,player_points,14.5,draftkings,New York Knicks @ Boston "
+            "Celtics,2024-10-22T23:30:00Z,-110,-110\n"
+        )
+        steps = [
+            lambda: ingest_odds_api(engine, [props]),
+            lambda: ingest_nba_stats(engine, [logs, shots]),
+        ]
+        for step in steps if props_first else steps[::-1]:
+            step()
+        return engine
+
+    found = {}
+    for props_first in (True, False):
+        engine = warehouse(tmp_path / str(props_first), props_first)
+        found[props_first] = [
+            engine.fetchall("SELECT player_name, player_lookup FROM nba_raw.player_props"),
+            engine.fetchall(
+                "SELECT source, player_name, player_lookup, game_date, reason "
+                "FROM nba_processing.registry_failures ORDER BY ALL"
+            ),
+            engine.fetchall(
+                "SELECT player_1_id, player_1_lookup FROM nba_raw.play_by_play ORDER BY ALL"
+            ),
+        ]
+        if props_first:
+            done = registry.add_alias(engine, "Marcus Williams", "marcuswilliams_002")
+            assert done.read_again == [("odds_api", str(tmp_path / "raw_20241022_170000.csv"))]
+            assert engine.fetchall(
+                "SELECT player_1_id, player_1_lookup FROM nba_raw.play_by_play ORDER BY ALL"
+            ) == [(1001, "marcuswilliams"), (1002, "marcuswilliams_1002")]
+        engine.close()
+    assert found[True] == found[False]
+    assert found[True][0] == []  # left out
+    assert found[True][1][0][4] == "ambiguous: marcuswilliams_001, marcuswilliams_002"
+
+
+def test_identity_an_alias_never_gives_a_shared_name_to_a_third_player(namesakes_game) -> None:
+    from nbapipe.errors import InputError
+
+    engine = namesakes_game[0]
+    with pytest.raises(InputError, match="is the name of registry players marcuswilliams_001"):
+        registry.add_alias(engine, "Marcus Williams", "jalenbrunson_001")
+    registry.add_alias(engine, "Marcus Williams", "marcuswilliams_002")  # one of them: fine
+
+
+def test_identity_a_refused_box_score_file_reports_no_registry_change(engine, tmp_path) -> None:
+    """A player log refused after its registry step (a duplicated row) reported the names it
+    had resolved and the players it had registered, all rolled back."""
+    from nbapipe.sources.nba_stats import ingest_nba_stats
+    from nbapipe.sources.odds_api import ingest_odds_api
+
+    engine.execute(
+        "INSERT INTO nba_raw.schedule (game_id, game_date, game_start_time, season_year, "
+        "home_team_abbr, away_team_abbr, source) VALUES ('0022400061', DATE '2024-10-22', "
+        "TIMESTAMP '2024-10-22 23:30:00', 2024, 'BOS', 'NYK', 'test')"
+    )
+    props = tmp_path / "raw_20241022_170000.csv"
+    props.write_text(
+        "event_id,player,market,line,bookmaker,game,game_time,over_odds,under_odds\n"
+        "e1,Jalen Brunson,player_points,24.5,draftkings,New York Knicks @ Boston "
+        "Celtics,2024-10-22T23:30:00Z,-110,-110\n"
+    )
+    ingest_odds_api(engine, [props])
+    row = _log_row("Jalen Brunson", 1628973, "NYK @ BOS", 22, "BOS", "AWAY")
+    logs = tmp_path / "a_player_logs.csv"
+    logs.write_text(NBA_LOG_HEADER + row + row)
+    summary, outcomes = ingest_nba_stats(engine, [logs])
+    assert outcomes[0].status == "refused"
+    assert (summary.new_players, summary.names_resolved, summary.rows_resolved) == (0, 0, 0)
+    assert engine.fetchone("SELECT count(*) FROM nba_processing.registry_failures")[0] == 1
+    logs.write_text(NBA_LOG_HEADER + row)
+    summary, _ = ingest_nba_stats(engine, [logs])
+    assert (summary.new_players, summary.names_resolved, summary.rows_resolved) == (1, 1, 0)
     assert engine.fetchone("SELECT count(*) FROM nba_processing.registry_failures")[0] == 0

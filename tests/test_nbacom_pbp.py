@@ -519,3 +519,35 @@ def test_nbacom_pbp_names_the_source_of_a_stats_or_odds_file(engine, tmp_path: P
     _, outcomes = ingest_nbacom_pbp(engine, [box, odds])
     assert outcomes[0].message.endswith("ingest it with `nbapipe ingest nba-stats`")
     assert outcomes[1].message.endswith("ingest it with `nbapipe ingest odds-api`")
+
+
+def test_nbacom_pbp_read_before_the_game_logs_ends_as_after_them(data_dir, tmp_path) -> None:
+    """Play-by-play read before the 2024-25 logs registered its players kept no lookups for
+    good (short names such as "J. Harden" never resolve by name): the logs' ingest now gives
+    its rows their players by person id, as a read after them does."""
+    from nbapipe import api
+
+    logs = [
+        DATA / "nba_stats" / n for n in ("team_gamelogs_2024_25.csv", "player_gamelogs_2024_25.csv")
+    ]
+    found = {}
+    for order in ("pbp_first", "logs_first"):
+        w = tmp_path / f"{order}.duckdb"
+        api.init(w)
+        steps = [("nbacom-pbp", [SAMPLES]), ("nba-stats", logs)]
+        for source, paths in steps if order == "pbp_first" else steps[::-1]:
+            api.ingest_files(source, paths, warehouse=w)
+        with DuckDBEngine(w, read_only=True) as eng:
+            found[order] = [
+                eng.fetchall(
+                    "SELECT game_id, event_id, player_1_lookup, player_2_lookup "
+                    "FROM nba_raw.play_by_play ORDER BY ALL"
+                ),
+                eng.fetchall(
+                    "SELECT source, player_name, player_lookup, game_date, reason "
+                    "FROM nba_processing.registry_failures ORDER BY ALL"
+                ),
+            ]
+    assert found["pbp_first"] == found["logs_first"]
+    # measured: 857 of the 946 rows naming a player have his lookup
+    assert sum(r[2] is not None for r in found["logs_first"][0]) == 857

@@ -988,3 +988,40 @@ def test_synthetic_namesakes_plant_as_many_pairs_as_there_are_players():
     assert smaller_team >= 8 and shared == smaller_team
     with pytest.raises(ValueError, match="namesakes"):
         simulate_league([2023], seed=5, teams=2, weeks=3, namesakes=-1)
+
+
+def test_synthetic_shared_name_given_by_an_alias_is_that_players_on_the_next_ingest(
+    tmp_path,
+) -> None:
+    """Props of a name two players share are left out as ambiguous; once an alias says
+    which, ingesting the league again writes them under that player, not under the first
+    one's plain lookup, and the name leaves registry_failures."""
+    from nbapipe import api, registry
+    from nbapipe.engine.duckdb import DuckDBEngine
+
+    w = tmp_path / "w.duckdb"
+    args = {"seed": 5, "teams": 4, "weeks": 3, "namesakes": 2, "warehouse": w}
+    api.ingest_synthetic("2023-24", **args)
+    with DuckDBEngine(w) as eng:
+        name, second, lookup = eng.fetchone(
+            # the second player of the shared name has the longer lookup, <name>_<person id>
+            "SELECT f.player_name, max(r.universal_player_id), max(r.player_lookup) "
+            "FROM nba_processing.registry_failures f JOIN nba_reference.nba_players_registry r "
+            "ON split_part(r.player_lookup, '_', 1) = f.player_lookup "
+            "WHERE starts_with(f.reason, 'ambiguous') GROUP BY f.player_name ORDER BY 1 LIMIT 1"
+        )
+        done = registry.add_alias(eng, name, second)
+        assert done.read_again == [("synthetic", "synthetic")]
+    api.ingest_synthetic("2023-24", **args)
+    with DuckDBEngine(w, read_only=True) as eng:
+        assert eng.fetchall(
+            "SELECT DISTINCT player_lookup FROM nba_raw.player_props WHERE player_name = ?",
+            [name],
+        ) == [(lookup,)]
+        assert (
+            eng.fetchone(
+                "SELECT count(*) FROM nba_processing.registry_failures WHERE player_name = ?",
+                [name],
+            )[0]
+            == 0
+        )

@@ -496,7 +496,14 @@ def unresolved_names(
     *, source: str | None = None, limit: int = 50, warehouse: Warehouse = None, wait: bool = False
 ) -> tuple[list[dict], int]:
     """Names the registry could not resolve (``nba_processing.registry_failures``), most rows
-    first, with registry players of the same last name; and how many names there are."""
+    first, with registry players of the same last name; and how many names there are.
+
+    ``source`` as the CLI spells it (odds-api) or as the tables do (odds_api)."""
+    if source is not None:
+        known = sorted({k.replace("-", "_") for k in FILE_SOURCES} | {"synthetic"})
+        source = source.replace("-", "_")
+        if source not in known:
+            raise InputError(f"unknown source {source!r}; known sources: {', '.join(known)}")
     with contextlib.closing(
         _open_waiting(warehouse, wait=wait, read_only=True, create=False)
     ) as engine:

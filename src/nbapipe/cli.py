@@ -363,10 +363,10 @@ def _render_files(result: api.FilesIngestResult) -> None:
         + (" (nbapipe registry unresolved)" if s.unresolved_names else ""),
         f"{s.new_players:,} new players",
     ]
-    if s.names_resolved:
+    if s.names_resolved or s.rows_resolved:
         parts.append(
             f"{_count(s.names_resolved, 'name')} logged earlier now resolved "
-            f"({_count(s.rows_resolved, 'stored row')} updated)"
+            f"({_count(s.rows_resolved, 'stored row')} changed)"
         )
     out.print(_wrap_items("", parts, out.width))
     if any(o.status in ("refused", "rejected") for o in result.files):
@@ -1136,16 +1136,23 @@ def registry_alias(
     done = result.resolved
     out.print(f"{escape(repr(name))} now names {escape(player_id)}", highlight=False)
     if result.read_again:
-        _print_wrapped(
-            out,
-            f"rows naming it were left out as ambiguous (a name two players share) in "
-            f"{_count(len(result.read_again), 'file')}; ingest them again with --force: "
-            + ", ".join(result.read_again),
+        out.print(
+            "rows naming it were left out as ambiguous (a name two players share); "
+            "ingest again to bring them in:",
+            highlight=False,
         )
-    if done.names:
+        for source, where in result.read_again:
+            # a source without files (synthetic) names itself where a file would be
+            again = (
+                f"nbapipe ingest {source}"
+                if where == source
+                else f"nbapipe ingest {source.replace('_', '-')} --force {where}"
+            )
+            _print_wrapped(out, "  " + again, indent=4)
+    if done.names or done.rows:
         out.print(
             f"{_count(done.names, 'logged name')} resolved, "
-            f"{_count(done.rows, 'stored row')} updated; the next run or backfill recomputes "
+            f"{_count(done.rows, 'stored row')} changed; the next run or backfill recomputes "
             "the dates they feed",
             highlight=False,
         )

@@ -42,6 +42,14 @@ def ingest_tables(
     bounds = [season_bounds(y) for y in seasons]
     writable = [t for t in schema.RAW_TABLES if t.name in tables]
     with engine.transaction():
+        # the names this ingest cannot resolve are logged as it goes, for the seasons it replaces
+        engine.execute(
+            f"DELETE FROM {registry.FAILURES} WHERE source = ? "
+            "AND substr(context, strpos(context, ':') + 1) = ? AND ("
+            + " OR ".join("game_date BETWEEN ? AND ?" for _ in bounds)
+            + ")",
+            [source, source, *(d for b in bounds for d in b)],
+        )
         incoming = tables
         tables, reg = registry.identify_players(engine, tables, source=source)
         summary.new_players = reg.new_players

@@ -355,9 +355,10 @@ def _log_failures(
 @dataclass
 class AliasResult:
     resolved: Reresolved  # logged names that resolve now, and their stored rows updated
-    # files whose rows naming it were left out as ambiguous (a name two players share): only
-    # reading them again (ingest --force) brings those rows in
-    read_again: list[str]
+    # (source, file) whose rows naming it were left out as ambiguous (a name two players
+    # share): only reading them again (ingest --force) brings those rows in; the file is the
+    # source's name for a source without files (synthetic)
+    read_again: list[tuple[str, str]]
 
 
 def add_alias(
@@ -383,6 +384,17 @@ def add_alias(
             f"no registry player {universal_player_id!r} "
             f"(ids are in nba_reference.nba_players_registry){hint}"
         )
+    # a name two players share may go to one of them, never to a third
+    sharing = [
+        p
+        for (p,) in engine.fetchall(
+            f"SELECT universal_player_id FROM {REGISTRY} "
+            f"WHERE {_name_of('player_lookup')} = ? ORDER BY 1",
+            [lookup],
+        )
+    ]
+    if len(sharing) > 1 and universal_player_id not in sharing:
+        raise InputError(f"{alias_name!r} is the name of registry players {', '.join(sharing)}")
     known = engine.fetchone(
         f"SELECT universal_player_id, reason FROM {ALIASES} WHERE alias_lookup = ?", [lookup]
     )
@@ -398,44 +410,51 @@ def add_alias(
         )
         resolved = reresolve_stored(engine)
     read_again = [
-        f
-        for (f,) in engine.fetchall(
-            f"SELECT DISTINCT substr(context, strpos(context, ':') + 1) FROM {FAILURES} "
-            "WHERE player_lookup = ? AND starts_with(reason, 'ambiguous') ORDER BY 1",
+        (source_, f)
+        for source_, f in engine.fetchall(
+            f"SELECT DISTINCT source, substr(context, strpos(context, ':') + 1) FROM {FAILURES} "
+            "WHERE player_lookup = ? AND starts_with(reason, 'ambiguous') ORDER BY ALL",
             [lookup],
         )
     ]
     return AliasResult(resolved, read_again)
 
 
-# Raw tables whose rows name players by display name only, as (name column, lookup column):
-# a name that did not resolve when its rows were written keeps its name key as the lookup
-# (BigDataBall's short names keep none) and is logged to registry_failures with the context
-# "<table>:<file or source>".
+# Raw tables whose rows name players by display name only, as (name column, lookup column,
+# person id column): a name that did not resolve when its rows were written keeps its name key
+# as the lookup (play-by-play names keep none when they are short, "J. Harden") and is logged
+# to registry_failures with the context "<table>:<file or source>".
 _NAMED_ROWS = {
-    "player_props": (("player_name", "player_lookup"),),
-    "injury_report": (("player_name", "player_lookup"),),
-    "play_by_play": (("player_1_name", "player_1_lookup"), ("player_2_name", "player_2_lookup")),
+    "player_props": (("player_name", "player_lookup", None),),
+    "injury_report": (("player_name", "player_lookup", None),),
+    "play_by_play": (
+        ("player_1_name", "player_1_lookup", "player_1_id"),
+        ("player_2_name", "player_2_lookup", "player_2_id"),
+    ),
 }
 
 
 @dataclass
 class Reresolved:
-    names: int  # logged names that resolve now
-    rows: int  # stored rows that took the registry's lookup
+    names: int  # logged names (per source) that left the log: they resolve now
+    rows: int  # stored rows that took the registry's lookup, or were left out as ambiguous
 
 
 def reresolve_stored(engine: DuckDBEngine) -> Reresolved:
     """Resolve again, against the registry as it is now, the names logged to
-    ``registry_failures`` as matching no player, and give their stored rows the registry's
-    lookup; the names that resolve leave the log.
+    ``registry_failures`` as matching no player, so that stored rows end as a read of their
+    file now would leave them, whatever order the files came in.
 
     Props and injury reports often arrive before a player's first box score (a debut, a
-    signing, or lines ingested before the season's game logs); once a box score registers
-    him, or an alias names him, his rows join the rest of his data, whatever the order the
-    files came in. One pass over the distinct logged names; call it inside the transaction
-    that changed the registry. Names two registry players share were left out when their
-    file was read, so they stay logged (the file must be read again)."""
+    signing, or lines ingested before the season's game logs). Once a box score registers
+    him, or an alias names him:
+    - rows still holding the name's key (or no lookup) take his lookup; play-by-play rows
+      whose person id names one registry player take that player's lookup, as on a read;
+    - a name that two registry players now share is ambiguous: its prop and injury rows are
+      left out, as a read leaves them out, and its log entries say so;
+    - the names that resolve leave the log.
+    One pass over the distinct logged names; call it inside the transaction that changed the
+    registry."""
     contexts = ", ".join(f"'{t}'" for t in _NAMED_ROWS)
     logged = (
         f"SELECT player_name, game_date, team_abbr FROM {FAILURES} "
@@ -465,36 +484,117 @@ def reresolve_stored(engine: DuckDBEngine) -> Reresolved:
         GROUP BY r.name_lookup
         """
     )
-    names = engine.fetchone(
-        "SELECT count(*) FROM _reresolved WHERE universal_player_id IS NOT NULL"
-    )[0]
+    engine.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _now_shared AS
+        SELECT DISTINCT r.name_lookup FROM _reresolved r
+        JOIN ({SHARED_NAMES_SQL}) s ON s.name_lookup = r.name_lookup
+        WHERE r.name_lookup NOT IN (SELECT alias_lookup FROM {ALIASES} WHERE reason = 'manual')
+        """
+    )
     rows = 0
-    if names:
-        for table, pairs in _NAMED_ROWS.items():
-            fqn = schema.table(table).fqn
-            for name_col, lookup_col in pairs:
-                # a row still holds the name's key as its lookup (or none, for BigDataBall's
-                # short names); rows of a resolved name already carry the registry's
-                rows += engine.fetchone(
-                    f"""
-                    UPDATE {fqn} AS t SET {lookup_col} = r.player_lookup
-                    FROM _reresolved AS r
-                    WHERE r.player_lookup IS NOT NULL
-                      AND (t.{lookup_col} = r.name_lookup
-                           OR (t.{lookup_col} IS NULL AND t.{name_col} = r.player_name))
-                      AND t.{lookup_col} IS DISTINCT FROM r.player_lookup
-                    """
-                )[0]
-        engine.execute(
-            f"""
-            DELETE FROM {FAILURES} AS f USING _reresolved AS r
-            WHERE r.universal_player_id IS NOT NULL AND f.reason = '{_NO_MATCH}'
-              AND split_part(f.context, ':', 1) IN ({contexts})
-              AND (f.player_lookup = r.name_lookup OR f.player_name = r.player_name)
-            """
-        )
+    for table, slots in _NAMED_ROWS.items():
+        fqn = schema.table(table).fqn
+        for name_col, lookup_col, id_col in slots:
+            rows += _reresolve_rows(engine, fqn, table, name_col, lookup_col, id_col)
+    # what the log says now: ambiguous names say so; resolved names leave it
+    engine.execute(
+        f"""
+        UPDATE {FAILURES} AS f SET reason = r.failure_reason
+        FROM _reresolved AS r
+        WHERE f.reason = '{_NO_MATCH}' AND split_part(f.context, ':', 1) IN ({contexts})
+          AND f.player_lookup = r.name_lookup AND starts_with(r.failure_reason, 'ambiguous')
+        """
+    )
+    gone = engine.fetchall(
+        f"""
+        DELETE FROM {FAILURES} AS f USING _reresolved AS r
+        WHERE r.universal_player_id IS NOT NULL AND f.reason = '{_NO_MATCH}'
+          AND split_part(f.context, ':', 1) IN ({contexts})
+          AND f.player_lookup = r.name_lookup
+        RETURNING f.source, f.player_lookup
+        """
+    )
+    # play-by-play names resolved by person id: logged while a row of theirs is still open
+    pbp = schema.table("play_by_play").fqn
+    gone += engine.fetchall(
+        f"""
+        DELETE FROM {FAILURES} AS f
+        WHERE f.reason = '{_NO_MATCH}' AND split_part(f.context, ':', 1) = 'play_by_play'
+          AND f.player_name NOT IN (
+              SELECT name FROM (
+                  SELECT player_1_name AS name, player_1_lookup AS lookup FROM {pbp}
+                  UNION ALL
+                  SELECT player_2_name, player_2_lookup FROM {pbp}
+              )
+              WHERE name IS NOT NULL
+                AND (lookup IS NULL OR lookup NOT IN (SELECT player_lookup FROM {REGISTRY})))
+        RETURNING f.source, f.player_lookup
+        """
+    )
     engine.execute("DROP TABLE IF EXISTS _reresolved")
-    return Reresolved(int(names), int(rows))
+    engine.execute("DROP TABLE IF EXISTS _now_shared")
+    return Reresolved(len(set(gone)), int(rows))
+
+
+def _reresolve_rows(
+    engine: DuckDBEngine,
+    fqn: str,
+    table: str,
+    name_col: str,
+    lookup_col: str,
+    id_col: str | None,
+) -> int:
+    """One name slot of one table (see :func:`reresolve_stored`); returns the rows changed."""
+    changed = 0
+    # a row whose person id names one registry player is that player's (as a read makes it);
+    # only rows without such an id are matched by name
+    by_id = f"(SELECT nba_player_id, registry_lookup FROM ({_ONE_PLAYER_PER_ID}))"
+    if id_col:
+        changed += engine.fetchone(
+            f"""
+            UPDATE {fqn} AS t SET {lookup_col} = i.registry_lookup
+            FROM {by_id} AS i
+            WHERE t.{id_col} = i.nba_player_id
+              AND t.{lookup_col} IS DISTINCT FROM i.registry_lookup
+            """
+        )[0]
+    no_id = f"AND (t.{id_col} IS NULL OR t.{id_col} NOT IN (SELECT nba_player_id FROM {by_id}))"
+    no_id = no_id if id_col else ""
+    # the rows' own names and their keys: a row is the logged name's if its name has that key
+    # and its lookup is still that key (or none)
+    names = engine.arrow(
+        f"""
+        SELECT DISTINCT t.{name_col} AS player_name FROM {fqn} AS t
+        WHERE t.{name_col} IS NOT NULL {no_id}
+          AND (t.{lookup_col} IS NULL
+               OR t.{lookup_col} IN (SELECT name_lookup FROM _reresolved))
+        """
+    )["player_name"].to_pylist()
+    if not names:
+        return changed
+    keys = name_key_table(names).select(["player_name", "lookup"])
+    with engine.registered("_row_keys", keys):
+        mine = f"""
+            t.{name_col} = k.player_name AND k.lookup = r.name_lookup
+            AND (t.{lookup_col} IS NULL OR t.{lookup_col} = k.lookup) {no_id}
+        """
+        changed += engine.fetchone(
+            f"""
+            UPDATE {fqn} AS t SET {lookup_col} = r.player_lookup
+            FROM _row_keys AS k, _reresolved AS r
+            WHERE {mine} AND r.player_lookup IS NOT NULL
+              AND t.{lookup_col} IS DISTINCT FROM r.player_lookup
+            """
+        )[0]
+        if table in NAME_ONLY:  # a read leaves out rows naming a name two players share
+            changed += engine.fetchone(
+                f"""
+                DELETE FROM {fqn} AS t USING _row_keys AS k, _reresolved AS r
+                WHERE {mine} AND r.name_lookup IN (SELECT name_lookup FROM _now_shared)
+                """
+            )[0]
+    return changed
 
 
 # Columns rewritten by person id: (table, lookup column, id column).
@@ -653,14 +753,32 @@ def drop_shared_names(
     present = {n: t for n, t in tables.items() if n in NAME_ONLY and t.num_rows}
     if not present:
         return tables, 0
-    # a shared name that an alias set by hand gives one of them is no longer ambiguous
+    out = dict(tables)
+    # a shared name that an alias set by hand gives one of them is that player's
+    aliased = engine.fetchall(
+        f"""
+        SELECT a.alias_lookup, r.player_lookup
+        FROM {ALIASES} a JOIN {REGISTRY} r ON r.universal_player_id = a.universal_player_id
+        WHERE a.reason = 'manual'
+          AND a.alias_lookup IN (SELECT name_lookup FROM ({SHARED_NAMES_SQL}))
+        """
+    )
+    if aliased:
+        names_of, players = pa.array([a for a, _ in aliased]), pa.array([p for _, p in aliased])
+        for name, data in present.items():
+            lookup = data["player_lookup"]
+            mapped = pc.take(players, pc.index_in(lookup, value_set=names_of))
+            at = data.schema.get_field_index("player_lookup")
+            out[name] = data.set_column(
+                at, data.schema.field(at), pc.coalesce(mapped, lookup).cast(lookup.type)
+            )
+        present = {n: out[n] for n in present}
     shared = engine.arrow(
         f"SELECT * FROM ({SHARED_NAMES_SQL}) WHERE name_lookup NOT IN "
         f"(SELECT alias_lookup FROM {ALIASES} WHERE reason = 'manual')"
     )
     if not shared.num_rows:
-        return tables, 0
-    out = dict(tables)
+        return out, 0
     names: set[str] = set()
     for name, data in present.items():
         hit = pc.is_in(data["player_lookup"], value_set=shared["name_lookup"])

@@ -513,7 +513,17 @@ def _ingest_one(
     if previous and previous[0] == digest and not force:
         retried = _state_changed(engine, ref.source_file, previous, runs)
         if not retried:
+            # its bytes are those loaded: a refusal of other bytes since (an error page saved
+            # over it, then the file restored) no longer describes it
+            engine.execute(
+                f"DELETE FROM {schema.INGEST_REJECTS.fqn} WHERE source = ? "
+                f"AND source_file IN ({_marks(ref.spellings)}) AND starts_with(reason, ?)",
+                [adapter.name, *ref.spellings, REFUSED],
+            )
             return FileOutcome(ref.display, "unchanged")
+    # what this file adds to the run's summary, counted once its transaction has committed (a
+    # file refused midway changed nothing)
+    part = IngestSummary(run_id=run_id, source=adapter.name)
     try:
         with engine.transaction():
             # Names this read cannot resolve are logged as it goes: an earlier read's log of
@@ -534,12 +544,12 @@ def _ingest_one(
             if adapter.players == "register":
                 # Before the write: namesakes must reach the key check as two players.
                 tables, registered = registry.identify_players(engine, tables, source=adapter.name)
-                summary.new_players += registered.new_players
-                summary.add_reresolved(registry.reresolve_stored(engine))
+                part.new_players += registered.new_players
+                part.add_reresolved(registry.reresolve_stored(engine))
             tables, ambiguous = registry.drop_shared_names(
                 engine, tables, source=adapter.name, context="{table}:" + ref.source_file
             )
-            summary.unresolved_names += ambiguous
+            part.unresolved_names += ambiguous
             written = 0
             rejected = len({r[0] for r in rejects})
             # Every row rejected: the file is read, its rejects kept, nothing written; it is
@@ -567,7 +577,7 @@ def _ingest_one(
                 [adapter.name, *ref.spellings],
             )
             _write_rejects(engine, adapter.name, run_id, ref.source_file, rejects)
-            summary.unresolved_names += _resolve_players(engine, adapter, ref.source_file, run_id)
+            part.unresolved_names += _resolve_players(engine, adapter, ref.source_file, run_id)
             engine.execute(
                 f"DELETE FROM {schema.INGEST_FILES.fqn} WHERE source = ? "
                 f"AND source_file IN ({_marks(ref.spellings)})",
@@ -589,8 +599,13 @@ def _ingest_one(
             )
             for name, data in tables.items():
                 fqn = schema.table(name).fqn
-                summary.tables[fqn] = summary.tables.get(fqn, 0) + data.num_rows
+                part.tables[fqn] = part.tables.get(fqn, 0) + data.num_rows
             state = _warehouse_state(engine, waiting) if waiting else None
+        summary.new_players += part.new_players
+        summary.unresolved_names += part.unresolved_names
+        summary.add_reresolved(registry.Reresolved(part.names_resolved, part.rows_resolved))
+        for fqn, n in part.tables.items():
+            summary.tables[fqn] = summary.tables.get(fqn, 0) + n
         if state:
             summary.detail.setdefault("waiting", {})[ref.source_file] = state
         return FileOutcome(
