@@ -39,3 +39,29 @@ def pbp(engine: DuckDBEngine, columns: str = "*", where: str = "true") -> list[t
 def count(engine: DuckDBEngine) -> int:
     """Rows in nba_raw.play_by_play."""
     return engine.fetchone("SELECT count(*) FROM nba_raw.play_by_play")[0]
+
+
+def ingest_in_both_orders(
+    folder: Path,
+    first: tuple[str, list[Path]],
+    second: tuple[str, list[Path]],
+    queries: list[str],
+    before: tuple[str, list[Path]] | None = None,
+) -> dict[str, list]:
+    """Two warehouses in ``folder``: ``before`` (if any), then the two file ingests in one
+    order and in the other; ``queries``' results in each, keyed "first" and "second" by the
+    ingest that went first, and the second ingest's summary of the "first" order."""
+    from nbapipe import api
+
+    found: dict[str, list] = {}
+    for label, steps in (("first", [first, second]), ("second", [second, first])):
+        w = folder / f"{label}.duckdb"
+        api.init(w)
+        if before:
+            api.ingest_files(*before, warehouse=w)
+        results = [api.ingest_files(source, paths, warehouse=w) for source, paths in steps]
+        with DuckDBEngine(w, read_only=True) as eng:
+            found[label] = [eng.fetchall(q) for q in queries]
+        if label == "first":
+            found["summaries"] = [r.summary for r in results]
+    return found

@@ -334,6 +334,17 @@ def _log_row(name: str, pid: int, matchup: str, pts: int, opp: str, home: str) -
     )
 
 
+def _props_file(folder: Path, *players: str) -> Path:
+    """An Odds API snapshot of the BOS-NYK game of 2024-10-22: a points line per player."""
+    f = folder / "raw_20241022_170000.csv"
+    game = "New York Knicks @ Boston Celtics,2024-10-22T23:30:00Z"
+    f.write_text(
+        "event_id,player,market,line,bookmaker,game,game_time,over_odds,under_odds\n"
+        + "".join(f"e1,{p},player_points,14.5,draftkings,{game},-110,-110\n" for p in players)
+    )
+    return f
+
+
 SHOTS_HEADER = (
     "SEASON_1,SEASON_2,TEAM_ID,TEAM_NAME,PLAYER_ID,PLAYER_NAME,GAME_DATE,GAME_ID,HOME_TEAM,"
     "AWAY_TEAM,EVENT_TYPE,SHOT_MADE,ACTION_TYPE,SHOT_TYPE,BASIC_ZONE,ZONE_NAME,ZONE_ABB,"
@@ -419,13 +430,7 @@ def test_identity_props_naming_a_shared_name_are_ambiguous(namesakes_game, tmp_p
     from nbapipe.sources.odds_api import ingest_odds_api
 
     engine = namesakes_game[0]
-    f = tmp_path / "raw_20241022_170000.csv"
-    game = "New York Knicks @ Boston Celtics,2024-10-22T23:30:00Z"
-    f.write_text(
-        "event_id,player,market,line,bookmaker,game,game_time,over_odds,under_odds\n"
-        f"e1,Marcus Williams,player_points,14.5,draftkings,{game},-110,-110\n"
-        f"e1,Jalen Brunson,player_points,24.5,draftkings,{game},-110,-110\n"
-    )
+    f = _props_file(tmp_path, "Marcus Williams", "Jalen Brunson")
     summary, outcomes = ingest_odds_api(engine, [f])
     assert outcomes[0].status == "loaded", outcomes[0].message
     assert summary.unresolved_names == 1
@@ -453,12 +458,7 @@ def test_identity_an_alias_for_a_shared_name_says_which_files_to_read_again(
     from nbapipe.sources.odds_api import ingest_odds_api
 
     engine = namesakes_game[0]
-    f = tmp_path / "raw_20241022_170000.csv"
-    game = "New York Knicks @ Boston Celtics,2024-10-22T23:30:00Z"
-    f.write_text(
-        "event_id,player,market,line,bookmaker,game,game_time,over_odds,under_odds\n"
-        f"e1,Marcus Williams,player_points,14.5,draftkings,{game},-110,-110\n"
-    )
+    f = _props_file(tmp_path, "Marcus Williams")
     ingest_odds_api(engine, [f])
     assert engine.fetchone("SELECT count(*) FROM nba_raw.player_props")[0] == 0
     done = registry.add_alias(engine, "Marcus Williams", "marcuswilliams_002")
@@ -498,12 +498,7 @@ def test_identity_a_name_that_becomes_shared_ends_as_a_read_would_leave_it(tmp_p
             + _shot(1610612738, "Boston Celtics", 1001, "Marcus Williams", 30)
             + _shot(1610612752, "New York Knicks", 1002, "Marcus Williams", 20)
         )
-        props = tmp_path / "raw_20241022_170000.csv"  # one file, one identity, both orders
-        props.write_text(
-            "event_id,player,market,line,bookmaker,game,game_time,over_odds,under_odds\n"
-            "e1,Marcus Williams,player_points,14.5,draftkings,New York Knicks @ Boston "
-            "Celtics,2024-10-22T23:30:00Z,-110,-110\n"
-        )
+        props = _props_file(tmp_path, "Marcus Williams")  # one file and identity, both orders
         steps = [
             lambda: ingest_odds_api(engine, [props]),
             lambda: ingest_nba_stats(engine, [logs, shots]),
@@ -557,12 +552,7 @@ def test_identity_a_refused_box_score_file_reports_no_registry_change(engine, tm
         "home_team_abbr, away_team_abbr, source) VALUES ('0022400061', DATE '2024-10-22', "
         "TIMESTAMP '2024-10-22 23:30:00', 2024, 'BOS', 'NYK', 'test')"
     )
-    props = tmp_path / "raw_20241022_170000.csv"
-    props.write_text(
-        "event_id,player,market,line,bookmaker,game,game_time,over_odds,under_odds\n"
-        "e1,Jalen Brunson,player_points,24.5,draftkings,New York Knicks @ Boston "
-        "Celtics,2024-10-22T23:30:00Z,-110,-110\n"
-    )
+    props = _props_file(tmp_path, "Jalen Brunson")
     ingest_odds_api(engine, [props])
     row = _log_row("Jalen Brunson", 1628973, "NYK @ BOS", 22, "BOS", "AWAY")
     logs = tmp_path / "a_player_logs.csv"

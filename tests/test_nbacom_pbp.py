@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SHARED_DATA, count, pbp
+from conftest import SHARED_DATA, count, ingest_in_both_orders, pbp
 from nbapipe.engine.duckdb import DuckDBEngine
 from nbapipe.sources.bigdataball import eastern_date, eastern_date_by_rule
 from nbapipe.sources.nbacom_pbp import ingest_nbacom_pbp
@@ -525,29 +525,20 @@ def test_nbacom_pbp_read_before_the_game_logs_ends_as_after_them(data_dir, tmp_p
     """Play-by-play read before the 2024-25 logs registered its players kept no lookups for
     good (short names such as "J. Harden" never resolve by name): the logs' ingest now gives
     its rows their players by person id, as a read after them does."""
-    from nbapipe import api
-
     logs = [
         DATA / "nba_stats" / n for n in ("team_gamelogs_2024_25.csv", "player_gamelogs_2024_25.csv")
     ]
-    found = {}
-    for order in ("pbp_first", "logs_first"):
-        w = tmp_path / f"{order}.duckdb"
-        api.init(w)
-        steps = [("nbacom-pbp", [SAMPLES]), ("nba-stats", logs)]
-        for source, paths in steps if order == "pbp_first" else steps[::-1]:
-            api.ingest_files(source, paths, warehouse=w)
-        with DuckDBEngine(w, read_only=True) as eng:
-            found[order] = [
-                eng.fetchall(
-                    "SELECT game_id, event_id, player_1_lookup, player_2_lookup "
-                    "FROM nba_raw.play_by_play ORDER BY ALL"
-                ),
-                eng.fetchall(
-                    "SELECT source, player_name, player_lookup, game_date, reason "
-                    "FROM nba_processing.registry_failures ORDER BY ALL"
-                ),
-            ]
-    assert found["pbp_first"] == found["logs_first"]
+    found = ingest_in_both_orders(
+        tmp_path,
+        ("nbacom-pbp", [SAMPLES]),
+        ("nba-stats", logs),
+        [
+            "SELECT game_id, event_id, player_1_lookup, player_2_lookup "
+            "FROM nba_raw.play_by_play ORDER BY ALL",
+            "SELECT source, player_name, player_lookup, game_date, reason "
+            "FROM nba_processing.registry_failures ORDER BY ALL",
+        ],
+    )
+    assert found["first"] == found["second"]
     # measured: 857 of the 946 rows naming a player have his lookup
-    assert sum(r[2] is not None for r in found["logs_first"][0]) == 857
+    assert sum(r[2] is not None for r in found["second"][0]) == 857

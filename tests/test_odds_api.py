@@ -12,7 +12,7 @@ import pyarrow as pa
 import pytest
 import requests
 
-from conftest import SHARED_DATA
+from conftest import SHARED_DATA, ingest_in_both_orders
 from nbapipe import registry
 from nbapipe.engine.duckdb import DuckDBEngine
 from nbapipe.errors import InputError
@@ -801,41 +801,27 @@ def test_a_manual_alias_resolves_stored_prop_rows(okc, tmp_path: Path) -> None:
 def test_props_and_failures_do_not_depend_on_ingest_order(data, tmp_path: Path) -> None:
     """The 16 real snapshots ingested before the player logs that register their players end
     in the same rows, failures and aliases as when ingested after them."""
-    from nbapipe import api
-
-    logs = [data / "nba_stats" / "team_gamelogs_2025_26.csv"]
-    players = [data / "nba_stats" / "player_gamelogs_2025_26.csv"]
-    orders = {
-        "props_first": [("odds-api", [POINTS]), ("nba-stats", players)],
-        "logs_first": [("nba-stats", players), ("odds-api", [POINTS])],
-    }
-    found = {}
-    for name, steps in orders.items():
-        w = tmp_path / f"{name}.duckdb"
-        api.init(w)
-        api.ingest_files("nba-stats", logs, warehouse=w)
-        results = [api.ingest_files(source, paths, warehouse=w) for source, paths in steps]
-        with DuckDBEngine(w, read_only=True) as eng:
-            found[name] = [
-                eng.fetchall(
-                    "SELECT game_id, snapshot_timestamp, bookmaker, market, player_name, "
-                    "player_lookup, points_line FROM nba_raw.player_props ORDER BY ALL"
-                ),
-                eng.fetchall(
-                    "SELECT source, player_name, player_lookup, game_date, team_abbr, context, "
-                    "reason, occurrences FROM nba_processing.registry_failures ORDER BY ALL"
-                ),
-                eng.fetchall("SELECT * FROM nba_reference.player_aliases ORDER BY ALL"),
-            ]
-        if name == "props_first":
-            # distinct names over the 16 files (each file counted its own: 1,782)
-            assert results[0].summary.unresolved_names == 295
-            late = results[1].summary
-            # measured: 240 of the 295 names resolve once the logs register their players;
-            # 1,142 rows of names a rule matches ('Derrick Jones', 'Nicolas Claxton') change
-            assert (late.names_resolved, late.rows_resolved) == (240, 1142)
-    assert found["props_first"] == found["logs_first"]
-    assert len(found["logs_first"][1]) == 269  # names of players the logs do not cover
+    found = ingest_in_both_orders(
+        tmp_path,
+        ("odds-api", [POINTS]),
+        ("nba-stats", [data / "nba_stats" / "player_gamelogs_2025_26.csv"]),
+        [
+            "SELECT game_id, snapshot_timestamp, bookmaker, market, player_name, "
+            "player_lookup, points_line FROM nba_raw.player_props ORDER BY ALL",
+            "SELECT source, player_name, player_lookup, game_date, team_abbr, context, "
+            "reason, occurrences FROM nba_processing.registry_failures ORDER BY ALL",
+            "SELECT * FROM nba_reference.player_aliases ORDER BY ALL",
+        ],
+        before=("nba-stats", [data / "nba_stats" / "team_gamelogs_2025_26.csv"]),
+    )
+    props, late = found["summaries"]
+    # distinct names over the 16 files (each file counted its own: 1,782)
+    assert props.unresolved_names == 295
+    # measured: 240 of the 295 names resolve once the logs register their players;
+    # 1,142 rows of names a rule matches ('Derrick Jones', 'Nicolas Claxton') change
+    assert (late.names_resolved, late.rows_resolved) == (240, 1142)
+    assert found["first"] == found["second"]
+    assert len(found["second"][1]) == 269  # names of players the logs do not cover
 
 
 def test_a_file_read_again_logs_only_the_names_it_uses_now(okc, tmp_path: Path) -> None:
