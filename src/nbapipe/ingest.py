@@ -45,7 +45,7 @@ def ingest_tables(
         # the names this ingest cannot resolve are logged as it goes, for the seasons it replaces
         engine.execute(
             f"DELETE FROM {registry.FAILURES} WHERE source = ? "
-            "AND substr(context, strpos(context, ':') + 1) = ? AND ("
+            f"AND {registry.context_file()} = ? AND ("
             + " OR ".join("game_date BETWEEN ? AND ?" for _ in bounds)
             + ")",
             [source, source, *(d for b in bounds for d in b)],

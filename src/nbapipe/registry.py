@@ -26,6 +26,16 @@ UNKNOWN_DATE = dt.date(1970, 1, 1)
 _NO_MATCH = "no registry player matches"  # the failure reason of a name no player matches
 
 
+def context_file(column: str = "context") -> str:
+    """SQL for the file (or source) of a registry_failures context, "<table>:<file>"."""
+    return f"substr({column}, strpos({column}, ':') + 1)"
+
+
+def context_table(column: str = "context") -> str:
+    """SQL for the table of a registry_failures context, "<table>:<file>"."""
+    return f"split_part({column}, ':', 1)"
+
+
 def name_key_table(names: Iterable[str | None]) -> pa.Table:
     """Resolution keys for each distinct display name."""
     distinct = sorted({n for n in names if n})
@@ -295,17 +305,7 @@ def resolve_names(
             """
         )
     if learn_aliases:
-        engine.execute(
-            f"""
-            INSERT INTO {ALIASES}
-            SELECT name_lookup, min(universal_player_id), min(player_name), min(method), ?
-            FROM {output}
-            WHERE universal_player_id IS NOT NULL AND method <> 'alias'
-              AND NOT EXISTS (SELECT 1 FROM {ALIASES} a WHERE a.alias_lookup = name_lookup)
-            GROUP BY name_lookup
-            """,
-            [source],
-        )
+        _learn_aliases(engine, output, source)
     if log_failures:
         _log_failures(engine, rows_sql, output, source=source, context=context)
     stats = engine.fetchall(
@@ -315,6 +315,28 @@ def resolve_names(
     unresolved = by_method.pop("unresolved", 0)
     total = sum(by_method.values()) + unresolved
     return ResolveResult(total, total - unresolved, unresolved, by_method)
+
+
+def _learn_aliases(engine: DuckDBEngine, resolved: str, source: str | None) -> None:
+    """Aliases for the names in ``resolved`` (a resolve_names output) that a rule other than
+    an alias matched, in the name of ``source``, or (None) of the source that logged the name
+    as matching no player."""
+    src, join, params = "?", "", [source]
+    if source is None:
+        src, params = "min(f.source)", []
+        join = f"JOIN {FAILURES} f ON f.player_name = r.player_name AND f.reason = '{_NO_MATCH}'"
+    engine.execute(
+        f"""
+        INSERT INTO {ALIASES}
+        SELECT r.name_lookup, min(r.universal_player_id), min(r.player_name), min(r.method),
+               {src}
+        FROM {resolved} AS r {join}
+        WHERE r.universal_player_id IS NOT NULL AND r.method <> 'alias'
+          AND NOT EXISTS (SELECT 1 FROM {ALIASES} a WHERE a.alias_lookup = r.name_lookup)
+        GROUP BY r.name_lookup
+        """,
+        params,
+    )
 
 
 def _log_failures(
@@ -412,7 +434,7 @@ def add_alias(
     read_again = [
         (source_, f)
         for source_, f in engine.fetchall(
-            f"SELECT DISTINCT source, substr(context, strpos(context, ':') + 1) FROM {FAILURES} "
+            f"SELECT DISTINCT source, {context_file()} FROM {FAILURES} "
             "WHERE player_lookup = ? AND starts_with(reason, 'ambiguous') ORDER BY ALL",
             [lookup],
         )
@@ -458,7 +480,7 @@ def reresolve_stored(engine: DuckDBEngine) -> Reresolved:
     contexts = ", ".join(f"'{t}'" for t in _NAMED_ROWS)
     logged = (
         f"SELECT player_name, game_date, team_abbr FROM {FAILURES} "
-        f"WHERE reason = '{_NO_MATCH}' AND split_part(context, ':', 1) IN ({contexts})"
+        f"WHERE reason = '{_NO_MATCH}' AND {context_table()} IN ({contexts})"
     )
     if not engine.fetchone(f"SELECT count(*) FROM ({logged})")[0]:
         return Reresolved(0, 0)
@@ -472,18 +494,7 @@ def reresolve_stored(engine: DuckDBEngine) -> Reresolved:
         log_failures=False,
     )
     # learnt as when the name was first read: an alias in the name of the source that used it
-    engine.execute(
-        f"""
-        INSERT INTO {ALIASES}
-        SELECT r.name_lookup, min(r.universal_player_id), min(r.player_name), min(r.method),
-               min(f.source)
-        FROM _reresolved AS r
-        JOIN {FAILURES} AS f ON f.player_name = r.player_name AND f.reason = '{_NO_MATCH}'
-        WHERE r.universal_player_id IS NOT NULL AND r.method <> 'alias'
-          AND NOT EXISTS (SELECT 1 FROM {ALIASES} a WHERE a.alias_lookup = r.name_lookup)
-        GROUP BY r.name_lookup
-        """
-    )
+    _learn_aliases(engine, "_reresolved", None)
     engine.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _now_shared AS
@@ -492,6 +503,8 @@ def reresolve_stored(engine: DuckDBEngine) -> Reresolved:
         WHERE r.name_lookup NOT IN (SELECT alias_lookup FROM {ALIASES} WHERE reason = 'manual')
         """
     )
+    # registry players by person id, read by every play-by-play slot below
+    engine.execute(f"CREATE OR REPLACE TEMP TABLE _one_per_id AS {_ONE_PLAYER_PER_ID}")
     rows = 0
     for table, slots in _NAMED_ROWS.items():
         fqn = schema.table(table).fqn
@@ -502,7 +515,7 @@ def reresolve_stored(engine: DuckDBEngine) -> Reresolved:
         f"""
         UPDATE {FAILURES} AS f SET reason = r.failure_reason
         FROM _reresolved AS r
-        WHERE f.reason = '{_NO_MATCH}' AND split_part(f.context, ':', 1) IN ({contexts})
+        WHERE f.reason = '{_NO_MATCH}' AND {context_table("f.context")} IN ({contexts})
           AND f.player_lookup = r.name_lookup AND starts_with(r.failure_reason, 'ambiguous')
         """
     )
@@ -510,7 +523,7 @@ def reresolve_stored(engine: DuckDBEngine) -> Reresolved:
         f"""
         DELETE FROM {FAILURES} AS f USING _reresolved AS r
         WHERE r.universal_player_id IS NOT NULL AND f.reason = '{_NO_MATCH}'
-          AND split_part(f.context, ':', 1) IN ({contexts})
+          AND {context_table("f.context")} IN ({contexts})
           AND f.player_lookup = r.name_lookup
         RETURNING f.source, f.player_lookup
         """
@@ -520,7 +533,7 @@ def reresolve_stored(engine: DuckDBEngine) -> Reresolved:
     gone += engine.fetchall(
         f"""
         DELETE FROM {FAILURES} AS f
-        WHERE f.reason = '{_NO_MATCH}' AND split_part(f.context, ':', 1) = 'play_by_play'
+        WHERE f.reason = '{_NO_MATCH}' AND {context_table("f.context")} = 'play_by_play'
           AND f.player_name NOT IN (
               SELECT name FROM (
                   SELECT player_1_name AS name, player_1_lookup AS lookup FROM {pbp}
@@ -532,8 +545,8 @@ def reresolve_stored(engine: DuckDBEngine) -> Reresolved:
         RETURNING f.source, f.player_lookup
         """
     )
-    engine.execute("DROP TABLE IF EXISTS _reresolved")
-    engine.execute("DROP TABLE IF EXISTS _now_shared")
+    for scratch in ("_reresolved", "_now_shared", "_one_per_id"):
+        engine.execute(f"DROP TABLE IF EXISTS {scratch}")
     return Reresolved(len(set(gone)), int(rows))
 
 
@@ -549,17 +562,16 @@ def _reresolve_rows(
     changed = 0
     # a row whose person id names one registry player is that player's (as a read makes it);
     # only rows without such an id are matched by name
-    by_id = f"(SELECT nba_player_id, registry_lookup FROM ({_ONE_PLAYER_PER_ID}))"
     if id_col:
         changed += engine.fetchone(
             f"""
             UPDATE {fqn} AS t SET {lookup_col} = i.registry_lookup
-            FROM {by_id} AS i
+            FROM _one_per_id AS i
             WHERE t.{id_col} = i.nba_player_id
               AND t.{lookup_col} IS DISTINCT FROM i.registry_lookup
             """
         )[0]
-    no_id = f"AND (t.{id_col} IS NULL OR t.{id_col} NOT IN (SELECT nba_player_id FROM {by_id}))"
+    no_id = f"AND (t.{id_col} IS NULL OR t.{id_col} NOT IN (SELECT nba_player_id FROM _one_per_id))"
     no_id = no_id if id_col else ""
     # the rows' own names and their keys: a row is the logged name's if its name has that key
     # and its lookup is still that key (or none)

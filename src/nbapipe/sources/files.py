@@ -441,11 +441,14 @@ def ingest_files(
         refs.sort(key=lambda r: (sort_key(r), r.display))
     runs: dict[str, dict] = {}  # earlier runs' details, read once each
     read: list[str] = []  # the files whose rows this run wrote
+    unchanged: list[str] = []  # the spellings of files whose bytes are those loaded
     for i, ref in enumerate(refs):
         progress.step("files", i, len(refs))
         outcomes.append(_ingest_one(engine, adapter, ref, run_id, force, summary, runs))
         if outcomes[-1].status == "loaded":
             read.append(ref.source_file)
+        elif outcomes[-1].status == "unchanged":
+            unchanged.extend(ref.spellings)
         if after_file is not None:
             after_file(engine, ref)
     progress.step("files", len(refs), len(refs))
@@ -453,10 +456,17 @@ def ingest_files(
     summary.rows_in = sum(o.rows_in for o in outcomes)
     summary.rows_written = sum(o.rows_written for o in outcomes)
     summary.rows_rejected = sum(o.rows_rejected for o in outcomes)
+    if unchanged:  # a refusal of other bytes since (an error page saved over the file, then
+        # the file restored) no longer describes it
+        engine.execute(
+            f"DELETE FROM {schema.INGEST_REJECTS.fqn} WHERE source = ? AND starts_with(reason, ?) "
+            "AND source_file IN (SELECT unnest(?::VARCHAR[]))",
+            [adapter.name, REFUSED, unchanged],
+        )
     if read:  # distinct names over the files (each file counted its own: one name, 16 files)
         summary.unresolved_names = engine.fetchone(
             f"SELECT count(DISTINCT player_lookup) FROM {registry.FAILURES} "
-            "WHERE source = ? AND substr(context, strpos(context, ':') + 1) "
+            f"WHERE source = ? AND {registry.context_file()} "
             "IN (SELECT unnest(?::VARCHAR[]))",
             [adapter.name, read],
         )[0]
@@ -513,13 +523,6 @@ def _ingest_one(
     if previous and previous[0] == digest and not force:
         retried = _state_changed(engine, ref.source_file, previous, runs)
         if not retried:
-            # its bytes are those loaded: a refusal of other bytes since (an error page saved
-            # over it, then the file restored) no longer describes it
-            engine.execute(
-                f"DELETE FROM {schema.INGEST_REJECTS.fqn} WHERE source = ? "
-                f"AND source_file IN ({_marks(ref.spellings)}) AND starts_with(reason, ?)",
-                [adapter.name, *ref.spellings, REFUSED],
-            )
             return FileOutcome(ref.display, "unchanged")
     # what this file adds to the run's summary, counted once its transaction has committed (a
     # file refused midway changed nothing)
@@ -530,7 +533,7 @@ def _ingest_one(
             # the file goes first, so a name it resolves now (an alias taught since) leaves it.
             engine.execute(
                 f"DELETE FROM {registry.FAILURES} WHERE source = ? "
-                "AND substr(context, strpos(context, ':') + 1) "
+                f"AND {registry.context_file()} "
                 f"IN ({_marks(ref.spellings)})",
                 [adapter.name, *ref.spellings],
             )
