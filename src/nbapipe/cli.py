@@ -355,7 +355,7 @@ def _render_files(result: api.FilesIngestResult) -> None:
             )
     s = result.summary
     parts = [
-        f"{s.files} file{'' if s.files == 1 else 's'}",
+        _count(s.files, "file"),
         f"{s.rows_in:,} rows in",
         f"{s.rows_written:,} written",
         f"{s.rows_rejected:,} rejected (nba_processing.ingest_rejects)",
