@@ -261,6 +261,42 @@ def test_cli_help_shows_every_bracketed_default() -> None:
     assert checked >= 10  # the options with a bracketed default in their help
 
 
+def test_cli_help_names_what_each_option_takes() -> None:
+    """A flag takes nothing, so its help shows no type (Typer 0.29 printed "<bool>" beside
+    every flag, --help included); a value option shows what it takes (DATE, MODEL, PATH)."""
+    import typer
+    from typer.testing import CliRunner
+
+    from nbapipe.cli import app
+
+    runner = CliRunner()
+    flags = values = 0
+    for path, command in _commands(typer.main.get_command(app)):
+        result = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "120"})
+        assert result.exit_code == 0, (path, result.output)
+        assert "<bool>" not in result.output, path
+        for param in command.params:
+            if param.param_type_name != "option":
+                continue
+            line = next(
+                row
+                for row in result.output.splitlines()
+                if row.replace("│", " ").split()[:1] == [param.opts[0]]
+            )
+            cells = line.replace("│", " ").split()
+            if param.is_flag:
+                flags += 1
+                assert not cells[1].isupper() and not cells[1].startswith("<"), (path, line)
+            elif param.metavar:
+                values += 1
+                assert param.metavar in cells[1:4], (path, line)
+    assert flags >= 20 and values >= 25
+    backfill = runner.invoke(app, ["backfill", "--help"], env={"COLUMNS": "120"}).output
+    rows = [r.replace("│", " ").split() for r in backfill.splitlines()]
+    assert ["--start", "DATE"] in [r[:2] for r in rows]
+    assert ["--force", "Recompute"] in [r[:2] for r in rows]
+
+
 def test_cli_run_on_a_date_without_games_says_so(tmp_path: Path) -> None:
     assert nbapipe("init", cwd=tmp_path).returncode == 0
     result = nbapipe("run", "--date", "2025-01-01", cwd=tmp_path)

@@ -84,6 +84,7 @@ WarehouseOpt = Annotated[
         "--warehouse",
         "-w",
         help=f"Warehouse file \\[env: {ENV_WAREHOUSE}; default ./nbapipe.duckdb].",
+        metavar="PATH",
         show_default=False,
     ),
 ]
@@ -145,6 +146,7 @@ def _root(
             "--warehouse",
             "-w",
             help="Warehouse file for the command that follows (its own --warehouse wins).",
+            metavar="PATH",
             show_default=False,
         ),
     ] = None,
@@ -175,7 +177,9 @@ def init(warehouse: WarehouseOpt = None, wait: WaitOpt = False) -> None:
 def ingest_synthetic(
     seasons: Annotated[
         str,
-        typer.Option(help="Seasons: 2024-25, a range 2021-22..2024-25, or a list a,b."),
+        typer.Option(
+            help="Seasons: 2024-25, a range 2021-22..2024-25, or a list a,b.", metavar="SEASONS"
+        ),
     ] = "2024-25",
     seed: Annotated[
         int, typer.Option(help="Random seed; the same seed gives the same league.")
@@ -229,7 +233,9 @@ def ingest_synthetic(
 PathsArg = Annotated[
     list[str] | None,
     typer.Argument(
-        help="Files, folders (searched recursively) or zip archives.", show_default=False
+        help="Files, folders (searched recursively) or zip archives.",
+        metavar="PATH...",
+        show_default=False,
     ),
 ]
 ForceOpt = Annotated[
@@ -454,6 +460,7 @@ CacheOpt = Annotated[
         "--cache-dir",
         help="Where live responses are kept \\[env: NBAPIPE_CACHE; default: nbapipe-cache/ "
         "beside the warehouse].",
+        metavar="DIR",
         show_default=False,
     ),
 ]
@@ -472,15 +479,19 @@ def ingest_nba_stats(
             "--kind",
             help="With --live: team_logs, player_logs, scoreboard, playbyplay, boxscore, shots "
             "(repeat the option).",
+            metavar="KIND",
         ),
     ] = None,
     season: Annotated[
-        str | None, typer.Option(help="With --live: season(s), e.g. 2024-25.")
+        str | None, typer.Option(help="With --live: season(s), e.g. 2024-25.", metavar="SEASON")
     ] = None,
-    start: Annotated[str | None, typer.Option(help="With --live: first date.")] = None,
-    end: Annotated[str | None, typer.Option(help="With --live: last date.")] = None,
+    start: Annotated[
+        str | None, typer.Option(help="With --live: first date.", metavar="DATE")
+    ] = None,
+    end: Annotated[str | None, typer.Option(help="With --live: last date.", metavar="DATE")] = None,
     game_id: Annotated[
-        list[str] | None, typer.Option("--game-id", help="With --live: NBA.com game ids.")
+        list[str] | None,
+        typer.Option("--game-id", help="With --live: NBA.com game ids.", metavar="ID"),
     ] = None,
     cache: CacheOpt = None,
     wait: WaitOpt = False,
@@ -518,10 +529,16 @@ def ingest_odds_api(
     live: Annotated[
         bool, typer.Option("--live", help="Fetch from The Odds API (key in $ODDS_API_KEY).")
     ] = False,
-    date: Annotated[str | None, typer.Option("--date", help="With --live: the game date.")] = None,
+    date: Annotated[
+        str | None, typer.Option("--date", help="With --live: the game date.", metavar="DATE")
+    ] = None,
     market: Annotated[
         list[str] | None,
-        typer.Option("--market", help="With --live: prop markets \\[default: player_points]."),
+        typer.Option(
+            "--market",
+            help="With --live: prop markets \\[default: player_points].",
+            metavar="MARKET",
+        ),
     ] = None,
     historical: Annotated[
         bool, typer.Option("--historical", help="With --live: the historical endpoints.")
@@ -577,7 +594,11 @@ def ingest_nbacom_pbp(
 ModelsOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--models", "-m", help="Only these models (repeat the option).", show_default=False
+        "--models",
+        "-m",
+        help="Only these models (repeat the option).",
+        metavar="MODEL",
+        show_default=False,
     ),
 ]
 WaitOpt = Annotated[
@@ -593,6 +614,7 @@ WorkersOpt = Annotated[
         min=1,
         help="Models computed side by side, each once its upstreams are done "
         "\\[default: $NBAPIPE_MODEL_WORKERS or 2; 1 = one after another].",
+        metavar="N",
     ),
 ]
 
@@ -699,14 +721,21 @@ def _render_run(summary: api.RunSummary) -> None:
 @_friendly
 def backfill(
     start: Annotated[
-        str | None, typer.Option(help="First date (YYYY-MM-DD) \\[default: first scheduled date].")
+        str | None,
+        typer.Option(
+            help="First date (YYYY-MM-DD) \\[default: first scheduled date].", metavar="DATE"
+        ),
     ] = None,
     end: Annotated[
-        str | None, typer.Option(help="Last date, inclusive \\[default: last scheduled date].")
+        str | None,
+        typer.Option(help="Last date, inclusive \\[default: last scheduled date].", metavar="DATE"),
     ] = None,
     models: ModelsOpt = None,
     from_model: Annotated[
-        str | None, typer.Option("--from-model", help="This model and everything downstream of it.")
+        str | None,
+        typer.Option(
+            "--from-model", help="This model and everything downstream of it.", metavar="MODEL"
+        ),
     ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Recompute even dates whose inputs did not change.")
@@ -735,7 +764,8 @@ def backfill(
 @_friendly
 def run_daily(
     date: Annotated[
-        str | None, typer.Option("--date", help="The date to compute \\[default: yesterday].")
+        str | None,
+        typer.Option("--date", help="The date to compute \\[default: yesterday].", metavar="DATE"),
     ] = None,
     models: ModelsOpt = None,
     force: Annotated[
@@ -763,9 +793,11 @@ def run_daily(
 @_friendly
 def validate(
     start: Annotated[
-        str | None, typer.Option(help="First date \\[default: first scheduled].")
+        str | None, typer.Option(help="First date \\[default: first scheduled].", metavar="DATE")
     ] = None,
-    end: Annotated[str | None, typer.Option(help="Last date \\[default: last scheduled].")] = None,
+    end: Annotated[
+        str | None, typer.Option(help="Last date \\[default: last scheduled].", metavar="DATE")
+    ] = None,
     models: ModelsOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
     wait: ReadWaitOpt = False,
@@ -822,12 +854,17 @@ def validate(
 @app.command()
 @_friendly
 def failures(
-    model: Annotated[str | None, typer.Option(help="Only this model.")] = None,
-    date: Annotated[str | None, typer.Option("--date", help="Only this date.")] = None,
-    category: Annotated[
-        str | None, typer.Option(help="Only this category, e.g. INSUFFICIENT_DATA.")
+    model: Annotated[str | None, typer.Option(help="Only this model.", metavar="MODEL")] = None,
+    date: Annotated[
+        str | None, typer.Option("--date", help="Only this date.", metavar="DATE")
     ] = None,
-    limit: Annotated[int, typer.Option(min=1, help="Show at most this many rows.")] = 50,
+    category: Annotated[
+        str | None,
+        typer.Option(help="Only this category, e.g. INSUFFICIENT_DATA.", metavar="CATEGORY"),
+    ] = None,
+    limit: Annotated[
+        int, typer.Option(min=1, help="Show at most this many rows.", metavar="N")
+    ] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
     wait: ReadWaitOpt = False,
     warehouse: WarehouseOpt = None,
@@ -899,10 +936,16 @@ def failures(
 @_friendly
 def status(
     warehouse: WarehouseOpt = None,
-    team: Annotated[str | None, typer.Option(help="Only rows of this team (tricode).")] = None,
+    team: Annotated[
+        str | None, typer.Option(help="Only rows of this team (tricode).", metavar="TEAM")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
-    start: Annotated[str | None, typer.Option(help="Model coverage from this date.")] = None,
-    end: Annotated[str | None, typer.Option(help="Model coverage to this date.")] = None,
+    start: Annotated[
+        str | None, typer.Option(help="Model coverage from this date.", metavar="DATE")
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option(help="Model coverage to this date.", metavar="DATE")
+    ] = None,
     by_week: Annotated[
         bool,
         typer.Option(
@@ -1039,7 +1082,7 @@ def _render_failures_by_week(shares: list, as_json: bool) -> None:
 @_friendly
 def quickstart(
     warehouse: WarehouseOpt = None,
-    season: Annotated[str, typer.Option(help="Season to simulate.")] = "2024-25",
+    season: Annotated[str, typer.Option(help="Season to simulate.", metavar="SEASON")] = "2024-25",
     seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
 ) -> None:
     """One synthetic season into the warehouse, everything the pipeline runs, a summary."""
@@ -1074,8 +1117,12 @@ def quickstart(
 @registry_app.command("unresolved")
 @_friendly
 def registry_unresolved(
-    source: Annotated[str | None, typer.Option(help="Only this source, e.g. odds_api.")] = None,
-    limit: Annotated[int, typer.Option(min=1, help="Show at most this many names.")] = 50,
+    source: Annotated[
+        str | None, typer.Option(help="Only this source, e.g. odds_api.", metavar="SOURCE")
+    ] = None,
+    limit: Annotated[
+        int, typer.Option(min=1, help="Show at most this many names.", metavar="N")
+    ] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
     wait: ReadWaitOpt = False,
     warehouse: WarehouseOpt = None,
@@ -1124,9 +1171,15 @@ def registry_unresolved(
 @registry_app.command("alias")
 @_friendly
 def registry_alias(
-    name: Annotated[str, typer.Argument(help="The name as the source writes it, e.g. 'SGA'.")],
+    name: Annotated[
+        str, typer.Argument(help="The name as the source writes it, e.g. 'SGA'.", metavar="NAME")
+    ],
     player_id: Annotated[
-        str, typer.Argument(help="The registry player it names, e.g. shaigilgeousalexander_001.")
+        str,
+        typer.Argument(
+            help="The registry player it names, e.g. shaigilgeousalexander_001.",
+            metavar="PLAYER_ID",
+        ),
     ],
     wait: WaitOpt = False,
     warehouse: WarehouseOpt = None,
