@@ -7,6 +7,7 @@ the checks that failed; this compares what it finds with a row-by-row evaluation
 from __future__ import annotations
 
 import datetime as dt
+from unittest import mock
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -84,3 +85,75 @@ def test_checks_match_a_row_by_row_reading(data: list[tuple]) -> None:
     assert got == expected(data)
     severities = {r.check_name: r.severity for r in found}
     assert all(s == ("warn" if n.startswith("range") else "error") for n, s in severities.items())
+
+
+VARIES = parse_model(
+    """-- name: nba_test.varied
+-- description: a feature table
+-- grain: one row per player per date
+-- key: d, player
+-- date_column: d
+-- check: varies(pts, mins)
+SELECT 1
+""",
+    "varied.sql",
+)
+
+
+def _day_rows(day: dt.date) -> st.SearchStrategy:
+    """0-9 rows of one date (sized up front: hypothesis keeps lists short otherwise)."""
+    row = st.tuples(
+        st.just(day),
+        st.one_of(st.none(), st.sampled_from([1.5, 2.0]), st.just(1.5)),
+        st.one_of(st.none(), st.just(30), st.just(30)),
+        st.booleans(),  # a failure row: not judged
+    )
+    return st.integers(0, 9).flatmap(lambda n: st.lists(row, min_size=n, max_size=n))
+
+
+feature_rows = st.tuples(*(_day_rows(d) for d in DAYS)).map(
+    lambda days: [r for d in days for r in d]
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(feature_rows)
+def test_checks_varies_fails_a_date_whose_column_is_constant(data: list[tuple]) -> None:
+    """varies(...) against a plain reading: a date fails when a column has at least
+    VARIES_MIN_VALUES non-NULL values (here 4) and they are all equal; all its kept rows
+    count, and the example names each constant column."""
+    want = {}
+    for d in DAYS:
+        kept = [r for r in data if r[0] == d and not r[3]]
+        parts = []
+        for col, i in (("pts", 1), ("mins", 2)):
+            values = [r[i] for r in kept if r[i] is not None]
+            if len(values) >= 4 and len(set(values)) == 1:
+                parts.append(f"{col} = {values[0]} on all {len(values)} rows")
+        if parts:
+            want[d] = (len(kept), "; ".join(parts))
+    with DuckDBEngine(":memory:") as eng:
+        eng.execute(
+            "CREATE TABLE out_rows (d DATE, player VARCHAR, pts DOUBLE, mins INTEGER, "
+            "failure_category VARCHAR)"
+        )
+        for n, (d, pts, mins, is_failure) in enumerate(data):
+            eng.execute(
+                "INSERT INTO out_rows VALUES (?, ?, ?, ?, ?)",
+                [d, f"p{n}", pts, mins, "NO_GAMES" if is_failure else None],
+            )
+        with mock.patch.object(checks, "VARIES_MIN_VALUES", 4):
+            found = checks.evaluate(eng, VARIES, "out_rows", "failure_category IS NULL")
+    assert {r.check_date: (r.failing_rows, r.detail) for r in found} == want
+    assert all(r.severity == "error" and r.check_name == "varies(pts, mins)" for r in found)
+
+
+def test_checks_refuse_a_check_with_the_wrong_arguments() -> None:
+    import pytest
+
+    from nbapipe.pipeline.model import ModelError
+
+    head = "-- name: a.b\n-- description: x\n-- grain: x\n-- key: d\n-- date_column: d\n"
+    for bad in ("varies", "varies()", "range(pts, 0)", "not_null", "unique_key(d)"):
+        with pytest.raises(ModelError, match="wrong number of arguments"):
+            parse_model(f"{head}-- check: {bad}\nSELECT 1\n", "bad.sql")

@@ -239,6 +239,46 @@ def test_ml_feature_store_daily_run_equals_backfill(synthetic: Built, tmp_path: 
     assert all(len(rows) + len(fails) > 100 for rows, fails in before.values())
 
 
+def test_ml_feature_store_constant_feature_blocks_the_date(
+    synthetic: Built, tmp_path: Path
+) -> None:
+    """The legacy's batch variance check (spec 5.5.3, 11.2): team_win_pct stuck at one value
+    for every player of a date is an error, so the date's new rows are not written (its
+    earlier rows stay) and the date says why. Here every team 'won' every game, so every team
+    with 5 games is at 1.0."""
+    copy = tmp_path / "w.duckdb"
+    shutil.copy(synthetic.path, copy)
+    first, last = dt.date(2024, 1, 10), dt.date(2024, 1, 12)
+    q = f"SELECT * FROM {MLFS} WHERE game_date BETWEEN ? AND ? ORDER BY ALL"
+    with DuckDBEngine(copy, create=False) as eng:
+        before = eng.fetchall(q, [first, last])
+        eng.execute(f"UPDATE {TOGS} SET win_flag = TRUE")
+    summary = api.backfill(first, last, models=[MLFS], force=True, warehouse=copy)
+    result = _mlfs(summary)
+    assert result.failures_by_category["CHECK_FAILED"] == 3 and result.dates_failed == 3
+    assert any(
+        f.startswith("varies(team_pace, team_off_rating, team_win_pct")
+        for f in result.failed_checks
+    )
+    with DuckDBEngine(copy, create=False) as eng:
+        after = eng.fetchall(q, [first, last])
+        details = eng.fetchall(
+            "SELECT check_date, detail FROM nba_processing.check_results "
+            "WHERE model = ? AND NOT passed ORDER BY 1",
+            [MLFS],
+        )
+        failures = eng.fetchall(
+            f"SELECT analysis_date, failure_reason FROM {FAILURES} WHERE model = ? "
+            "AND analysis_date BETWEEN ? AND ? AND failure_category = 'CHECK_FAILED' ORDER BY 1",
+            [MLFS, first, last],
+        )
+    assert after == before and len(before) > 300
+    assert [d for d, _ in details] == [first, first + dt.timedelta(days=1), last]
+    assert all(detail.startswith("team_win_pct = 1.0 on all ") for _, detail in details)
+    assert [d for d, _ in failures] == [d for d, _ in details]
+    assert all("check_results" in reason for _, reason in failures)
+
+
 def test_ml_feature_store_time_per_season(synthetic: Built) -> None:
     assert synthetic.seconds < 20
 

@@ -2,7 +2,10 @@
 
 Kinds: ``unique_key`` (the model's key has no duplicates), ``not_null(col, ...)``,
 ``range(col, lo, hi)`` (non-NULL values within [lo, hi]), ``expr(predicate)`` (no row where
-the predicate is false). Severity ``error`` blocks the date's write; ``warn`` is recorded.
+the predicate is false), ``varies(col, ...)`` (on a date where a column has at least
+``VARIES_MIN_VALUES`` non-NULL values, they are not all equal: the legacy's batch variance
+check, spec 5.5.3, which caught team_win_pct stuck at 0.5 and spread_magnitude all zero).
+Severity ``error`` blocks the date's write; ``warn`` is recorded.
 """
 
 from __future__ import annotations
@@ -14,6 +17,9 @@ from nbapipe.engine.base import Engine
 from nbapipe.engine.duckdb import quote_ident
 from nbapipe.pipeline.model import Check, Model
 from nbapipe.pipeline.state import CHECK_RESULTS
+
+# Spec 5.5.3: the batch variance check looks at batches of 50 records or more.
+VARIES_MIN_VALUES = 50
 
 
 @dataclass
@@ -45,6 +51,32 @@ def _row_condition(check: Check) -> str:
     raise ValueError(check.kind)  # pragma: no cover - the parser allows only these kinds
 
 
+def _constant(col: str) -> str:
+    """Per date (inside a GROUP BY of the date): the column has enough non-NULL values to
+    judge and every one of them is the same."""
+    c = quote_ident(col)
+    return f"(count({c}) >= {VARIES_MIN_VALUES} AND min({c}) = max({c}))"
+
+
+def _date_condition(check: Check) -> str:
+    """Per date: the date fails a per-date check (varies)."""
+    return " OR ".join(_constant(c) for c in check.args)
+
+
+def _date_example(check: Check) -> str:
+    """Per date: which columns are constant and their one value, e.g.
+    'team_win_pct = 0.5 on all 188 rows' (concat_ws skips the columns that vary)."""
+    return (
+        "concat_ws('; ', "
+        + ", ".join(
+            f"CASE WHEN {_constant(c)} THEN '{c} = ' || CAST(min({quote_ident(c)}) AS VARCHAR) "
+            f"|| ' on all ' || CAST(count({quote_ident(c)}) AS VARCHAR) || ' rows' END"
+            for c in check.args
+        )
+        + ")"
+    )
+
+
 def _violation_sql(
     model: Model, check: Check, relation: str, row_filter: str, *, example: bool = True
 ) -> str:
@@ -59,6 +91,13 @@ def _violation_sql(
             f"SELECT {dc}, count(*) AS n, {key_text} AS example "
             f"FROM {relation} WHERE {row_filter} GROUP BY {keys} HAVING count(*) > 1) AS dup "
             f"GROUP BY {dc}"
+        )
+    if check.kind == "varies":
+        # every row of the date is suspect: a constant feature is wrong for all of them
+        example_text = _date_example(check) if example else "NULL"
+        return (
+            f"SELECT {dc} AS d, count(*) AS bad, {example_text} AS example "
+            f"FROM {relation} WHERE {row_filter} GROUP BY {dc} HAVING {_date_condition(check)}"
         )
     return (
         f"SELECT {dc} AS d, count(*) AS bad, min({_key_text(model)}) "
@@ -83,23 +122,27 @@ def evaluate(
     """Evaluate every check of ``model`` on ``relation``: the failing (check, date) pairs,
     ordered by date and check, each with an example row.
 
-    First one pass counts every per-row check's failing rows per date (one scan and one
-    group-by for all of them, unpivoted to a row per check and date). Usually nothing fails
+    First one pass counts every per-row check's failing rows per date, and every per-date
+    check's rows on a failing date (one scan and one group-by for all of them, unpivoted to
+    a row per check and date). Usually nothing fails
     and that is all; otherwise the checks that failed are run again, on their own, to find
     an example row, into the temp table ``_check_bad`` that :func:`record` reads."""
     dc = quote_ident(model.date_column)
-    row_checks = [(i, c) for i, c in enumerate(model.checks) if c.kind != "unique_key"]
+    one_pass = [(i, c) for i, c in enumerate(model.checks) if c.kind != "unique_key"]
     parts = [
         f"SELECT {i} AS check_index, d, bad, example "
         f"FROM ({_violation_sql(model, c, relation, row_filter, example=False)}) AS u{i}"
         for i, c in enumerate(model.checks)
         if c.kind == "unique_key"
     ]
-    if row_checks:
+    if one_pass:
         counts = ", ".join(
-            f"sum(CASE WHEN {_row_condition(c)} THEN 1 ELSE 0 END) AS c{i}" for i, c in row_checks
+            f"CASE WHEN {_date_condition(c)} THEN count(*) ELSE 0 END AS c{i}"
+            if c.kind == "varies"
+            else f"sum(CASE WHEN {_row_condition(c)} THEN 1 ELSE 0 END) AS c{i}"
+            for i, c in one_pass
         )
-        names = ", ".join(f"c{i}" for i, _ in row_checks)
+        names = ", ".join(f"c{i}" for i, _ in one_pass)
         parts.append(
             f"SELECT CAST(substr(k, 2) AS INTEGER) AS check_index, d, bad, NULL AS example "
             f"FROM (SELECT {dc} AS d, {counts} FROM {relation} WHERE {row_filter} "

@@ -9,6 +9,8 @@
 -- check: not_null(game_id, team_abbr, opponent_team_abbr, features, feature_names, feature_sources, feature_quality_score, quality_tier, data_hash)
 -- check: expr(feature_count = 60 AND feature_version = 'v2_60features')
 -- check: expr(games_found <= 10 AND games_expected <= 10)
+-- check: varies(points_avg_last_10, points_avg_season, minutes_avg_last_10, usage_rate_last_5, pct_free_throw)
+-- check: varies(team_pace, team_off_rating, team_win_pct, vegas_points_line, game_total_line, spread_magnitude)
 -- check: range(fatigue_score, 0, 100)
 -- check: range(feature_quality_score, 0, 100)
 -- check: range(shot_zone_mismatch_score, -10, 10) warn
