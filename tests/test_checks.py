@@ -154,6 +154,65 @@ def test_checks_refuse_a_check_with_the_wrong_arguments() -> None:
     from nbapipe.pipeline.model import ModelError
 
     head = "-- name: a.b\n-- description: x\n-- grain: x\n-- key: d\n-- date_column: d\n"
-    for bad in ("varies", "varies()", "range(pts, 0)", "not_null", "unique_key(d)"):
+    for bad in ("varies", "varies()", "range(pts, 0)", "not_null", "unique_key(d)", "share(x)"):
         with pytest.raises(ModelError, match="wrong number of arguments"):
             parse_model(f"{head}-- check: {bad}\nSELECT 1\n", "bad.sql")
+    for bad in ("share(x, 80)", "share(x, most)"):
+        with pytest.raises(ModelError, match="a number from 0 to 1"):
+            parse_model(f"{head}-- check: {bad}\nSELECT 1\n", "bad.sql")
+
+
+SHARE = parse_model(
+    """-- name: nba_test.covered
+-- description: a table with a coverage rule
+-- grain: one row per player per date
+-- key: d, player
+-- date_column: d
+-- check: share(CASE WHEN active THEN mins IS NOT NULL END, 0.75) warn
+SELECT 1
+""",
+    "covered.sql",
+)
+
+
+def _day_coverage(day: dt.date) -> st.SearchStrategy:
+    row = st.tuples(
+        st.just(day),
+        st.booleans(),  # active: only active rows are judged
+        st.one_of(st.none(), st.integers(0, 40)),
+        st.booleans(),  # a failure row: not judged
+    )
+    return st.integers(0, 9).flatmap(lambda n: st.lists(row, min_size=n, max_size=n))
+
+
+coverage_rows = st.tuples(*(_day_coverage(d) for d in DAYS)).map(
+    lambda days: [r for d in days for r in d]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(coverage_rows)
+def test_checks_share_fails_a_date_below_its_coverage(data: list[tuple]) -> None:
+    """share(predicate, min) against a plain reading: on each date the judged rows (kept,
+    predicate not NULL) must hold it in at least the share min; a failing date counts the
+    rows without it and says the share it had."""
+    want = {}
+    for d in DAYS:
+        judged = [r for r in data if r[0] == d and not r[3] and r[1]]
+        yes = sum(1 for r in judged if r[2] is not None)
+        if judged and yes < 0.75 * len(judged):
+            share = round(yes / len(judged), 3)
+            want[d] = (len(judged) - yes, f"share {share} of {len(judged)} rows, needs 0.75")
+    with DuckDBEngine(":memory:") as eng:
+        eng.execute(
+            "CREATE TABLE out_rows (d DATE, player VARCHAR, active BOOLEAN, mins INTEGER, "
+            "failure_category VARCHAR)"
+        )
+        for n, (d, active, mins, is_failure) in enumerate(data):
+            eng.execute(
+                "INSERT INTO out_rows VALUES (?, ?, ?, ?, ?)",
+                [d, f"p{n}", active, mins, "NO_GAMES" if is_failure else None],
+            )
+        found = checks.evaluate(eng, SHARE, "out_rows", "failure_category IS NULL")
+    assert {r.check_date: (r.failing_rows, r.detail) for r in found} == want
+    assert all(r.severity == "warn" for r in found)

@@ -236,6 +236,56 @@ def test_pipeline_error_check_blocks_only_the_bad_date(wh: Path) -> None:
     assert any("covers every date" in v.check for v in report.violations)
 
 
+def test_pipeline_validate_reports_a_failed_date_whose_earlier_rows_remain(wh: Path) -> None:
+    """A date blocked by a check keeps its earlier rows, so coverage sees it as present: the
+    failed interval must still make validate fail, naming the date and the category."""
+    api.backfill("2025-03-01", "2025-03-10", warehouse=wh, models=[TOGS])
+    assert api.validate("2025-03-01", "2025-03-10", warehouse=wh, models=[TOGS]).ok
+    with DuckDBEngine(wh, create=False) as eng:
+        eng.execute(
+            "UPDATE nba_raw.team_boxscores SET points = points + 1 "
+            "WHERE game_date = DATE '2025-03-05'"
+        )
+        kept = eng.fetchone(f"SELECT count(*) FROM {TOGS} WHERE game_date = DATE '2025-03-05'")
+    result = api.backfill("2025-03-01", "2025-03-10", warehouse=wh, models=[TOGS]).models[0]
+    assert result.failures_by_category == {"CHECK_FAILED": 1}
+    report = api.validate("2025-03-01", "2025-03-10", warehouse=wh, models=[TOGS])
+    stale = [v for v in report.violations if v.check == "the latest run of each date succeeded"]
+    assert [(v.severity, v.dates, v.failing_rows) for v in stale] == [("error", 1, kept[0])]
+    assert stale[0].example == "2025-03-05 CHECK_FAILED, earlier rows kept"
+    assert not any("covers every date" in v.check for v in report.violations)
+    with DuckDBEngine(wh, create=False) as eng:  # the box score fixed: the date recovers
+        eng.execute(
+            "UPDATE nba_raw.team_boxscores SET points = points - 1 "
+            "WHERE game_date = DATE '2025-03-05'"
+        )
+    api.backfill("2025-03-01", "2025-03-10", warehouse=wh, models=[TOGS])
+    assert api.validate("2025-03-01", "2025-03-10", warehouse=wh, models=[TOGS]).ok
+
+
+def test_pipeline_player_minutes_lost_on_a_date_block_it(wh: Path) -> None:
+    """The legacy's minutes_played went 99.5% NULL unnoticed (spec 11.2). Here a date whose
+    active players mostly lack minutes fails a coverage check instead of feeding every
+    downstream table, and a date with one player's minutes lost is still written."""
+    pgs = "nba_analytics.player_game_summary"
+    bad, one = dt.date(2025, 3, 5), dt.date(2025, 3, 6)
+    with DuckDBEngine(wh, create=False) as eng:
+        eng.execute("UPDATE nba_raw.player_boxscores SET minutes = NULL WHERE game_date = ?", [bad])
+        eng.execute(
+            "UPDATE nba_raw.player_boxscores SET minutes = NULL WHERE rowid = (SELECT min(rowid) "
+            "FROM nba_raw.player_boxscores WHERE game_date = ? AND minutes > 0)",
+            [one],
+        )
+    summary = api.backfill("2025-03-04", "2025-03-07", warehouse=wh, models=[TOGS, pgs])
+    result = {m.model: m for m in summary.models}[pgs]
+    assert result.failures_by_category == {"CHECK_FAILED": 1}
+    assert [c.split(" on ")[1] for c in result.failed_checks] == [str(bad)]
+    assert result.failed_checks[0].startswith("share(CASE WHEN is_active THEN minutes_played")
+    with DuckDBEngine(wh, create=False) as eng:
+        written = dict(eng.fetchall(f"SELECT game_date, count(*) FROM {pgs} GROUP BY 1 ORDER BY 1"))
+    assert bad not in written and written[one] > 100
+
+
 def nbapipe_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "nbapipe.cli", *args],

@@ -4,7 +4,11 @@ Kinds: ``unique_key`` (the model's key has no duplicates), ``not_null(col, ...)`
 ``range(col, lo, hi)`` (non-NULL values within [lo, hi]), ``expr(predicate)`` (no row where
 the predicate is false), ``varies(col, ...)`` (on a date where a column has at least
 ``VARIES_MIN_VALUES`` non-NULL values, they are not all equal: the legacy's batch variance
-check, spec 5.5.3, which caught team_win_pct stuck at 0.5 and spread_magnitude all zero).
+check, spec 5.5.3, which caught team_win_pct stuck at 0.5 and spread_magnitude all zero),
+``share(predicate, min)`` (on each date, at least the share ``min`` of the rows where the
+predicate is not NULL have it true: coverage, such as the share of active players with
+minutes; a NULL predicate leaves the row out, so ``CASE WHEN is_active THEN ... END`` judges
+active players only). ``varies`` and ``share`` judge a date as a whole.
 Severity ``error`` blocks the date's write; ``warn`` is recorded.
 """
 
@@ -58,14 +62,41 @@ def _constant(col: str) -> str:
     return f"(count({c}) >= {VARIES_MIN_VALUES} AND min({c}) = max({c}))"
 
 
+PER_DATE = ("varies", "share")
+
+
+def _share_counts(check: Check) -> tuple[str, str]:
+    """Per date: (rows where the predicate holds, rows where it is false)."""
+    pred = check.args[0]
+    return (
+        f"sum(CASE WHEN ({pred}) THEN 1 ELSE 0 END)",
+        f"sum(CASE WHEN NOT ({pred}) THEN 1 ELSE 0 END)",
+    )
+
+
 def _date_condition(check: Check) -> str:
-    """Per date: the date fails a per-date check (varies)."""
+    """Per date (inside a GROUP BY of the date): the date fails a per-date check."""
+    if check.kind == "share":
+        yes, no = _share_counts(check)
+        return f"({no} > 0 AND {yes} < {float(check.args[1])} * ({yes} + {no}))"
     return " OR ".join(_constant(c) for c in check.args)
 
 
+def _date_bad(check: Check) -> str:
+    """Per date: the rows a failing date counts. For ``share`` the rows without the
+    property; for ``varies`` every row (a constant feature is wrong for all of them)."""
+    return _share_counts(check)[1] if check.kind == "share" else "count(*)"
+
+
 def _date_example(check: Check) -> str:
-    """Per date: which columns are constant and their one value, e.g.
-    'team_win_pct = 0.5 on all 188 rows' (concat_ws skips the columns that vary)."""
+    """Per date: what failed, e.g. 'team_win_pct = 0.5 on all 188 rows' (concat_ws skips
+    the columns that vary) or 'share 0.42 of 191 rows, needs 0.8'."""
+    if check.kind == "share":
+        yes, no = _share_counts(check)
+        return (
+            f"'share ' || CAST(round(CAST({yes} AS DOUBLE) / ({yes} + {no}), 3) AS VARCHAR) "
+            f"|| ' of ' || CAST({yes} + {no} AS VARCHAR) || ' rows, needs {check.args[1]}'"
+        )
     return (
         "concat_ws('; ', "
         + ", ".join(
@@ -92,11 +123,10 @@ def _violation_sql(
             f"FROM {relation} WHERE {row_filter} GROUP BY {keys} HAVING count(*) > 1) AS dup "
             f"GROUP BY {dc}"
         )
-    if check.kind == "varies":
-        # every row of the date is suspect: a constant feature is wrong for all of them
+    if check.kind in PER_DATE:
         example_text = _date_example(check) if example else "NULL"
         return (
-            f"SELECT {dc} AS d, count(*) AS bad, {example_text} AS example "
+            f"SELECT {dc} AS d, {_date_bad(check)} AS bad, {example_text} AS example "
             f"FROM {relation} WHERE {row_filter} GROUP BY {dc} HAVING {_date_condition(check)}"
         )
     return (
@@ -137,8 +167,8 @@ def evaluate(
     ]
     if one_pass:
         counts = ", ".join(
-            f"CASE WHEN {_date_condition(c)} THEN count(*) ELSE 0 END AS c{i}"
-            if c.kind == "varies"
+            f"CASE WHEN {_date_condition(c)} THEN {_date_bad(c)} ELSE 0 END AS c{i}"
+            if c.kind in PER_DATE
             else f"sum(CASE WHEN {_row_condition(c)} THEN 1 ELSE 0 END) AS c{i}"
             for i, c in one_pass
         )

@@ -57,7 +57,7 @@ class Upstream:
 
 @dataclass(frozen=True)
 class Check:
-    kind: str  # unique_key, not_null, range, expr, varies
+    kind: str  # unique_key, not_null, range, expr, varies, share
     args: tuple[str, ...]
     severity: str  # error: the interval fails; warn: recorded only
 
@@ -150,12 +150,21 @@ def parse_model(text: str, path: str) -> Model:
     checks = []
     for raw in fields.get("check", []):
         cm = _CHECK.match(raw)
-        if not cm or cm.group(1) not in ("unique_key", "not_null", "range", "expr", "varies"):
+        if not cm or cm.group(1) not in (
+            "unique_key",
+            "not_null",
+            "range",
+            "expr",
+            "varies",
+            "share",
+        ):
             raise ModelError(f"{path}: bad check {raw!r}")
         args = tuple(a.strip() for a in _split_args(cm.group(2) or ""))
-        arity = {"unique_key": (0, 0), "range": (3, 3)}.get(cm.group(1), (1, None))
+        arity = {"unique_key": (0, 0), "range": (3, 3), "share": (2, 2)}.get(cm.group(1), (1, None))
         if len(args) < arity[0] or (arity[1] is not None and len(args) > arity[1]):
             raise ModelError(f"{path}: check {raw!r} takes the wrong number of arguments")
+        if cm.group(1) == "share" and not _is_fraction(args[1]):
+            raise ModelError(f"{path}: check {raw!r}: the share must be a number from 0 to 1")
         checks.append(Check(cm.group(1), args, cm.group(3) or "error"))
 
     body = "\n".join(body_lines).strip().rstrip(";")
@@ -175,6 +184,13 @@ def parse_model(text: str, path: str) -> Model:
         path=path,
         column_docs=column_docs,
     )
+
+
+def _is_fraction(text: str) -> bool:
+    try:
+        return 0.0 <= float(text) <= 1.0
+    except ValueError:
+        return False
 
 
 def _split_args(text: str) -> list[str]:

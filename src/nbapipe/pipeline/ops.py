@@ -13,7 +13,7 @@ from nbapipe.engine.base import Engine, date_range
 from nbapipe.engine.duckdb import quote_ident
 from nbapipe.pipeline import checks as checks_mod
 from nbapipe.pipeline.model import Model
-from nbapipe.pipeline.state import PRECOMPUTE_FAILURES, RUN_HISTORY
+from nbapipe.pipeline.state import MODEL_INTERVALS, PRECOMPUTE_FAILURES, RUN_HISTORY
 from nbapipe.sources import schema
 from nbapipe.vocab import SEASON_OPENERS_SQL, counted_game_sql
 
@@ -209,7 +209,8 @@ def _operator_suite(
 ) -> tuple[int, list[Violation]]:
     """The legacy operators' validation queries (spec 6.12) that declared checks do not
     already cover: duplicate keys whatever a model declares, critical fields of active
-    players, Phase 4 failure shares per date, processing errors."""
+    players, Phase 4 failure shares per date, processing errors; and dates whose latest run
+    failed while rows of an earlier run remain (coverage counts those rows as present)."""
     run = 0
     out: list[Violation] = []
     for m in models:
@@ -217,6 +218,32 @@ def _operator_suite(
             continue
         dc = quote_ident(m.date_column)
         key = ", ".join(quote_ident(k) for k in m.key)
+        run += 1
+        stale = engine.fetchall(
+            f"""
+            SELECT i.interval_date, coalesce(f.failure_category, 'failed'), r.n
+            FROM {MODEL_INTERVALS.fqn} AS i
+            JOIN (SELECT {dc} AS d, count(*) AS n FROM {m.name}
+                  WHERE {dc} >= ? AND {dc} < ? GROUP BY 1) AS r ON r.d = i.interval_date
+            LEFT JOIN {PRECOMPUTE_FAILURES.fqn} AS f
+              ON f.model = i.model AND f.analysis_date = i.interval_date
+             AND f.entity_id = '__date__'
+            WHERE i.model = ? AND i.status = 'failed'
+            ORDER BY 1
+            """,
+            [start, end_x, m.name],
+        )
+        if stale:
+            out.append(
+                Violation(
+                    m.name,
+                    "the latest run of each date succeeded",
+                    "error",
+                    len(stale),
+                    sum(n for _, _, n in stale),
+                    "; ".join(f"{d} {cat}, earlier rows kept" for d, cat, _ in stale[:3]),
+                )
+            )
         run += 1
         dup_dates, dup_rows, example = engine.fetchone(
             f"""
