@@ -65,7 +65,7 @@ def test_validate_suite_finds_active_players_without_points(broken: Path) -> Non
             "AND minutes_played > 20",
             [DAY],
         )
-    found = _suite(broken)[(PGS, "spec 6.12: active players have points, shots and usage")]
+    found = _suite(broken)[(PGS, "spec 6.12: active players have minutes, points, shots and usage")]
     assert found.dates == 1 and found.failing_rows > 20
 
 
@@ -119,3 +119,59 @@ def test_validate_coverage_leaves_out_dates_with_only_pre_season_or_all_star_gam
     assert not {d for c in status.values() for d in c.missing_dates} & {
         str(day) for _, day in extra
     }
+
+
+def test_validate_suite_finds_active_players_without_minutes(broken: Path) -> None:
+    with DuckDBEngine(broken, create=False) as eng:
+        eng.execute(
+            f"UPDATE {PGS} SET minutes_played = NULL WHERE game_date = ? AND is_active "
+            "AND player_lookup < 'c'",
+            [DAY],
+        )
+        n = eng.fetchone(f"SELECT count(*) FROM {PGS} WHERE is_active AND minutes_played IS NULL")[
+            0
+        ]
+    found = _suite(broken)[(PGS, "spec 6.12: active players have minutes, points, shots and usage")]
+    assert found.dates == 1 and found.failing_rows == n > 0
+
+
+@pytest.fixture(scope="module")
+def every_model(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("suite_all") / "w.duckdb"
+    api.ingest_synthetic("2023-24", seed=9, weeks=12, warehouse=path)
+    assert api.backfill(warehouse=path).ok
+    return path
+
+
+def test_validate_suite_finds_composite_factors_missing_players(
+    every_model: Path, tmp_path: Path
+) -> None:
+    """Spec 6.12 item 6: composite factors for at least 90% of the active players of each
+    date that has them."""
+    pcf = "nba_precompute.player_composite_factors"
+    assert api.validate(warehouse=every_model).ok
+    copy = tmp_path / "w.duckdb"
+    shutil.copy(every_model, copy)
+    with DuckDBEngine(copy, create=False) as eng:
+        day = eng.fetchone(
+            f"SELECT game_date FROM {pcf} GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1"
+        )[0]
+        active = eng.fetchone(
+            f"SELECT count(*) FROM {PGS} WHERE is_active AND game_date = ?", [day]
+        )
+        eng.execute(
+            f"DELETE FROM {pcf} WHERE game_date = ? AND player_lookup IN ("
+            f"SELECT player_lookup FROM {pcf} WHERE game_date = ? ORDER BY 1 LIMIT ?)",
+            [day, day, active[0] // 5],
+        )
+        left = eng.fetchone(f"SELECT count(*) FROM {pcf} WHERE game_date = ?", [day])[0]
+    report = api.validate(warehouse=copy)
+    found = [v for v in report.violations if v.model == pcf and v.check.startswith("spec 6.12")]
+    assert [(v.check, v.dates, v.failing_rows, v.example) for v in found] == [
+        (
+            "spec 6.12: rows for 90% of the date's active players",
+            1,
+            active[0] - left,
+            f"{day}: {left} of {active[0]}",
+        )
+    ]

@@ -202,6 +202,10 @@ def validate(engine: Engine, models: list[Model], start: dt.date, end: dt.date) 
 RED_FLAG_FAILURE_PCT = 30.0
 RED_FLAG_AFTER_DAYS = 42
 PGS = "nba_analytics.player_game_summary"
+PCF = "nba_precompute.player_composite_factors"
+# Spec 6.12 item 6 (and the PCF backfill's post-date check, 6.5): composite factors for at
+# least 90% of the players who played the date (dates without any are coverage's to report).
+PCF_MIN_SHARE = 0.9
 
 
 def _operator_suite(
@@ -271,10 +275,12 @@ def _operator_suite(
                 SELECT count(DISTINCT game_date), count(*),
                        min(CAST(game_date AS VARCHAR) || ' ' || player_lookup)
                 FROM {PGS}
-                WHERE game_date >= ? AND game_date < ? AND is_active AND minutes_played > 0
-                  AND (points IS NULL OR fg_attempts IS NULL
-                       OR (usage_rate IS NULL AND team_stats_available
-                           AND NOT team_totals_incomplete))
+                WHERE game_date >= ? AND game_date < ? AND is_active
+                  AND (minutes_played IS NULL
+                       OR (minutes_played > 0
+                           AND (points IS NULL OR fg_attempts IS NULL
+                                OR (usage_rate IS NULL AND team_stats_available
+                                    AND NOT team_totals_incomplete))))
                 """,
                 [start, end_x],
             )
@@ -282,13 +288,39 @@ def _operator_suite(
                 out.append(
                     Violation(
                         PGS,
-                        "spec 6.12: active players have points, shots and usage",
+                        "spec 6.12: active players have minutes, points, shots and usage",
                         "error",
                         n_dates,
                         n_rows,
                         example,
                     )
                 )
+    names = {m.name for m in models}
+    if {PGS, PCF} <= names and engine.table_exists(PGS) and engine.table_exists(PCF):
+        run += 1
+        short = engine.fetchall(
+            f"""
+            SELECT p.d, p.n, q.n
+            FROM (SELECT game_date AS d, count(*) AS n FROM {PGS}
+                  WHERE is_active AND game_date >= ? AND game_date < ? GROUP BY 1) AS p
+            JOIN (SELECT game_date AS d, count(*) AS n FROM {PCF}
+                  WHERE game_date >= ? AND game_date < ? GROUP BY 1) AS q ON q.d = p.d
+            WHERE q.n < {PCF_MIN_SHARE} * p.n
+            ORDER BY 1
+            """,
+            [start, end_x, start, end_x],
+        )
+        if short:
+            out.append(
+                Violation(
+                    PCF,
+                    f"spec 6.12: rows for {PCF_MIN_SHARE:.0%} of the date's active players",
+                    "error",
+                    len(short),
+                    sum(p - q for _, p, q in short),
+                    "; ".join(f"{d}: {q} of {p}" for d, p, q in short[:3]),
+                )
+            )
     failure_models = [
         m.name for m in models if m.name.startswith(("nba_precompute.", "nba_predictions."))
     ]
