@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from unittest import mock
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from nbapipe.engine.duckdb import DuckDBEngine
@@ -100,24 +100,39 @@ SELECT 1
 )
 
 
-def _day_rows(day: dt.date) -> st.SearchStrategy:
-    """0-9 rows of one date (sized up front: hypothesis keeps lists short otherwise)."""
-    row = st.tuples(
-        st.just(day),
-        st.one_of(st.none(), st.sampled_from([1.5, 2.0]), st.just(1.5)),
-        st.one_of(st.none(), st.just(30), st.just(30)),
-        st.booleans(),  # a failure row: not judged
+def _days_of_rows(first: st.SearchStrategy, second: st.SearchStrategy) -> st.SearchStrategy:
+    """0-9 rows (day, first, second, is_failure) of each of DAYS, sized up front: hypothesis
+    keeps lists short otherwise, and a per-date check needs dates with several rows."""
+
+    def one_day(day: dt.date) -> st.SearchStrategy:
+        row = st.tuples(st.just(day), first, second, st.booleans())  # failure rows: not judged
+        return st.integers(0, 9).flatmap(lambda n: st.lists(row, min_size=n, max_size=n))
+
+    return st.tuples(*(one_day(d) for d in DAYS)).map(lambda days: [r for d in days for r in d])
+
+
+def _load(eng: DuckDBEngine, columns: str, data: list[tuple]) -> None:
+    """out_rows (d, player, <columns>, failure_category) from _days_of_rows' rows."""
+    eng.execute(
+        f"CREATE TABLE out_rows (d DATE, player VARCHAR, {columns}, failure_category VARCHAR)"
     )
-    return st.integers(0, 9).flatmap(lambda n: st.lists(row, min_size=n, max_size=n))
+    for n, (d, first, second, is_failure) in enumerate(data):
+        eng.execute(
+            "INSERT INTO out_rows VALUES (?, ?, ?, ?, ?)",
+            [d, f"p{n}", first, second, "NO_GAMES" if is_failure else None],
+        )
 
 
-feature_rows = st.tuples(*(_day_rows(d) for d in DAYS)).map(
-    lambda days: [r for d in days for r in d]
+feature_rows = _days_of_rows(
+    st.one_of(st.none(), st.sampled_from([1.5, 2.0]), st.just(1.5)),
+    st.one_of(st.none(), st.just(30), st.just(30)),
 )
 
 
 @settings(max_examples=80, deadline=None)
 @given(feature_rows)
+@example([(DAYS[0], 1.5, 30, False)] * 4)  # exactly VARIES_MIN_VALUES, all equal
+@example([(DAYS[0], 1.5, 30, False)] * 3 + [(DAYS[0], 2.0, None, False)])
 def test_checks_varies_fails_a_date_whose_column_is_constant(data: list[tuple]) -> None:
     """varies(...) against a plain reading: a date fails when a column has at least
     VARIES_MIN_VALUES non-NULL values (here 4) and they are all equal; all its kept rows
@@ -133,15 +148,7 @@ def test_checks_varies_fails_a_date_whose_column_is_constant(data: list[tuple]) 
         if parts:
             want[d] = (len(kept), "; ".join(parts))
     with DuckDBEngine(":memory:") as eng:
-        eng.execute(
-            "CREATE TABLE out_rows (d DATE, player VARCHAR, pts DOUBLE, mins INTEGER, "
-            "failure_category VARCHAR)"
-        )
-        for n, (d, pts, mins, is_failure) in enumerate(data):
-            eng.execute(
-                "INSERT INTO out_rows VALUES (?, ?, ?, ?, ?)",
-                [d, f"p{n}", pts, mins, "NO_GAMES" if is_failure else None],
-            )
+        _load(eng, "pts DOUBLE, mins INTEGER", data)
         with mock.patch.object(checks, "VARIES_MIN_VALUES", 4):
             found = checks.evaluate(eng, VARIES, "out_rows", "failure_category IS NULL")
     assert {r.check_date: (r.failing_rows, r.detail) for r in found} == want
@@ -175,23 +182,14 @@ SELECT 1
 )
 
 
-def _day_coverage(day: dt.date) -> st.SearchStrategy:
-    row = st.tuples(
-        st.just(day),
-        st.booleans(),  # active: only active rows are judged
-        st.one_of(st.none(), st.integers(0, 40)),
-        st.booleans(),  # a failure row: not judged
-    )
-    return st.integers(0, 9).flatmap(lambda n: st.lists(row, min_size=n, max_size=n))
-
-
-coverage_rows = st.tuples(*(_day_coverage(d) for d in DAYS)).map(
-    lambda days: [r for d in days for r in d]
-)
+# (day, active, minutes, is_failure): only active rows are judged
+coverage_rows = _days_of_rows(st.booleans(), st.one_of(st.none(), st.integers(0, 40)))
 
 
 @settings(max_examples=150, deadline=None)
 @given(coverage_rows)
+@example([(DAYS[0], True, 30, False)] * 3 + [(DAYS[0], True, None, False)])  # exactly 0.75
+@example([(DAYS[0], True, 30, False)] * 2 + [(DAYS[0], True, None, False)] * 2)
 def test_checks_share_fails_a_date_below_its_coverage(data: list[tuple]) -> None:
     """share(predicate, min) against a plain reading: on each date the judged rows (kept,
     predicate not NULL) must hold it in at least the share min; a failing date counts the
@@ -204,15 +202,7 @@ def test_checks_share_fails_a_date_below_its_coverage(data: list[tuple]) -> None
             share = round(yes / len(judged), 3)
             want[d] = (len(judged) - yes, f"share {share} of {len(judged)} rows, needs 0.75")
     with DuckDBEngine(":memory:") as eng:
-        eng.execute(
-            "CREATE TABLE out_rows (d DATE, player VARCHAR, active BOOLEAN, mins INTEGER, "
-            "failure_category VARCHAR)"
-        )
-        for n, (d, active, mins, is_failure) in enumerate(data):
-            eng.execute(
-                "INSERT INTO out_rows VALUES (?, ?, ?, ?, ?)",
-                [d, f"p{n}", active, mins, "NO_GAMES" if is_failure else None],
-            )
+        _load(eng, "active BOOLEAN, mins INTEGER", data)
         found = checks.evaluate(eng, SHARE, "out_rows", "failure_category IS NULL")
     assert {r.check_date: (r.failing_rows, r.detail) for r in found} == want
     assert all(r.severity == "warn" for r in found)
