@@ -188,3 +188,59 @@ def test_upcoming_player_context_daily_run_equals_backfill(season: Path, tmp_pat
     api.run_daily(day, warehouse=copy, models=MODELS, force=True)
     with DuckDBEngine(copy, create=False) as eng:
         assert eng.fetchall(query, [day]) == before
+
+
+def test_upcoming_player_context_production_ready_follows_spec_4_4(
+    season: Path, tmp_path: Path
+) -> None:
+    """Spec 4.4: ready in the first 30 days after the opener and in October, November and
+    April; otherwise only with all five completeness windows at 70% or more."""
+    ready = f"""
+        SELECT u.is_production_ready,
+               date_diff('day', o.opener, u.game_date) < 30
+                   OR month(u.game_date) IN (10, 11, 4) AS relaxed,
+               least(c.l5_pct, c.l10_pct, c.l7d_pct, c.l14d_pct, c.l30d_pct) >= 70 AS five,
+               c.l10_pct >= 70 AS ten
+        FROM {UPGC} AS u
+        JOIN nba_analytics.player_completeness AS c
+          ON c.analysis_date = u.game_date AND c.player_lookup = u.player_lookup
+        CROSS JOIN (SELECT min(game_date) AS opener FROM nba_raw.schedule
+                    WHERE season_type = 'Regular Season') AS o
+        WHERE u.game_date BETWEEN ? AND ?
+    """
+    with DuckDBEngine(season, create=False) as eng:
+        rows = eng.fetchall(ready, [dt.date(2024, 10, 1), dt.date(2025, 6, 30)])
+    assert rows and all(r == (relaxed or five) for r, relaxed, five, _ in rows)
+    # players held back outside the relaxed periods though their last 10 games are complete
+    assert any(ten and not five and not relaxed for _, relaxed, five, ten in rows)
+    # and let through inside them: one player's last 7 days made incomplete in November
+    # and in January, then the context recomputed from that completeness
+    copy = tmp_path / "w.duckdb"
+    shutil.copy(season, copy)
+    picked = []
+    with DuckDBEngine(copy, create=False) as eng:
+        for first in (dt.date(2024, 11, 25), dt.date(2025, 1, 20)):
+            # a player complete in every window on the first game date from `first`
+            day, player = eng.fetchone(
+                f"""
+                SELECT u.game_date, min(u.player_lookup)
+                FROM {UPGC} AS u JOIN nba_analytics.player_completeness AS c
+                  ON c.analysis_date = u.game_date AND c.player_lookup = u.player_lookup
+                WHERE u.game_date = (SELECT min(game_date) FROM {UPGC} WHERE game_date >= ?)
+                  AND c.l7d_expected > 0
+                  AND least(c.l5_pct, c.l10_pct, c.l7d_pct, c.l14d_pct, c.l30d_pct) >= 70
+                GROUP BY 1
+                """,
+                [first],
+            )
+            eng.execute(
+                "UPDATE nba_analytics.player_completeness SET l7d_actual = 0, l7d_pct = 0 "
+                "WHERE analysis_date = ? AND player_lookup = ?",
+                [day, player],
+            )
+            picked.append((day, player))
+    for day, _ in picked:
+        api.run_daily(day, models=[UPGC], force=True, warehouse=copy)
+    with DuckDBEngine(copy, create=False) as eng:
+        changed = [eng.fetchall(ready + " AND u.player_lookup = ?", [d, d, p]) for d, p in picked]
+    assert changed == [[(True, True, False, True)], [(False, False, False, True)]]

@@ -88,7 +88,7 @@ def opener_of(con: duckdb.DuckDBPyConnection, day: dt.date) -> dt.date | None:
     return found[0] if found else None
 
 
-def factors(ctx: Row, zone: Row | None, defense: Row | None, opp_ctx: bool) -> Row:
+def factors(ctx: Row, zone: Row | None, defense: Row | None, opp_ctx: bool, own_ready: bool) -> Row:
     """Spec 5.3, factor by factor, for one player on one date (every output column but the
     key, game, failure columns and data_hash; and checks_present, which data_hash covers)."""
     # 1. fatigue (days_rest: 0 = back-to-back; the legacy "3 days" counted calendar days)
@@ -165,7 +165,7 @@ def factors(ctx: Row, zone: Row | None, defense: Row | None, opp_ctx: bool) -> R
     context_ready = bool(ctx["is_production_ready"])
     zone_ready = bool(zone and zone["is_production_ready"])
     defense_ready = bool(defense and defense["is_production_ready"])
-    ready = context_ready and zone_ready and defense_ready and opp_ctx
+    upstreams = context_ready and zone_ready and defense_ready and opp_ctx
     return {
         "fatigue_score": score,
         "fatigue_adjustment": fatigue_adj,
@@ -192,8 +192,8 @@ def factors(ctx: Row, zone: Row | None, defense: Row | None, opp_ctx: bool) -> R
         "upstream_player_shot_ready": zone_ready,
         "upstream_team_defense_ready": defense_ready,
         "upstream_team_context_ready": opp_ctx,
-        "all_upstreams_ready": ready,
-        "is_production_ready": ready,
+        "all_upstreams_ready": upstreams,
+        "is_production_ready": own_ready and upstreams,
         "calculation_version": "v1_4factors",
     }
 
@@ -235,6 +235,14 @@ def compute(con: duckdb.DuckDBPyConnection, day: dt.date) -> Answer:
             [day],
         )
     }
+    # his own completeness (last 10 games); without a row, no history to be incomplete
+    own = dict(
+        con.execute(
+            "SELECT player_lookup, is_production_ready FROM nba_analytics.player_completeness "
+            "WHERE analysis_date = ?",
+            [day],
+        ).fetchall()
+    )
     for ctx in ctxs:
         opp = ctx["opponent_team_abbr"]
         row = {
@@ -244,7 +252,13 @@ def compute(con: duckdb.DuckDBPyConnection, day: dt.date) -> Answer:
             "game_id": ctx["game_id"],
             "team_abbr": ctx["team_abbr"],
             "opponent_team_abbr": opp,
-            **factors(ctx, zones.get(ctx["player_lookup"]), defense.get(opp), opp in teams),
+            **factors(
+                ctx,
+                zones.get(ctx["player_lookup"]),
+                defense.get(opp),
+                opp in teams,
+                bool(own.get(ctx["player_lookup"], True)),
+            ),
         }
         checks = row.pop("checks_present")
         hashed = row | {"checks_present": checks}

@@ -290,7 +290,7 @@ def one(inp: Inputs, driver: Row) -> Row:
         "cache_version": "v1",
     }
     days_in = (day - opener).days
-    relaxed = days_in < 30 or day.month in (10, 11, 4)
+    relaxed = days_in < vocab.COMPLETENESS_GRACE_DAYS or day.month in vocab.SEASON_BOUNDARY_MONTHS
     reason = None
     if days_in < vocab.BOOTSTRAP_DAYS:
         category = "EARLY_SEASON"

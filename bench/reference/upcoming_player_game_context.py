@@ -142,6 +142,13 @@ def load(con: duckdb.DuckDBPyConnection, day: dt.date) -> dict:
                 [day],
             )
         },
+        # each season's real opener: its first Regular Season game
+        "openers": dict(
+            con.execute(
+                "SELECT season_year, min(game_date) FROM nba_raw.schedule "
+                "WHERE coalesce(season_type, 'Regular Season') = 'Regular Season' GROUP BY 1"
+            ).fetchall()
+        ),
         "completeness": {
             c["player_lookup"]: c
             for c in rows(
@@ -311,7 +318,7 @@ def compute(con: duckdb.DuckDBPyConnection, day: dt.date) -> Answer:
             l14d_completeness_pct=c and c["l14d_pct"],
             l30d_completeness_pct=c and c["l30d_pct"],
             all_windows_complete=True if c is None else c["all_windows_complete"],
-            is_production_ready=True if c is None else c["is_production_ready"],
+            is_production_ready=context_ready(day, c, data["openers"].get(season)),
             season_phase={
                 10: "early",
                 11: "early",
@@ -332,6 +339,21 @@ def compute(con: duckdb.DuckDBPyConnection, day: dt.date) -> Answer:
         row["data_hash"] = row_hash(hashed, HASHED, HASHED_DOUBLES, dropped=HASHED)
         answer.rows.append(row)
     return answer
+
+
+def context_ready(day: dt.date, c: Row | None, opener: dt.date | None) -> bool:
+    """Spec 4.4: ready without history, in the first 30 days after the opener and in the
+    season-boundary months; else every one of the five windows at least 70% complete."""
+    if c is None:
+        return True
+    if opener is not None and (day - opener).days < vocab.COMPLETENESS_GRACE_DAYS:
+        return True
+    if day.month in vocab.SEASON_BOUNDARY_MONTHS:
+        return True
+    return all(
+        100 * c[f"{w}_actual"] >= vocab.PRODUCTION_READY_PCT * c[f"{w}_expected"]
+        for w in ("l5", "l10", "l7d", "l14d", "l30d")
+    )
 
 
 def player_row(day: dt.date, h: list[Row], prop: Row | None) -> Row:

@@ -26,6 +26,11 @@ BOOTSTRAP_DAYS = 14
 # the same number as a team's regulation minutes, a different meaning.
 FATIGUE_HEAVY_MINUTES_LAST_7 = 240
 PRODUCTION_READY_PCT = 70.0
+# Completeness is not held against a player (spec 6.3) in a season's first 30 days, counted
+# from its real opener (the legacy counted from Oct 1, spec 9.8), nor in the season-boundary
+# months October, November and April.
+COMPLETENESS_GRACE_DAYS = 30
+SEASON_BOUNDARY_MONTHS = (10, 11, 4)
 COMPLETENESS_GAME_WINDOWS = (5, 10)
 COMPLETENESS_DAY_WINDOWS = (7, 14, 30)
 
@@ -195,6 +200,8 @@ def template_values() -> dict[str, str | Callable[..., str]]:
         "BOOTSTRAP_DAYS": str(BOOTSTRAP_DAYS),
         "FATIGUE_HEAVY_MINUTES_LAST_7": str(FATIGUE_HEAVY_MINUTES_LAST_7),
         "PRODUCTION_READY_PCT": repr(PRODUCTION_READY_PCT),
+        "COMPLETENESS_GRACE_DAYS": str(COMPLETENESS_GRACE_DAYS),
+        "SEASON_BOUNDARY_MONTHS": ", ".join(str(m) for m in SEASON_BOUNDARY_MONTHS),
         "SHOT_ZONE": shot_zone_sql("shot_type", "shot_distance", "source_zone"),
         "PBP_SOURCE_PRIORITY": priority_sql("source", PBP_SOURCE_PRIORITY),
         "BOXSCORE_SOURCE_PRIORITY": priority_sql("source", BOXSCORE_SOURCE_PRIORITY),

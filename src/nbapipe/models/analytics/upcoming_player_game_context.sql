@@ -72,7 +72,7 @@
 -- column l14d_completeness_pct: last 14 days [%]
 -- column l30d_completeness_pct: last 30 days [%]
 -- column all_windows_complete: every completeness window complete
--- column is_production_ready: the 10-game completeness is at least 70%, or he has no history yet
+-- column is_production_ready: spec 4.4: in the first 30 days after the season's real opener (legacy: Oct 1, spec 9.8) and in October, November and April (season boundary), TRUE; else all five completeness windows (last 5 and 10 games, 7, 14 and 30 days) at least 70%; TRUE for a player without history yet
 -- column season_phase: early (Oct-Nov), mid (Dec-Feb), late (Mar-Apr), postseason
 -- column quality_tier: gold (>= 10 games of history), silver (>= 5), bronze (fewer)
 -- column quality_score: 95 gold, 75 silver, 50 bronze
@@ -415,6 +415,8 @@ names AS (
     QUALIFY row_number() OVER (PARTITION BY player_lookup ORDER BY seen DESC) = 1
 ),
 
+season_openers AS ({{ SEASON_OPENERS }}),
+
 assembled AS (
     SELECT
         t.t_id, t.game_id, t.game_date, t.season_year, t.player_lookup,
@@ -461,11 +463,23 @@ assembled AS (
         c.l7d_pct AS l7d_completeness_pct, c.l14d_pct AS l14d_completeness_pct,
         c.l30d_pct AS l30d_completeness_pct,
         coalesce(c.all_windows_complete, TRUE) AS all_windows_complete,
-        coalesce(c.is_production_ready, TRUE) AS is_production_ready
+        -- spec 4.4: ready in the relaxed periods (spec 6.3), else all five windows >= 70%;
+        -- a player without history yet has nothing to be incomplete about
+        c.player_lookup IS NULL
+            OR coalesce(date_diff('day', o.opener_date, t.game_date)
+                        < {{ COMPLETENESS_GRACE_DAYS }}, FALSE)
+            OR month(t.game_date) IN ({{ SEASON_BOUNDARY_MONTHS }})
+            OR (100.0 * c.l5_actual >= {{ PRODUCTION_READY_PCT }} * c.l5_expected
+                AND 100.0 * c.l10_actual >= {{ PRODUCTION_READY_PCT }} * c.l10_expected
+                AND 100.0 * c.l7d_actual >= {{ PRODUCTION_READY_PCT }} * c.l7d_expected
+                AND 100.0 * c.l14d_actual >= {{ PRODUCTION_READY_PCT }} * c.l14d_expected
+                AND 100.0 * c.l30d_actual >= {{ PRODUCTION_READY_PCT }} * c.l30d_expected)
+            AS is_production_ready
     -- the large tables first, while the rows joined to them are still narrow
     FROM targets AS t
     LEFT JOIN nba_analytics.player_completeness AS c
       ON c.analysis_date = t.game_date AND c.player_lookup = t.player_lookup
+    LEFT JOIN season_openers AS o ON o.season_year = t.season_year
     LEFT JOIN nba_analytics.upcoming_team_game_context AS u
       ON u.game_date = t.game_date AND u.team_abbr = t.team_abbr
     LEFT JOIN prop_lines AS l ON l.game_id = t.game_id AND l.player_lookup = t.player_lookup

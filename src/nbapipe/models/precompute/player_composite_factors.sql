@@ -3,7 +3,7 @@
 -- grain: one row per player per game date (every player of upcoming_player_game_context)
 -- key: game_date, player_lookup
 -- date_column: game_date
--- upstream: nba_analytics.upcoming_player_game_context (critical, same-day), nba_analytics.upcoming_team_game_context (critical, same-day), nba_precompute.player_shot_zone_analysis (critical, same-day), nba_precompute.team_defense_zone_analysis (critical, same-day), nba_raw.schedule (critical)
+-- upstream: nba_analytics.upcoming_player_game_context (critical, same-day), nba_analytics.upcoming_team_game_context (critical, same-day), nba_precompute.player_shot_zone_analysis (critical, same-day), nba_precompute.team_defense_zone_analysis (critical, same-day), nba_analytics.player_completeness (optional), nba_raw.schedule (critical)
 -- lookback: 0 days
 -- check: unique_key
 -- check: not_null(game_id, player_lookup, team_abbr, opponent_team_abbr, fatigue_score, fatigue_adjustment, shot_zone_mismatch_score, pace_score, usage_spike_score, total_composite_adjustment, data_completeness_pct, data_hash)
@@ -50,12 +50,12 @@
 -- column data_completeness_pct: 20 x the inputs present among days_rest, a projected usage rate (never: we have none, as in the legacy), pace_differential, his shot-zone row and the opponent's defence row [%]
 -- column missing_data_fields: comma-separated names of the missing inputs among those five (always starts with projected_usage_rate: we have no usage projection)
 -- column warnings: comma-separated EXTREME_FATIGUE (fatigue_score < 50), EXTREME_MATCHUP (|mismatch| > 8), EXTREME_ADJUSTMENT (|total| > 12); NULL when none
--- column upstream_player_context_ready: his player-context row is production ready (10-game completeness)
+-- column upstream_player_context_ready: his player-context row is production ready (five completeness windows, relaxed early and at the season boundary)
 -- column upstream_player_shot_ready: his shot-zone row exists and is production ready
 -- column upstream_team_defense_ready: the opponent's defence row exists and is production ready
 -- column upstream_team_context_ready: the opponent's team-context row exists
 -- column all_upstreams_ready: all four upstream flags
--- column is_production_ready: all_upstreams_ready (his own 10-game completeness is the player-context flag); informational: every player still gets his factors
+-- column is_production_ready: his own 10-game completeness is at least 70% (player_completeness; TRUE without history) and all_upstreams_ready; informational: every player still gets his factors
 -- column calculation_version: v1_4factors
 -- column data_hash: first 16 hex chars of sha256 over the factor columns (values joined by '|', NULL as 'NULL', fixed order; doubles as fixed six-decimal text (DECIMAL(18,6)), the same text in DuckDB and Spark)
 --
@@ -122,10 +122,15 @@ players AS (
         u.minutes_in_last_7_days, u.avg_minutes_per_game_last_7, u.back_to_backs_last_14_days,
         u.avg_usage_rate_last_7_games, u.pace_differential, u.star_teammates_out,
         u.is_production_ready AS context_ready,
+        -- his own completeness: last 10 games (spec 5.3), without history nothing missing
+        coalesce(c.is_production_ready, TRUE) AS own_ready,
         o.opener_date,
         date_diff('day', o.opener_date, u.game_date) AS days_since_opener
     FROM nba_analytics.upcoming_player_game_context AS u
     JOIN season_openers AS o ON o.season_year = u.season_year
+    LEFT JOIN nba_analytics.player_completeness AS c
+      ON c.analysis_date = u.game_date AND c.player_lookup = u.player_lookup
+     AND c.analysis_date >= {{ start_date }} AND c.analysis_date < {{ end_date }}
     WHERE u.game_date >= {{ start_date }} AND u.game_date < {{ end_date }}
 ),
 
@@ -313,7 +318,7 @@ SELECT
     s.has_opponent_context AS upstream_team_context_ready,
     coalesce(s.context_ready, FALSE) AND s.zone_ready AND s.defense_ready
         AND s.has_opponent_context AS all_upstreams_ready,
-    coalesce(s.context_ready, FALSE) AND s.zone_ready AND s.defense_ready
+    s.own_ready AND coalesce(s.context_ready, FALSE) AND s.zone_ready AND s.defense_ready
         AND s.has_opponent_context AS is_production_ready,
     'v1_4factors' AS calculation_version,
     substr(sha256(concat_ws('|',

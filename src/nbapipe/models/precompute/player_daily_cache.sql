@@ -101,10 +101,7 @@ thresholds AS (
         3 AS absolute_min_games,          -- fewer games played: INSUFFICIENT_DATA
         30 AS stale_days,                 -- latest game older than this: STALE_DATA
         30 AS expansion_days,             -- roster expansion: played within this many days
-        30 AS completeness_grace_days,    -- completeness not gated this long after the opener
-        10 AS october_month,              -- season-boundary months: completeness not gated
-        11 AS november_month,
-        4 AS april_month,
+        {{ COMPLETENESS_GRACE_DAYS }} AS completeness_grace_days,  -- not gated this long after the opener
         10 AS early_season_games,         -- early_season_flag below this many games
         2 AS std_min_games,               -- points_std_last_10 needs this many games
         95.0 AS gold_pct,                 -- quality tiers of the 5-game completeness
@@ -471,7 +468,7 @@ gated AS (
             WHEN NOT (a.l5_is_complete AND a.l10_is_complete AND a.l7d_is_complete
                       AND a.l14d_is_complete)
                  AND a.days_since_opener >= t.completeness_grace_days
-                 AND month(a.cache_date) NOT IN (t.october_month, t.november_month, t.april_month)
+                 AND month(a.cache_date) NOT IN ({{ SEASON_BOUNDARY_MONTHS }})  -- season boundary
                 THEN 'INCOMPLETE_DATA'
         END AS failure_category,
         CASE
