@@ -354,3 +354,40 @@ def test_upcoming_team_game_context_real_odds_snapshot_after_tipoff_is_ignored(
             ("ATL", tip, 2, 7.0, 248.0, 248.0, 2),
             ("GSW", tip, 2, -7.0, 248.0, 248.0, 2),
         ]
+
+
+def test_upcoming_team_game_context_quality_counts_games_without_box_scores(
+    season: Path, tmp_path: Path
+) -> None:
+    """Spec 4.5 quality (6.3 completeness on the schedule): a final game whose box score is
+    missing makes the next 7 and 14 days of that team incomplete; two of three missing makes
+    the 7-day window fall under 70%, so the row is not production-ready. The per-row
+    reference gives the same rows."""
+    from bench.proof import compare_warehouse
+
+    copy = tmp_path / "w.duckdb"
+    shutil.copy(season, copy)
+    with DuckDBEngine(copy, create=False) as eng:
+        team = "BOS"
+        games = eng.fetchall(
+            f"SELECT game_date FROM {MODEL} WHERE team_abbr = ? AND game_date >= DATE '2025-01-06' "
+            "ORDER BY 1 LIMIT 4",
+            [team],
+        )
+        gone = [g for (g,) in games[:2]]
+        eng.execute(
+            f"DELETE FROM {TOGS} WHERE team_abbr = ? AND game_date IN (?, ?)", [team, *gone]
+        )
+    day = games[3][0]
+    api.run_daily(day, models=[MODEL], force=True, warehouse=copy)
+    with DuckDBEngine(copy, create=False) as eng:
+        row = eng.fetchone(
+            f"SELECT l7d_expected_games, l7d_actual_games, l14d_expected_games, "
+            "l14d_actual_games, data_quality_tier, quality_score, data_quality_issues, "
+            f"is_production_ready FROM {MODEL} WHERE team_abbr = ? AND game_date = ?",
+            [team, day],
+        )
+    # 1 of 3 games in 7 days (33.3%: poor), 4 of 6 in 14 days; January: no other issue
+    assert row == (3, 1, 6, 4, "poor", 25, "l7d_incomplete,l14d_incomplete", False)
+    results = compare_warehouse(copy, days=[day], tables=[MODEL])
+    assert [str(m) for r in results.values() for m in r.mismatches] == []

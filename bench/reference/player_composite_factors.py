@@ -227,11 +227,13 @@ def compute(con: duckdb.DuckDBPyConnection, day: dt.date) -> Answer:
             [day],
         )
     }
+    # opponents whose team context is production ready (a row that is not counts as none)
     teams = {
         r["team_abbr"]
         for r in rows(
             con,
-            "SELECT team_abbr FROM nba_analytics.upcoming_team_game_context WHERE game_date = ?",
+            "SELECT team_abbr FROM nba_analytics.upcoming_team_game_context "
+            "WHERE game_date = ? AND is_production_ready",
             [day],
         )
     }

@@ -45,7 +45,8 @@ def load_games(con: duckdb.DuckDBPyConnection, day: dt.date) -> list[Row]:
         con,
         "SELECT game_id, game_date, game_start_time, season_year, "
         "coalesce(season_type, 'Regular Season') AS season_type, home_team_abbr, "
-        "away_team_abbr FROM nba_raw.schedule WHERE game_date <= ? AND season_year IN "
+        "away_team_abbr, coalesce(game_status = 3, FALSE) AS is_final "
+        "FROM nba_raw.schedule WHERE game_date <= ? AND season_year IN "
         "(SELECT season_year FROM nba_raw.schedule WHERE game_date = ?) "
         "QUALIFY row_number() OVER (PARTITION BY game_id "
         "ORDER BY coalesce(game_status, 0) DESC, source) = 1",
@@ -73,6 +74,8 @@ def load_games(con: duckdb.DuckDBPyConnection, day: dt.date) -> list[Row]:
     }
     for g in games:
         f = finals.get(g["game_id"])
+        g["home_box"] = (g["game_id"], g["home_team_abbr"]) in box
+        g["away_box"] = (g["game_id"], g["away_team_abbr"]) in box
         home = away = None
         if f is not None:
             home = f["home_team_score"] - f["away_team_score"]
@@ -103,6 +106,7 @@ def team_sides(games: list[Row]) -> dict[tuple[str, int], list[Row]]:
                     "home": home,
                     "arena": g["home_team_abbr"],
                     "margin": g["home_margin"] if home else g["away_margin"],
+                    "has_box": g["home_box"] if home else g["away_box"],
                 },
             )
     return {k: [v[d] for d in sorted(v)] for k, v in sides.items()}
@@ -142,11 +146,17 @@ def compute(con: duckdb.DuckDBPyConnection, day: dt.date) -> Answer:
     ):
         reports[r["game_id"]].append(r)
 
+    openers = dict(
+        con.execute(
+            "SELECT season_year, min(game_date) FROM nba_raw.schedule "
+            "WHERE coalesce(season_type, 'Regular Season') = 'Regular Season' GROUP BY 1"
+        ).fetchall()
+    )
     contexts = {}
-    for (team, _season), seq in sides.items():
+    for (team, season), seq in sides.items():
         for i, g in enumerate(seq):
             if g["game_date"] == day:
-                contexts[team] = team_context(seq, i, coords)
+                contexts[team] = team_context(seq, i, coords) | quality(seq, i, openers.get(season))
     answer = Answer()
     for team, ctx in contexts.items():
         g = ctx.pop("_game")
@@ -173,6 +183,43 @@ def compute(con: duckdb.DuckDBPyConnection, day: dt.date) -> Answer:
         row.update(injuries(reports[g["game_id"]], team, tipoff, day))
         answer.rows.append(row)
     return answer
+
+
+def quality(seq: list[Row], i: int, opener: dt.date | None) -> Row:
+    """Completeness of the team's last 7 and 14 days (spec 4.5, 6.3): final games on the
+    schedule, and those with the team's box score; tier from the lower percentage."""
+    day = seq[i]["game_date"]
+    out: Row = {}
+    pcts = []
+    issues = []
+    for window in (7, 14):
+        final = [x for x in seq[:i] if 1 <= (day - x["game_date"]).days <= window and x["is_final"]]
+        actual = sum(1 for x in final if x["has_box"])
+        out[f"l{window}d_expected_games"] = len(final)
+        out[f"l{window}d_actual_games"] = actual
+        pct = 100.0 if not final else sql_round_float(100.0 * actual / len(final), 1)
+        pcts.append(pct)
+        if actual < len(final):
+            issues.append(f"l{window}d_incomplete")
+    out["l7d_completeness_pct"], out["l14d_completeness_pct"] = pcts
+    low = min(pcts)
+    tier, score = next((t, sc) for t, sc, floor in TIERS if low >= floor)
+    if day.month in vocab.SEASON_BOUNDARY_MONTHS:
+        issues.append("season_boundary")
+    if opener is not None and (day - opener).days < vocab.COMPLETENESS_GRACE_DAYS:
+        issues.append("bootstrap_mode")
+    out["data_quality_tier"] = tier
+    out["quality_score"] = score
+    out["data_quality_issues"] = ",".join(issues) or None
+    out["is_production_ready"] = all(
+        100 * out[f"l{w}d_actual_games"]
+        >= vocab.PRODUCTION_READY_PCT * out[f"l{w}d_expected_games"]
+        for w in (7, 14)
+    )
+    return out
+
+
+TIERS = (("gold", 95, 95), ("silver", 75, 75), ("bronze", 50, 50), ("poor", 25, float("-inf")))
 
 
 def team_context(seq: list[Row], i: int, coords: dict) -> Row:

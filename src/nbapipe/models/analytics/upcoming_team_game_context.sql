@@ -64,6 +64,16 @@
 -- column is_home_after_road: a home game right after an away game
 -- column consecutive_road_games: away games in a row ending with this one (0 at home) [games]
 -- column consecutive_home_games: home games in a row ending with this one (0 away) [games]
+-- column l7d_expected_games: the team's games in the 7 days before the date that are final on the schedule (game_status 3; spec 4.5 quality, 6.3) [games]
+-- column l7d_actual_games: those with the team's team_offense_game_summary row [games]
+-- column l14d_expected_games: as l7d_expected_games over 14 days [games]
+-- column l14d_actual_games: as l7d_actual_games over 14 days [games]
+-- column l7d_completeness_pct: 100 x l7d_actual_games / l7d_expected_games, 1 decimal; 100 when none expected [%]
+-- column l14d_completeness_pct: the same over 14 days [%]
+-- column data_quality_tier: from the lower of the two: gold >= 95, silver >= 75, bronze >= 50, else poor
+-- column quality_score: 95, 75, 50 or 25 with the tier
+-- column data_quality_issues: comma-separated: l7d_incomplete / l14d_incomplete (a game without its box score), season_boundary (October, November, April), bootstrap_mode (the first 30 days after the real opener); NULL without any
+-- column is_production_ready: both windows at least 70% complete (vocab.PRODUCTION_READY_PCT)
 --
 -- Schedule features (rest, game number, games in the last days, travel) count every scheduled
 -- game of the season before the date, played or not, so a date a week ahead already knows the
@@ -86,7 +96,8 @@ scheduled_games AS (
     SELECT
         s.game_id, s.game_date, s.game_start_time, s.season_year,
         coalesce(s.season_type, 'Regular Season') AS season_type,
-        s.home_team_abbr, s.away_team_abbr
+        s.home_team_abbr, s.away_team_abbr,
+        coalesce(s.game_status = 3, FALSE) AS is_final   -- final on the schedule: expected
     FROM nba_raw.schedule AS s
     WHERE s.game_date < {{ end_date }}
       AND s.season_year >= (SELECT first_season FROM season_range)
@@ -118,12 +129,12 @@ team_sides AS (
     SELECT
         game_id, game_date, game_start_time, season_year, season_type,
         home_team_abbr AS team_abbr, away_team_abbr AS opponent_team_abbr, TRUE AS home_game,
-        home_team_abbr AS arena_team_abbr
+        home_team_abbr AS arena_team_abbr, is_final
     FROM scheduled_games
     UNION ALL
     SELECT
         game_id, game_date, game_start_time, season_year, season_type,
-        away_team_abbr, home_team_abbr, FALSE, home_team_abbr
+        away_team_abbr, home_team_abbr, FALSE, home_team_abbr, is_final
     FROM scheduled_games
 ),
 
@@ -135,7 +146,8 @@ team_games AS (
             CASE WHEN t.home_game THEN f.home_team_score - f.away_team_score
                  ELSE f.away_team_score - f.home_team_score END,
             b.points_scored - b.opponent_points
-        ) AS INTEGER) AS margin
+        ) AS INTEGER) AS margin,
+        b.game_id IS NOT NULL AS has_box       -- the team's box score is in
     FROM team_sides AS t
     LEFT JOIN final_scores AS f ON f.game_id = t.game_id
     LEFT JOIN box_results AS b ON b.game_id = t.game_id AND b.team_abbr = t.team_abbr
@@ -220,7 +232,16 @@ recent_load AS (
         t.game_id, t.team_abbr,
         CAST(count(p.game_id) FILTER (WHERE date_diff('day', p.game_date, t.game_date) <= 7) AS INTEGER)
             AS games_in_last_7_days,
-        CAST(count(p.game_id) AS INTEGER) AS games_in_last_14_days
+        CAST(count(p.game_id) AS INTEGER) AS games_in_last_14_days,
+        -- completeness (spec 4.5, 6.3): final games on the schedule, and those with the
+        -- team's box score, in the 7 and 14 days before the date
+        count(p.game_id) FILTER (WHERE p.is_final AND date_diff('day', p.game_date, t.game_date) <= 7)
+            AS l7d_expected,
+        count(p.game_id) FILTER (
+            WHERE p.is_final AND p.has_box AND date_diff('day', p.game_date, t.game_date) <= 7
+        ) AS l7d_actual,
+        count(p.game_id) FILTER (WHERE p.is_final) AS l14d_expected,
+        count(p.game_id) FILTER (WHERE p.is_final AND p.has_box) AS l14d_actual
     FROM target_games AS t
     LEFT JOIN team_games AS p
       ON p.team_abbr = t.team_abbr AND p.season_year = t.season_year
@@ -312,6 +333,19 @@ injury_counts AS (
     GROUP BY game_id, team_abbr
 ),
 
+-- Completeness in percent: 100 when no game was expected (spec 6.3), 1 decimal.
+recent_quality AS (
+    SELECT
+        game_id, team_abbr,
+        CASE WHEN l7d_expected = 0 THEN 100.0
+             ELSE round(100.0 * l7d_actual / l7d_expected, 1) END AS l7d_pct,
+        CASE WHEN l14d_expected = 0 THEN 100.0
+             ELSE round(100.0 * l14d_actual / l14d_expected, 1) END AS l14d_pct
+    FROM recent_load
+),
+
+season_openers AS ({{ SEASON_OPENERS }}),
+
 team_context AS (
     SELECT
         t.*,
@@ -381,7 +415,37 @@ SELECT
     CAST(CASE WHEN t.home_game THEN 0 ELSE t.venue_run_length END AS INTEGER)
         AS consecutive_road_games,
     CAST(CASE WHEN t.home_game THEN t.venue_run_length ELSE 0 END AS INTEGER)
-        AS consecutive_home_games
+        AS consecutive_home_games,
+    CAST(coalesce(r.l7d_expected, 0) AS INTEGER) AS l7d_expected_games,
+    CAST(coalesce(r.l7d_actual, 0) AS INTEGER) AS l7d_actual_games,
+    CAST(coalesce(r.l14d_expected, 0) AS INTEGER) AS l14d_expected_games,
+    CAST(coalesce(r.l14d_actual, 0) AS INTEGER) AS l14d_actual_games,
+    q.l7d_pct AS l7d_completeness_pct,
+    q.l14d_pct AS l14d_completeness_pct,
+    CASE
+        WHEN least(q.l7d_pct, q.l14d_pct) >= 95 THEN 'gold'
+        WHEN least(q.l7d_pct, q.l14d_pct) >= 75 THEN 'silver'
+        WHEN least(q.l7d_pct, q.l14d_pct) >= 50 THEN 'bronze'
+        ELSE 'poor'
+    END AS data_quality_tier,
+    CASE
+        WHEN least(q.l7d_pct, q.l14d_pct) >= 95 THEN 95
+        WHEN least(q.l7d_pct, q.l14d_pct) >= 75 THEN 75
+        WHEN least(q.l7d_pct, q.l14d_pct) >= 50 THEN 50
+        ELSE 25
+    END AS quality_score,
+    nullif(concat_ws(',',
+        CASE WHEN coalesce(r.l7d_actual, 0) < coalesce(r.l7d_expected, 0) THEN 'l7d_incomplete' END,
+        CASE WHEN coalesce(r.l14d_actual, 0) < coalesce(r.l14d_expected, 0)
+            THEN 'l14d_incomplete' END,
+        CASE WHEN month(t.game_date) IN ({{ SEASON_BOUNDARY_MONTHS }}) THEN 'season_boundary' END,
+        CASE WHEN date_diff('day', so.opener_date, t.game_date) < {{ COMPLETENESS_GRACE_DAYS }}
+            THEN 'bootstrap_mode' END
+    ), '') AS data_quality_issues,
+    100.0 * coalesce(r.l7d_actual, 0) >= {{ PRODUCTION_READY_PCT }} * coalesce(r.l7d_expected, 0)
+        AND 100.0 * coalesce(r.l14d_actual, 0)
+            >= {{ PRODUCTION_READY_PCT }} * coalesce(r.l14d_expected, 0)
+        AS is_production_ready
 FROM team_context AS t
 LEFT JOIN team_context AS o ON o.game_id = t.game_id AND o.team_abbr = t.opponent_team_abbr
 LEFT JOIN recent_load AS r ON r.game_id = t.game_id AND r.team_abbr = t.team_abbr
@@ -389,3 +453,5 @@ LEFT JOIN target_tipoffs AS tip ON tip.game_id = t.game_id
 LEFT JOIN spreads AS sp ON sp.game_id = t.game_id AND sp.team_abbr = t.team_abbr
 LEFT JOIN totals AS tot ON tot.game_id = t.game_id
 LEFT JOIN injury_counts AS inj ON inj.game_id = t.game_id AND inj.team_abbr = t.team_abbr
+LEFT JOIN season_openers AS so ON so.season_year = t.season_year
+LEFT JOIN recent_quality AS q ON q.game_id = t.game_id AND q.team_abbr = t.team_abbr

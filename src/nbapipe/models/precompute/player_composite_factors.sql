@@ -53,7 +53,7 @@
 -- column upstream_player_context_ready: his player-context row is production ready (five completeness windows, relaxed early and at the season boundary)
 -- column upstream_player_shot_ready: his shot-zone row exists and is production ready
 -- column upstream_team_defense_ready: the opponent's defence row exists and is production ready
--- column upstream_team_context_ready: the opponent's team-context row exists
+-- column upstream_team_context_ready: the opponent's team-context row is production ready (its last 7 and 14 days' box scores at least 70% complete)
 -- column all_upstreams_ready: all four upstream flags
 -- column is_production_ready: his own 10-game completeness is at least 70% (player_completeness; TRUE without history) and all_upstreams_ready; informational: every player still gets his factors
 -- column calculation_version: v1_4factors
@@ -150,7 +150,8 @@ inputs AS (
         coalesce(d.is_production_ready, FALSE) AS defense_ready,
         d.paint_defense_vs_league_avg, d.mid_range_defense_vs_league_avg,
         d.three_pt_defense_vs_league_avg, d.weakest_zone,
-        c.team_abbr IS NOT NULL AS has_opponent_context
+        c.team_abbr IS NOT NULL AS has_opponent_context,
+        coalesce(c.is_production_ready, FALSE) AS opponent_context_ready
     FROM players AS p
     LEFT JOIN nba_precompute.player_shot_zone_analysis AS z
       ON z.analysis_date = p.game_date AND z.player_lookup = p.player_lookup
@@ -315,11 +316,11 @@ SELECT
     coalesce(s.context_ready, FALSE) AS upstream_player_context_ready,
     s.zone_ready AS upstream_player_shot_ready,
     s.defense_ready AS upstream_team_defense_ready,
-    s.has_opponent_context AS upstream_team_context_ready,
+    s.opponent_context_ready AS upstream_team_context_ready,
     coalesce(s.context_ready, FALSE) AND s.zone_ready AND s.defense_ready
-        AND s.has_opponent_context AS all_upstreams_ready,
+        AND s.opponent_context_ready AS all_upstreams_ready,
     s.own_ready AND coalesce(s.context_ready, FALSE) AND s.zone_ready AND s.defense_ready
-        AND s.has_opponent_context AS is_production_ready,
+        AND s.opponent_context_ready AS is_production_ready,
     'v1_4factors' AS calculation_version,
     substr(sha256(concat_ws('|',
         CAST(s.game_date AS VARCHAR), s.player_lookup, coalesce(s.game_id, 'NULL'),
