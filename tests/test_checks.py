@@ -144,7 +144,7 @@ def test_checks_varies_fails_a_date_whose_column_is_constant(data: list[tuple]) 
         for col, i in (("pts", 1), ("mins", 2)):
             values = [r[i] for r in kept if r[i] is not None]
             if len(values) >= 4 and len(set(values)) == 1:
-                parts.append(f"{col} = {values[0]} on all {len(values)} rows")
+                parts.append(f"{col} = {values[0]} in all {len(values)} values")
         if parts:
             want[d] = (len(kept), "; ".join(parts))
     with DuckDBEngine(":memory:") as eng:
@@ -206,3 +206,23 @@ def test_checks_share_fails_a_date_below_its_coverage(data: list[tuple]) -> None
         found = checks.evaluate(eng, SHARE, "out_rows", "failure_category IS NULL")
     assert {r.check_date: (r.failing_rows, r.detail) for r in found} == want
     assert all(r.severity == "warn" for r in found)
+
+
+def test_checks_varies_by_a_column_judges_its_distinct_values() -> None:
+    """'spread_magnitude by game_id': one spread per game, so a night of three games that
+    share a spread (63 player rows) is not judged; eight games with one spread are."""
+    model = parse_model(
+        "-- name: a.b\n-- description: x\n-- grain: x\n-- key: d, player\n-- date_column: d\n"
+        "-- check: varies(spread by game_id)\nSELECT 1\n",
+        "by.sql",
+    )
+    with DuckDBEngine(":memory:") as eng:
+        eng.execute(
+            "CREATE TABLE out_rows AS SELECT DATE '2025-01-01' + CAST(g >= 3 AS INTEGER) AS d, "
+            "'p' || p || '_' || g AS player, 'g' || g AS game_id, 4.5 AS spread "
+            "FROM range(11) t(g), range(21) u(p)"
+        )
+        found = checks.evaluate(eng, model, "out_rows")
+    assert [(r.check_date, r.failing_rows, r.detail) for r in found] == [
+        (dt.date(2025, 1, 2), 168, "spread = 4.5 in all 168 values")
+    ]

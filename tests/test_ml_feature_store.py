@@ -257,7 +257,7 @@ def test_ml_feature_store_constant_feature_blocks_the_date(
     result = _mlfs(summary)
     assert result.failures_by_category["CHECK_FAILED"] == 3 and result.dates_failed == 3
     assert any(
-        f.startswith("varies(team_pace, team_off_rating, team_win_pct")
+        f.startswith("varies(team_pace by team_abbr, team_off_rating by team_abbr, team_win_pct")
         for f in result.failed_checks
     )
     with DuckDBEngine(copy, create=False) as eng:
@@ -274,7 +274,7 @@ def test_ml_feature_store_constant_feature_blocks_the_date(
         )
     assert after == before and len(before) > 300
     assert [d for d, _ in details] == [first, first + dt.timedelta(days=1), last]
-    assert all(detail.startswith("team_win_pct = 1.0 on all ") for _, detail in details)
+    assert all(detail.startswith("team_win_pct = 1.0 in all ") for _, detail in details)
     assert [d for d, _ in failures] == [d for d, _ in details]
     assert all("check_results" in reason for _, reason in failures)
 

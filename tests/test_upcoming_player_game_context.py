@@ -200,7 +200,7 @@ def test_upcoming_player_context_production_ready_follows_spec_4_4(
                date_diff('day', o.opener, u.game_date) < 30
                    OR month(u.game_date) IN (10, 11, 4) AS relaxed,
                least(c.l5_pct, c.l10_pct, c.l7d_pct, c.l14d_pct, c.l30d_pct) >= 70 AS five,
-               c.l10_pct >= 70 AS ten
+               c.l10_pct >= 70 AS ten, u.games_played_season = 0 AS new
         FROM {UPGC} AS u
         JOIN nba_analytics.player_completeness AS c
           ON c.analysis_date = u.game_date AND c.player_lookup = u.player_lookup
@@ -210,9 +210,9 @@ def test_upcoming_player_context_production_ready_follows_spec_4_4(
     """
     with DuckDBEngine(season, create=False) as eng:
         rows = eng.fetchall(ready, [dt.date(2024, 10, 1), dt.date(2025, 6, 30)])
-    assert rows and all(r == (relaxed or five) for r, relaxed, five, _ in rows)
+    assert rows and all(r == (relaxed or new or five) for r, relaxed, five, _, new in rows)
     # players held back outside the relaxed periods though their last 10 games are complete
-    assert any(ten and not five and not relaxed for _, relaxed, five, ten in rows)
+    assert any(ten and not five and not relaxed for _, relaxed, five, ten, _ in rows)
     # and let through inside them: one player's last 7 days made incomplete in November
     # and in January, then the context recomputed from that completeness
     copy = tmp_path / "w.duckdb"
@@ -243,4 +243,26 @@ def test_upcoming_player_context_production_ready_follows_spec_4_4(
         api.run_daily(day, models=[UPGC], force=True, warehouse=copy)
     with DuckDBEngine(copy, create=False) as eng:
         changed = [eng.fetchall(ready + " AND u.player_lookup = ?", [d, d, p]) for d, p in picked]
-    assert changed == [[(True, True, False, True)], [(False, False, False, True)]]
+    assert changed == [[(True, True, False, True, False)], [(False, False, False, True, False)]]
+
+
+def test_upcoming_player_context_not_ready_without_its_completeness_row(
+    season: Path, tmp_path: Path
+) -> None:
+    """A date whose completeness rows are missing (player_completeness failed it) leaves
+    its players with games not known to be complete: not ready, not everyone ready."""
+    copy = tmp_path / "w.duckdb"
+    shutil.copy(season, copy)
+    with DuckDBEngine(copy, create=False) as eng:
+        day = eng.fetchone(f"SELECT min(game_date) FROM {UPGC} WHERE game_date >= '2025-01-20'")[0]
+        eng.execute("DELETE FROM nba_analytics.player_completeness WHERE analysis_date = ?", [day])
+    api.run_daily(day, models=[UPGC], force=True, warehouse=copy)
+    with DuckDBEngine(copy, create=False) as eng:
+        ready = dict(
+            eng.fetchall(
+                f"SELECT games_played_season = 0, list(DISTINCT is_production_ready) FROM {UPGC} "
+                "WHERE game_date = ? GROUP BY 1",
+                [day],
+            )
+        )
+    assert ready == {False: [False]} or ready == {False: [False], True: [True]}

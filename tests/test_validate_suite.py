@@ -59,17 +59,21 @@ def test_validate_suite_finds_duplicate_keys(broken: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "column, which", [("points", "minutes_played > 20"), ("minutes_played", "player_lookup < 'c'")]
+    "column, which, check, severity",
+    [
+        ("points", "minutes_played > 20", "points, shots and usage", "error"),
+        ("minutes_played", "player_lookup < 'c'", "minutes", "warn"),
+    ],
 )
 def test_validate_suite_finds_active_players_without_a_critical_field(
-    broken: Path, column: str, which: str
+    broken: Path, column: str, which: str, check: str, severity: str
 ) -> None:
     with DuckDBEngine(broken, create=False) as eng:
         where = f"game_date = ? AND is_active AND {which}"
         n = eng.fetchone(f"SELECT count(*) FROM {PGS} WHERE {where}", [DAY])[0]
         eng.execute(f"UPDATE {PGS} SET {column} = NULL WHERE {where}", [DAY])
-    found = _suite(broken)[(PGS, "spec 6.12: active players have minutes, points, shots and usage")]
-    assert found.dates == 1 and found.failing_rows == n > 5
+    found = _suite(broken)[(PGS, f"spec 6.12: active players have {check}")]
+    assert (found.severity, found.dates) == (severity, 1) and found.failing_rows == n > 5
 
 
 def test_validate_suite_flags_failure_share_after_week_six_and_processing_errors(

@@ -259,7 +259,8 @@ def compute(con: duckdb.DuckDBPyConnection, day: dt.date) -> Answer:
                 zones.get(ctx["player_lookup"]),
                 defense.get(opp),
                 opp in teams,
-                bool(own.get(ctx["player_lookup"], True)),
+                # without a completeness row: ready only without a game this season
+                bool(own.get(ctx["player_lookup"], not ctx["games_played_season"])),
             ),
         }
         checks = row.pop("checks_present")

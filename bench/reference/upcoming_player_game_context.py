@@ -318,7 +318,7 @@ def compute(con: duckdb.DuckDBPyConnection, day: dt.date) -> Answer:
             l14d_completeness_pct=c and c["l14d_pct"],
             l30d_completeness_pct=c and c["l30d_pct"],
             all_windows_complete=True if c is None else c["all_windows_complete"],
-            is_production_ready=context_ready(day, c, data["openers"].get(season)),
+            is_production_ready=context_ready(day, c, data["openers"].get(season), games_played),
             season_phase={
                 10: "early",
                 11: "early",
@@ -341,16 +341,17 @@ def compute(con: duckdb.DuckDBPyConnection, day: dt.date) -> Answer:
     return answer
 
 
-def context_ready(day: dt.date, c: Row | None, opener: dt.date | None) -> bool:
-    """Spec 4.4: ready without history, in the first 30 days after the opener and in the
-    season-boundary months; else every one of the five windows at least 70% complete."""
-    if c is None:
+def context_ready(day: dt.date, c: Row | None, opener: dt.date | None, played: int) -> bool:
+    """Spec 4.4: ready without a game this season, in the first 30 days after the opener and
+    in the season-boundary months; else every one of the five windows at least 70% complete
+    (not ready when his completeness row is missing: its date failed)."""
+    if not played:
         return True
     if opener is not None and (day - opener).days < vocab.COMPLETENESS_GRACE_DAYS:
         return True
     if day.month in vocab.SEASON_BOUNDARY_MONTHS:
         return True
-    return all(
+    return c is not None and all(
         100 * c[f"{w}_actual"] >= vocab.PRODUCTION_READY_PCT * c[f"{w}_expected"]
         for w in ("l5", "l10", "l7d", "l14d", "l30d")
     )

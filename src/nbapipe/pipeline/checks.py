@@ -4,7 +4,8 @@ Kinds: ``unique_key`` (the model's key has no duplicates), ``not_null(col, ...)`
 ``range(col, lo, hi)`` (non-NULL values within [lo, hi]), ``expr(predicate)`` (no row where
 the predicate is false), ``varies(col, ...)`` (on a date where a column has at least
 ``VARIES_MIN_VALUES`` non-NULL values, they are not all equal: the legacy's batch variance
-check, spec 5.5.3, which caught team_win_pct stuck at 0.5 and spread_magnitude all zero),
+check, spec 5.5.3, which caught team_win_pct stuck at 0.5 and spread_magnitude all zero; a
+column ``col by other`` needs ``VARIES_MIN_GROUPS`` distinct values of ``other`` instead),
 ``share(predicate, min)`` (on each date, at least the share ``min`` of the rows where the
 predicate is not NULL have it true: coverage, such as the share of active players with
 minutes; a NULL predicate leaves the row out, so ``CASE WHEN is_active THEN ... END`` judges
@@ -22,8 +23,11 @@ from nbapipe.engine.duckdb import quote_ident
 from nbapipe.pipeline.model import Check, Model
 from nbapipe.pipeline.state import CHECK_RESULTS
 
-# Spec 5.5.3: the batch variance check looks at batches of 50 records or more.
+# Spec 5.5.3: the batch variance check looks at batches of 50 records or more. A column of
+# one value per game or team ('col by game_id') is judged on 8 games or teams or more: three
+# games of one night may well share a spread, eight will not.
 VARIES_MIN_VALUES = 50
+VARIES_MIN_GROUPS = 8
 
 
 @dataclass
@@ -55,11 +59,26 @@ def _row_condition(check: Check) -> str:
     raise ValueError(check.kind)  # pragma: no cover - the parser allows only these kinds
 
 
-def _constant(col: str) -> str:
-    """Per date (inside a GROUP BY of the date): the column has enough non-NULL values to
-    judge and every one of them is the same."""
+def _varied(arg: str) -> tuple[str, str | None]:
+    """A varies argument: the column, and the column whose distinct values it is judged
+    over ('spread_magnitude by game_id': one spread per game, not per player row)."""
+    col, _, by = arg.partition(" by ")
+    return col.strip(), by.strip() or None
+
+
+def _constant(arg: str) -> str:
+    """Per date (inside a GROUP BY of the date): the column has enough values to judge
+    (VARIES_MIN_VALUES non-NULL values, or VARIES_MIN_GROUPS distinct values of its ``by``
+    column among them) and every one of them is the same."""
+    col, by = _varied(arg)
     c = quote_ident(col)
-    return f"(count({c}) >= {VARIES_MIN_VALUES} AND min({c}) = max({c}))"
+    enough = (
+        f"count(DISTINCT CASE WHEN {c} IS NOT NULL THEN {quote_ident(by)} END) "
+        f">= {VARIES_MIN_GROUPS}"
+        if by
+        else f"count({c}) >= {VARIES_MIN_VALUES}"
+    )
+    return f"({enough} AND min({c}) = max({c}))"
 
 
 PER_DATE = ("varies", "share")
@@ -89,7 +108,7 @@ def _date_bad(check: Check) -> str:
 
 
 def _date_example(check: Check) -> str:
-    """Per date: what failed, e.g. 'team_win_pct = 0.5 on all 188 rows' (concat_ws skips
+    """Per date: what failed, e.g. 'team_win_pct = 0.5 in all 188 values' (concat_ws skips
     the columns that vary) or 'share 0.42 of 191 rows, needs 0.8'."""
     if check.kind == "share":
         yes, no = _share_counts(check)
@@ -100,9 +119,10 @@ def _date_example(check: Check) -> str:
     return (
         "concat_ws('; ', "
         + ", ".join(
-            f"CASE WHEN {_constant(c)} THEN '{c} = ' || CAST(min({quote_ident(c)}) AS VARCHAR) "
-            f"|| ' on all ' || CAST(count({quote_ident(c)}) AS VARCHAR) || ' rows' END"
-            for c in check.args
+            f"CASE WHEN {_constant(a)} THEN '{_varied(a)[0]} = ' "
+            f"|| CAST(min({quote_ident(_varied(a)[0])}) AS VARCHAR) || ' in all ' "
+            f"|| CAST(count({quote_ident(_varied(a)[0])}) AS VARCHAR) || ' values' END"
+            for a in check.args
         )
         + ")"
     )

@@ -16,7 +16,7 @@
 -- check: expr(usage_rate IS NULL OR minutes_played < 10 OR usage_rate BETWEEN 0 AND 90) warn
 -- check: range(efg_pct, 0, 1.5)
 -- check: share(CASE WHEN is_active THEN minutes_played IS NOT NULL END, 0.9)
--- check: share(CASE WHEN is_active AND minutes_played > 0 AND team_stats_available THEN usage_rate IS NOT NULL END, 0.5)
+-- check: share(CASE WHEN is_active AND minutes_played > 0 AND team_stats_available AND NOT team_totals_incomplete THEN usage_rate IS NOT NULL END, 0.5)
 -- check: share(CASE WHEN is_active THEN team_stats_available END, 0.8) warn
 --
 -- column game_id: NBA.com game id

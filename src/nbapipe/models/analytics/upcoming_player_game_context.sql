@@ -72,7 +72,7 @@
 -- column l14d_completeness_pct: last 14 days [%]
 -- column l30d_completeness_pct: last 30 days [%]
 -- column all_windows_complete: every completeness window complete
--- column is_production_ready: spec 4.4: in the first 30 days after the season's real opener (legacy: Oct 1, spec 9.8) and in October, November and April (season boundary), TRUE; else all five completeness windows (last 5 and 10 games, 7, 14 and 30 days) at least 70%; TRUE for a player without history yet
+-- column is_production_ready: spec 4.4: in the first 30 days after the season's real opener (legacy: Oct 1, spec 9.8) and in October, November and April (season boundary), TRUE; else all five completeness windows (last 5 and 10 games, 7, 14 and 30 days) at least 70% (FALSE when his completeness row is missing); TRUE for a player without a game this season
 -- column season_phase: early (Oct-Nov), mid (Dec-Feb), late (Mar-Apr), postseason
 -- column quality_tier: gold (>= 10 games of history), silver (>= 5), bronze (fewer)
 -- column quality_score: 95 gold, 75 silver, 50 bronze
@@ -464,16 +464,18 @@ assembled AS (
         c.l30d_pct AS l30d_completeness_pct,
         coalesce(c.all_windows_complete, TRUE) AS all_windows_complete,
         -- spec 4.4: ready in the relaxed periods (spec 6.3), else all five windows >= 70%;
-        -- a player without history yet has nothing to be incomplete about
-        c.player_lookup IS NULL
+        -- a player without a game this season has nothing to be incomplete about, but one
+        -- with games and no completeness row (its date failed) is not known to be complete
+        coalesce(w.games_played_season, 0) = 0
             OR coalesce(date_diff('day', o.opener_date, t.game_date)
                         < {{ COMPLETENESS_GRACE_DAYS }}, FALSE)
             OR month(t.game_date) IN ({{ SEASON_BOUNDARY_MONTHS }})
-            OR (100.0 * c.l5_actual >= {{ PRODUCTION_READY_PCT }} * c.l5_expected
+            OR coalesce(100.0 * c.l5_actual >= {{ PRODUCTION_READY_PCT }} * c.l5_expected
                 AND 100.0 * c.l10_actual >= {{ PRODUCTION_READY_PCT }} * c.l10_expected
                 AND 100.0 * c.l7d_actual >= {{ PRODUCTION_READY_PCT }} * c.l7d_expected
                 AND 100.0 * c.l14d_actual >= {{ PRODUCTION_READY_PCT }} * c.l14d_expected
-                AND 100.0 * c.l30d_actual >= {{ PRODUCTION_READY_PCT }} * c.l30d_expected)
+                AND 100.0 * c.l30d_actual >= {{ PRODUCTION_READY_PCT }} * c.l30d_expected,
+                FALSE)
             AS is_production_ready
     -- the large tables first, while the rows joined to them are still narrow
     FROM targets AS t

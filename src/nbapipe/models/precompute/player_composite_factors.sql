@@ -55,7 +55,7 @@
 -- column upstream_team_defense_ready: the opponent's defence row exists and is production ready
 -- column upstream_team_context_ready: the opponent's team-context row is production ready (its last 7 and 14 days' box scores at least 70% complete)
 -- column all_upstreams_ready: all four upstream flags
--- column is_production_ready: his own 10-game completeness is at least 70% (player_completeness; TRUE without history) and all_upstreams_ready; informational: every player still gets his factors
+-- column is_production_ready: his own 10-game completeness is at least 70% (player_completeness; TRUE without a game this season, FALSE without a completeness row otherwise) and all_upstreams_ready; informational: every player still gets his factors
 -- column calculation_version: v1_4factors
 -- column data_hash: first 16 hex chars of sha256 over the factor columns (values joined by '|', NULL as 'NULL', fixed order; doubles as fixed six-decimal text (DECIMAL(18,6)), the same text in DuckDB and Spark)
 --
@@ -122,8 +122,9 @@ players AS (
         u.minutes_in_last_7_days, u.avg_minutes_per_game_last_7, u.back_to_backs_last_14_days,
         u.avg_usage_rate_last_7_games, u.pace_differential, u.star_teammates_out,
         u.is_production_ready AS context_ready,
-        -- his own completeness: last 10 games (spec 5.3), without history nothing missing
-        coalesce(c.is_production_ready, TRUE) AS own_ready,
+        -- his own completeness: last 10 games (spec 5.3); without a game this season nothing
+        -- is missing, without a completeness row (its date failed) nothing is known
+        coalesce(c.is_production_ready, coalesce(u.games_played_season, 0) = 0) AS own_ready,
         o.opener_date,
         date_diff('day', o.opener_date, u.game_date) AS days_since_opener
     FROM nba_analytics.upcoming_player_game_context AS u

@@ -10,7 +10,7 @@
 -- check: expr(feature_count = 60 AND feature_version = 'v2_60features')
 -- check: expr(games_found <= 10 AND games_expected <= 10)
 -- check: varies(points_avg_last_10, points_avg_season, minutes_avg_last_10, usage_rate_last_5, pct_free_throw)
--- check: varies(team_pace, team_off_rating, team_win_pct, vegas_points_line, game_total_line, spread_magnitude)
+-- check: varies(team_pace by team_abbr, team_off_rating by team_abbr, team_win_pct by team_abbr, vegas_points_line, game_total_line by game_id, spread_magnitude by game_id)
 -- check: range(fatigue_score, 0, 100)
 -- check: range(feature_quality_score, 0, 100)
 -- check: range(shot_zone_mismatch_score, -10, 10) warn
