@@ -20,6 +20,8 @@ from typing import Any
 
 import duckdb
 
+from nbapipe import vocab
+
 Row = dict[str, Any]
 
 
@@ -28,6 +30,22 @@ def rows(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -
     cur = con.execute(sql, list(params))
     names = [d[0] for d in cur.description]
     return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def window_ready(actual: int, expected: int) -> bool:
+    """A completeness window is production-ready: its actual games at least
+    PRODUCTION_READY_PCT of the expected ones (TRUE when none were expected)."""
+    return 100 * actual >= vocab.PRODUCTION_READY_PCT * expected
+
+
+def season_openers(con: duckdb.DuckDBPyConnection) -> dict[int, dt.date]:
+    """Each season's real opener: its first Regular Season game in the schedule."""
+    return dict(
+        con.execute(
+            "SELECT season_year, min(game_date) FROM nba_raw.schedule "
+            "WHERE coalesce(season_type, 'Regular Season') = 'Regular Season' GROUP BY 1"
+        ).fetchall()
+    )
 
 
 def sql_round(x: float | Decimal | Fraction | None, digits: int = 0) -> float | None:

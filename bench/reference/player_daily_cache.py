@@ -16,7 +16,7 @@ from fractions import Fraction
 import duckdb
 
 from bench.reference import register
-from bench.reference.base import Answer, Reference, Row, row_hash, rows
+from bench.reference.base import Answer, Reference, Row, row_hash, rows, window_ready
 from nbapipe import vocab
 
 TABLE = "nba_precompute.player_daily_cache"
@@ -270,9 +270,7 @@ def one(inp: Inputs, driver: Row) -> Row:
             out[f"{w}_completeness_pct"], ready[w] = None, False
         else:
             out[f"{w}_completeness_pct"] = comp[f"{w}_pct"]
-            ready[w] = (
-                100 * comp[f"{w}_actual"] >= vocab.PRODUCTION_READY_PCT * comp[f"{w}_expected"]
-            )
+            ready[w] = window_ready(comp[f"{w}_actual"], comp[f"{w}_expected"])
         out[f"{w}_is_complete"] = ready[w]
     l5 = out["l5_completeness_pct"]
     out |= {

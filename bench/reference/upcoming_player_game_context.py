@@ -19,7 +19,16 @@ from fractions import Fraction
 import duckdb
 
 from bench.reference import register
-from bench.reference.base import Answer, Reference, Row, row_hash, rows, sql_round_float
+from bench.reference.base import (
+    Answer,
+    Reference,
+    Row,
+    row_hash,
+    rows,
+    season_openers,
+    sql_round_float,
+    window_ready,
+)
 from bench.reference.base import sql_round as round_exact
 from nbapipe import vocab
 
@@ -142,13 +151,7 @@ def load(con: duckdb.DuckDBPyConnection, day: dt.date) -> dict:
                 [day],
             )
         },
-        # each season's real opener: its first Regular Season game
-        "openers": dict(
-            con.execute(
-                "SELECT season_year, min(game_date) FROM nba_raw.schedule "
-                "WHERE coalesce(season_type, 'Regular Season') = 'Regular Season' GROUP BY 1"
-            ).fetchall()
-        ),
+        "openers": season_openers(con),
         "completeness": {
             c["player_lookup"]: c
             for c in rows(
@@ -352,7 +355,7 @@ def context_ready(day: dt.date, c: Row | None, opener: dt.date | None, played: i
     if day.month in vocab.SEASON_BOUNDARY_MONTHS:
         return True
     return c is not None and all(
-        100 * c[f"{w}_actual"] >= vocab.PRODUCTION_READY_PCT * c[f"{w}_expected"]
+        window_ready(c[f"{w}_actual"], c[f"{w}_expected"])
         for w in ("l5", "l10", "l7d", "l14d", "l30d")
     )
 

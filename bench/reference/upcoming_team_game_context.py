@@ -19,7 +19,15 @@ from fractions import Fraction
 import duckdb
 
 from bench.reference import register
-from bench.reference.base import Answer, Reference, Row, rows, sql_round_float
+from bench.reference.base import (
+    Answer,
+    Reference,
+    Row,
+    rows,
+    season_openers,
+    sql_round_float,
+    window_ready,
+)
 from bench.reference.base import sql_round as round_exact
 from nbapipe import vocab
 
@@ -146,12 +154,7 @@ def compute(con: duckdb.DuckDBPyConnection, day: dt.date) -> Answer:
     ):
         reports[r["game_id"]].append(r)
 
-    openers = dict(
-        con.execute(
-            "SELECT season_year, min(game_date) FROM nba_raw.schedule "
-            "WHERE coalesce(season_type, 'Regular Season') = 'Regular Season' GROUP BY 1"
-        ).fetchall()
-    )
+    openers = season_openers(con)
     contexts = {}
     for (team, season), seq in sides.items():
         for i, g in enumerate(seq):
@@ -212,9 +215,7 @@ def quality(seq: list[Row], i: int, opener: dt.date | None) -> Row:
     out["quality_score"] = score
     out["data_quality_issues"] = ",".join(issues) or None
     out["is_production_ready"] = all(
-        100 * out[f"l{w}d_actual_games"]
-        >= vocab.PRODUCTION_READY_PCT * out[f"l{w}d_expected_games"]
-        for w in (7, 14)
+        window_ready(out[f"l{w}d_actual_games"], out[f"l{w}d_expected_games"]) for w in (7, 14)
     )
     return out
 

@@ -165,6 +165,13 @@ def hash_text_double(column: str) -> str:
     )
 
 
+def window_ready(actual: str, expected: str) -> str:
+    """SQL: a completeness window is production-ready, its actual games at least
+    PRODUCTION_READY_PCT of the expected ones (so TRUE when none were expected; NULL when
+    either count is NULL). Models write it as ``{{ WINDOW_READY(c.l5_actual, c.l5_expected) }}``."""
+    return f"(100.0 * {actual} >= {PRODUCTION_READY_PCT!r} * {expected})"
+
+
 def round_mean(total: str, count: str, digits: str) -> str:
     """The mean total / count rounded to ``digits`` decimals as SQL's ROUND does it (half away
     from zero) on the exact mean, as a DOUBLE; NULL when count is 0. ``total`` is an exact
@@ -185,6 +192,7 @@ def template_values() -> dict[str, str | Callable[..., str]]:
     return {
         "HASH_TEXT_DOUBLE": hash_text_double,
         "ROUND_MEAN": round_mean,
+        "WINDOW_READY": window_ready,
         "ML_FEATURE_NAMES": "CAST(["
         + ", ".join(f"'{n}'" for n in ML_FEATURE_NAMES)
         + f"] AS {dictionary_list_type(ML_FEATURE_NAMES)})",

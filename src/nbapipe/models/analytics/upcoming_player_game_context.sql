@@ -470,12 +470,11 @@ assembled AS (
             OR coalesce(date_diff('day', o.opener_date, t.game_date)
                         < {{ COMPLETENESS_GRACE_DAYS }}, FALSE)
             OR month(t.game_date) IN ({{ SEASON_BOUNDARY_MONTHS }})
-            OR coalesce(100.0 * c.l5_actual >= {{ PRODUCTION_READY_PCT }} * c.l5_expected
-                AND 100.0 * c.l10_actual >= {{ PRODUCTION_READY_PCT }} * c.l10_expected
-                AND 100.0 * c.l7d_actual >= {{ PRODUCTION_READY_PCT }} * c.l7d_expected
-                AND 100.0 * c.l14d_actual >= {{ PRODUCTION_READY_PCT }} * c.l14d_expected
-                AND 100.0 * c.l30d_actual >= {{ PRODUCTION_READY_PCT }} * c.l30d_expected,
-                FALSE)
+            OR coalesce({{ WINDOW_READY(c.l5_actual, c.l5_expected) }}
+                AND {{ WINDOW_READY(c.l10_actual, c.l10_expected) }}
+                AND {{ WINDOW_READY(c.l7d_actual, c.l7d_expected) }}
+                AND {{ WINDOW_READY(c.l14d_actual, c.l14d_expected) }}
+                AND {{ WINDOW_READY(c.l30d_actual, c.l30d_expected) }}, FALSE)
             AS is_production_ready
     -- the large tables first, while the rows joined to them are still narrow
     FROM targets AS t

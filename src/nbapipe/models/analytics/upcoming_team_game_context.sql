@@ -333,15 +333,30 @@ injury_counts AS (
     GROUP BY game_id, team_abbr
 ),
 
--- Completeness in percent: 100 when no game was expected (spec 6.3), 1 decimal.
-recent_quality AS (
+-- Completeness (spec 4.5 quality, 6.3): percentages (100 when no game was expected, 1
+-- decimal), the tier and score of the lower one, and readiness: both windows at 70%.
+recent_pct AS (
     SELECT
-        game_id, team_abbr,
+        *,
         CASE WHEN l7d_expected = 0 THEN 100.0
              ELSE round(100.0 * l7d_actual / l7d_expected, 1) END AS l7d_pct,
         CASE WHEN l14d_expected = 0 THEN 100.0
              ELSE round(100.0 * l14d_actual / l14d_expected, 1) END AS l14d_pct
     FROM recent_load
+),
+
+recent_quality AS (
+    SELECT
+        *,
+        CASE
+            WHEN least(l7d_pct, l14d_pct) >= 95 THEN 95
+            WHEN least(l7d_pct, l14d_pct) >= 75 THEN 75
+            WHEN least(l7d_pct, l14d_pct) >= 50 THEN 50
+            ELSE 25
+        END AS quality_score,
+        {{ WINDOW_READY(l7d_actual, l7d_expected) }}
+            AND {{ WINDOW_READY(l14d_actual, l14d_expected) }} AS is_production_ready
+    FROM recent_pct
 ),
 
 season_openers AS ({{ SEASON_OPENERS }}),
@@ -381,8 +396,8 @@ SELECT
     t.days_since_last_game,
     t.days_rest,
     coalesce(t.days_rest = {{ BACK_TO_BACK_DAYS_REST }}, FALSE) AS is_back_to_back,
-    coalesce(r.games_in_last_7_days, 0) AS games_in_last_7_days,
-    coalesce(r.games_in_last_14_days, 0) AS games_in_last_14_days,
+    coalesce(q.games_in_last_7_days, 0) AS games_in_last_7_days,
+    coalesce(q.games_in_last_14_days, 0) AS games_in_last_14_days,
     o.days_rest AS opponent_days_rest,
     coalesce(o.days_rest = {{ BACK_TO_BACK_DAYS_REST }}, FALSE) AS opponent_is_back_to_back,
     t.days_rest - o.days_rest AS rest_advantage,
@@ -416,42 +431,28 @@ SELECT
         AS consecutive_road_games,
     CAST(CASE WHEN t.home_game THEN t.venue_run_length ELSE 0 END AS INTEGER)
         AS consecutive_home_games,
-    CAST(coalesce(r.l7d_expected, 0) AS INTEGER) AS l7d_expected_games,
-    CAST(coalesce(r.l7d_actual, 0) AS INTEGER) AS l7d_actual_games,
-    CAST(coalesce(r.l14d_expected, 0) AS INTEGER) AS l14d_expected_games,
-    CAST(coalesce(r.l14d_actual, 0) AS INTEGER) AS l14d_actual_games,
+    CAST(q.l7d_expected AS INTEGER) AS l7d_expected_games,
+    CAST(q.l7d_actual AS INTEGER) AS l7d_actual_games,
+    CAST(q.l14d_expected AS INTEGER) AS l14d_expected_games,
+    CAST(q.l14d_actual AS INTEGER) AS l14d_actual_games,
     q.l7d_pct AS l7d_completeness_pct,
     q.l14d_pct AS l14d_completeness_pct,
-    CASE
-        WHEN least(q.l7d_pct, q.l14d_pct) >= 95 THEN 'gold'
-        WHEN least(q.l7d_pct, q.l14d_pct) >= 75 THEN 'silver'
-        WHEN least(q.l7d_pct, q.l14d_pct) >= 50 THEN 'bronze'
-        ELSE 'poor'
-    END AS data_quality_tier,
-    CASE
-        WHEN least(q.l7d_pct, q.l14d_pct) >= 95 THEN 95
-        WHEN least(q.l7d_pct, q.l14d_pct) >= 75 THEN 75
-        WHEN least(q.l7d_pct, q.l14d_pct) >= 50 THEN 50
-        ELSE 25
-    END AS quality_score,
+    CASE q.quality_score WHEN 95 THEN 'gold' WHEN 75 THEN 'silver' WHEN 50 THEN 'bronze'
+        ELSE 'poor' END AS data_quality_tier,
+    q.quality_score,
     nullif(concat_ws(',',
-        CASE WHEN coalesce(r.l7d_actual, 0) < coalesce(r.l7d_expected, 0) THEN 'l7d_incomplete' END,
-        CASE WHEN coalesce(r.l14d_actual, 0) < coalesce(r.l14d_expected, 0)
-            THEN 'l14d_incomplete' END,
+        CASE WHEN q.l7d_actual < q.l7d_expected THEN 'l7d_incomplete' END,
+        CASE WHEN q.l14d_actual < q.l14d_expected THEN 'l14d_incomplete' END,
         CASE WHEN month(t.game_date) IN ({{ SEASON_BOUNDARY_MONTHS }}) THEN 'season_boundary' END,
         CASE WHEN date_diff('day', so.opener_date, t.game_date) < {{ COMPLETENESS_GRACE_DAYS }}
             THEN 'bootstrap_mode' END
     ), '') AS data_quality_issues,
-    100.0 * coalesce(r.l7d_actual, 0) >= {{ PRODUCTION_READY_PCT }} * coalesce(r.l7d_expected, 0)
-        AND 100.0 * coalesce(r.l14d_actual, 0)
-            >= {{ PRODUCTION_READY_PCT }} * coalesce(r.l14d_expected, 0)
-        AS is_production_ready
+    q.is_production_ready
 FROM team_context AS t
 LEFT JOIN team_context AS o ON o.game_id = t.game_id AND o.team_abbr = t.opponent_team_abbr
-LEFT JOIN recent_load AS r ON r.game_id = t.game_id AND r.team_abbr = t.team_abbr
+LEFT JOIN recent_quality AS q ON q.game_id = t.game_id AND q.team_abbr = t.team_abbr
 LEFT JOIN target_tipoffs AS tip ON tip.game_id = t.game_id
 LEFT JOIN spreads AS sp ON sp.game_id = t.game_id AND sp.team_abbr = t.team_abbr
 LEFT JOIN totals AS tot ON tot.game_id = t.game_id
 LEFT JOIN injury_counts AS inj ON inj.game_id = t.game_id AND inj.team_abbr = t.team_abbr
 LEFT JOIN season_openers AS so ON so.season_year = t.season_year
-LEFT JOIN recent_quality AS q ON q.game_id = t.game_id AND q.team_abbr = t.team_abbr

@@ -424,16 +424,16 @@ assembled AS (
         z.primary_scoring_zone, z.paint_rate_last_10, z.three_pt_rate_last_10,
         z.player_lookup IS NOT NULL AS shot_zone_data_available,
         c.l5_pct AS l5_completeness_pct,
-        coalesce(100.0 * c.l5_actual >= {{ PRODUCTION_READY_PCT }} * c.l5_expected, FALSE)
+        coalesce({{ WINDOW_READY(c.l5_actual, c.l5_expected) }}, FALSE)
             AS l5_is_complete,
         c.l10_pct AS l10_completeness_pct,
-        coalesce(100.0 * c.l10_actual >= {{ PRODUCTION_READY_PCT }} * c.l10_expected, FALSE)
+        coalesce({{ WINDOW_READY(c.l10_actual, c.l10_expected) }}, FALSE)
             AS l10_is_complete,
         c.l7d_pct AS l7d_completeness_pct,
-        coalesce(100.0 * c.l7d_actual >= {{ PRODUCTION_READY_PCT }} * c.l7d_expected, FALSE)
+        coalesce({{ WINDOW_READY(c.l7d_actual, c.l7d_expected) }}, FALSE)
             AS l7d_is_complete,
         c.l14d_pct AS l14d_completeness_pct,
-        coalesce(100.0 * c.l14d_actual >= {{ PRODUCTION_READY_PCT }} * c.l14d_expected, FALSE)
+        coalesce({{ WINDOW_READY(c.l14d_actual, c.l14d_expected) }}, FALSE)
             AS l14d_is_complete,
         CAST(c.l5_expected AS INTEGER) AS expected_games,
         CAST(c.l5_actual AS INTEGER) AS actual_games,
