@@ -272,25 +272,30 @@ def _operator_suite(
             run += 2
             # Points, shots and usage are errors; a missing minutes figure is a warning: the
             # model's own check fails a date only when more than 10% of them are missing.
-            for label, severity, condition in (
-                (
-                    "points, shots and usage",
-                    "error",
-                    "minutes_played > 0 AND (points IS NULL OR fg_attempts IS NULL "
-                    "OR (usage_rate IS NULL AND team_stats_available "
-                    "AND NOT team_totals_incomplete))",
-                ),
-                ("minutes", "warn", "minutes_played IS NULL"),
-            ):
-                n_dates, n_rows, example = engine.fetchone(
-                    f"""
-                    SELECT count(DISTINCT game_date), count(*),
-                           min(CAST(game_date AS VARCHAR) || ' ' || player_lookup)
+            # One scan counts both.
+            found = engine.fetchone(
+                f"""
+                WITH flagged AS (
+                    SELECT game_date, CAST(game_date AS VARCHAR) || ' ' || player_lookup AS who,
+                           minutes_played > 0 AND (points IS NULL OR fg_attempts IS NULL
+                               OR (usage_rate IS NULL AND team_stats_available
+                                   AND NOT team_totals_incomplete)) AS no_stats,
+                           minutes_played IS NULL AS no_minutes
                     FROM {PGS}
-                    WHERE game_date >= ? AND game_date < ? AND is_active AND {condition}
-                    """,
-                    [start, end_x],
+                    WHERE game_date >= ? AND game_date < ? AND is_active
                 )
+                SELECT count(DISTINCT game_date) FILTER (WHERE no_stats),
+                       count(*) FILTER (WHERE no_stats), min(who) FILTER (WHERE no_stats),
+                       count(DISTINCT game_date) FILTER (WHERE no_minutes),
+                       count(*) FILTER (WHERE no_minutes), min(who) FILTER (WHERE no_minutes)
+                FROM flagged
+                """,
+                [start, end_x],
+            )
+            for k, (label, severity) in enumerate(
+                (("points, shots and usage", "error"), ("minutes", "warn"))
+            ):
+                n_dates, n_rows, example = found[3 * k : 3 * k + 3]
                 if n_rows:
                     out.append(
                         Violation(
