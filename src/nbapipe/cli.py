@@ -604,6 +604,7 @@ ModelsOpt = Annotated[
 WaitOpt = Annotated[
     bool, typer.Option("--wait", help="If another run holds the warehouse, wait for it.")
 ]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 ReadWaitOpt = Annotated[
     bool, typer.Option("--wait", help="If a run is writing the warehouse, wait until it ends.")
 ]
@@ -799,7 +800,7 @@ def validate(
         str | None, typer.Option(help="Last date \\[default: last scheduled].", metavar="DATE")
     ] = None,
     models: ModelsOpt = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    as_json: JsonOpt = False,
     wait: ReadWaitOpt = False,
     warehouse: WarehouseOpt = None,
 ) -> None:
@@ -865,7 +866,7 @@ def failures(
     limit: Annotated[
         int, typer.Option(min=1, help="Show at most this many rows.", metavar="N")
     ] = 50,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    as_json: JsonOpt = False,
     wait: ReadWaitOpt = False,
     warehouse: WarehouseOpt = None,
 ) -> None:
@@ -939,7 +940,7 @@ def status(
     team: Annotated[
         str | None, typer.Option(help="Only rows of this team (tricode).", metavar="TEAM")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    as_json: JsonOpt = False,
     start: Annotated[
         str | None, typer.Option(help="Model coverage from this date.", metavar="DATE")
     ] = None,
@@ -1123,7 +1124,7 @@ def registry_unresolved(
     limit: Annotated[
         int, typer.Option(min=1, help="Show at most this many names.", metavar="N")
     ] = 50,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    as_json: JsonOpt = False,
     wait: ReadWaitOpt = False,
     warehouse: WarehouseOpt = None,
 ) -> None:
