@@ -351,7 +351,9 @@ def test_cli_dates_and_options_are_checked_before_any_work(tmp_path: Path) -> No
     version = nbapipe("--version", cwd=tmp_path)
     assert version.returncode == 0 and version.stdout.startswith("nbapipe ")
     report = json.loads(nbapipe("validate", "--json", cwd=tmp_path, env=env).stdout)
-    assert report["ok"] is (not report["violations"])
+    errors = [v for v in report["violations"] if v["severity"] == "error"]
+    assert report["ok"] is (not errors) and report["errors"] == len(errors)
+    assert report["warnings"] == len(report["violations"]) - len(errors)
 
 
 def test_cli_ingest_live_only_options_need_live(tmp_path: Path) -> None:

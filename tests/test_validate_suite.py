@@ -46,7 +46,61 @@ def _suite(path: Path) -> dict[tuple[str, str], api.Violation]:
 
 def test_validate_suite_is_silent_on_a_clean_league(clean: Path) -> None:
     report = api.validate(warehouse=clean, models=MODELS)
-    assert report.ok, report.violations
+    assert report.ok and not report.violations, report.violations
+
+
+PPL = "nba_analytics.player_prop_lines"
+
+
+def test_validate_a_date_without_sportsbook_data_is_a_warning_not_a_gap(broken: Path) -> None:
+    """The prop lines read only optional sportsbook data: a date none was loaded for is a
+    warning naming the input, and validate passes unless --strict; rows missing while the
+    data is there stay a coverage error."""
+    from typer.testing import CliRunner
+
+    from nbapipe.cli import app
+
+    with DuckDBEngine(broken, create=False) as eng:
+        eng.execute("DELETE FROM nba_raw.player_props WHERE game_date = ?", [DAY])
+    api.backfill(DAY, DAY, warehouse=broken, models=[PPL], force=True)
+    report = api.validate(warehouse=broken, models=MODELS)
+    found = {(v.model, v.check): v for v in report.violations}
+    warn = found[(PPL, "has input on every date with completed games")]
+    assert (warn.severity, warn.dates) == ("warn", 1)
+    assert warn.example == f"no rows in nba_raw.player_props for {DAY}"
+    assert (PPL, "covers every date with completed games") not in found
+    assert report.ok and (report.errors, report.warnings) == (0, 1)
+    runner = CliRunner()
+    args = ["validate", "-w", str(broken), *(a for m in MODELS for a in ("--models", m))]
+    relaxed = runner.invoke(app, args)
+    assert relaxed.exit_code == 0 and "1 warning" in relaxed.output, relaxed.output
+    assert runner.invoke(app, [*args, "--strict"]).exit_code == 1
+    # the day's rows deleted while its sportsbook data is there: a gap, an error
+    other = DAY + dt.timedelta(days=1)
+    with DuckDBEngine(broken, create=False) as eng:
+        props = "SELECT count(*) FROM nba_raw.player_props WHERE game_date = ?"
+        assert eng.fetchone(props, [other])[0]
+        eng.execute(f"DELETE FROM {PPL} WHERE game_date = ?", [other])
+    gap = {(v.model, v.check): v for v in api.validate(warehouse=broken, models=MODELS).violations}[
+        (PPL, "covers every date with completed games")
+    ]
+    assert gap.severity == "error" and gap.example == f"missing {other}; {other}: computed, no rows"
+
+
+def test_validate_coverage_says_why_a_date_is_missing(broken: Path) -> None:
+    with DuckDBEngine(broken, create=False) as eng:
+        eng.execute("DELETE FROM nba_raw.player_boxscores WHERE game_date = ?", [DAY])
+        eng.execute(f"DELETE FROM {PGS} WHERE game_date = ?", [DAY])  # else they stay
+    api.backfill(DAY, DAY, warehouse=broken, models=[PGS], force=True)
+    report = api.validate(warehouse=broken, models=MODELS)
+    gap = {(v.model, v.check): v for v in report.violations}[
+        (PGS, "covers every date with completed games")
+    ]
+    assert gap.severity == "error" and not report.ok
+    assert gap.example == (
+        f"missing {DAY}; {DAY}: games were played but nba_raw.player_boxscores has no rows "
+        f"for {DAY}"
+    ), gap.example
 
 
 def test_validate_suite_finds_duplicate_keys(broken: Path) -> None:

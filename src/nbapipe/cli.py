@@ -631,6 +631,13 @@ def _natural_width(table: Table) -> Measurement:
     return Measurement.get(out, out.options.update_width(10_000), table)
 
 
+def _first_and_more(dates: list[str]) -> str:
+    """'2025-01-15 +3' for four dates, '' for none."""
+    if not dates:
+        return ""
+    return dates[0] + (f" +{len(dates) - 1:,}" if len(dates) > 1 else "")
+
+
 def _count(n: int, noun: str) -> str:
     """``n`` and the noun, plural unless n is 1: "1 date", "12 dates"."""
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
@@ -801,10 +808,14 @@ def validate(
     ] = None,
     models: ModelsOpt = None,
     as_json: JsonOpt = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit 1 on warnings too, not only on errors.")
+    ] = False,
     wait: ReadWaitOpt = False,
     warehouse: WarehouseOpt = None,
 ) -> None:
-    """Run every output check and the schedule-coverage check; exit 1 on any violation."""
+    """Run every output check and the schedule-coverage check; exit 1 on any error
+    (with --strict, on any warning too)."""
     report = api.validate(start, end, models=models, warehouse=warehouse, wait=wait)
     if as_json:
         sys.stdout.write(json.dumps(report.to_dict(), indent=2, default=str) + "\n")
@@ -843,12 +854,17 @@ def validate(
                         for name, v in zip(names, vs, strict=True)
                     ],
                 )
+        verdict = []
+        if report.errors:
+            verdict.append(f"[red]{_count(report.errors, 'error')}[/]")
+        if report.warnings:
+            verdict.append(f"[yellow]{_count(report.warnings, 'warning')}[/]")
         out.print(
             f"{len(report.models)} models, {report.checks_run} checks over "
             f"{report.start} .. {report.end}: "
-            + ("[green]all passed[/]" if report.ok else f"[red]{len(report.violations)} failed[/]")
+            + (", ".join(verdict) if verdict else "[green]all passed[/]")
         )
-    if not report.ok:
+    if not report.ok or (strict and report.violations):
         raise typer.Exit(1)
 
 
@@ -1031,9 +1047,10 @@ def status(
             mt.add_column(col, justify="right" if col == "rows" else "left", min_width=7)
         for c in cov:
             pct_style = "green" if c.coverage_pct >= 95 else "yellow" if c.coverage_pct else "red"
-            n_missing = len(c.missing_dates)
-            missing = c.missing_dates[0] if c.missing_dates else ""
-            missing += f" +{n_missing - 1:,}" if n_missing > 1 else ""
+            missing = _first_and_more(c.missing_dates)
+            if c.no_input_dates:  # computed, but its optional inputs had nothing those dates
+                missing += ("; " if missing else "") + "no input "
+                missing += _first_and_more(c.no_input_dates)
             covered = f"{c.dates_with_rows}/{c.game_dates} {c.coverage_pct:g}%"
             mt.add_row(
                 _short(c.model),

@@ -30,6 +30,13 @@ class ModelCoverage:
     last_run_status: str | None
     last_run_at: str | None
     per_date: list[dict] = field(default_factory=list)
+    # Why each missing date is missing: the date's failure reason, 'computed, no rows' or
+    # 'never computed'.
+    missing_reasons: dict[str, str] = field(default_factory=dict)
+    # Dates the model computed and wrote nothing for because none of its inputs (all
+    # optional) had rows: a source that was not collected, not a gap in the model. Not in
+    # missing_dates.
+    no_input_dates: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -83,6 +90,9 @@ def model_coverage(
             )
         }
         missing = sorted(d for d in expected_dates if d not in rows_by_date and d not in handled)
+        reasons = _missing_reasons(engine, m, missing)
+        no_input = _no_input_dates(engine, m, [d for d in missing if reasons[d] == COMPUTED_EMPTY])
+        missing = [d for d in missing if d not in no_input]
         fails = dict(
             engine.fetchall(
                 f"SELECT failure_category, count(*) FROM {PRECOMPUTE_FAILURES.fqn} "
@@ -105,6 +115,8 @@ def model_coverage(
             ),
             rows=sum(rows_by_date.values()),
             missing_dates=[d.isoformat() for d in missing],
+            missing_reasons={d.isoformat(): reasons[d] for d in missing},
+            no_input_dates=[d.isoformat() for d in sorted(no_input)],
             failures_by_category=fails,
             last_run_status=last[0] if last else None,
             last_run_at=last[1][:19] if last and last[1] else None,
@@ -117,6 +129,64 @@ def model_coverage(
             ]
         out.append(cov)
     return out
+
+
+COMPUTED_EMPTY = "computed, no rows"
+NEVER_COMPUTED = "never computed"
+
+
+def _missing_reasons(engine: Engine, m: Model, dates: list[dt.date]) -> dict[dt.date, str]:
+    """Why each date has no rows: the reason the date failed (its latest run's date-level
+    failure row), else 'computed, no rows' or 'never computed'. One query."""
+    if not dates:
+        return {}
+    engine.temp_dates("_missing_dates", dates)
+    rows = engine.fetchall(
+        "SELECT d.d, i.status, f.failure_reason FROM _missing_dates d "
+        f"LEFT JOIN {MODEL_INTERVALS.fqn} i ON i.model = ? AND i.interval_date = d.d "
+        f"LEFT JOIN (SELECT analysis_date, arg_max(failure_reason, created_at) AS failure_reason "
+        f"FROM {PRECOMPUTE_FAILURES.fqn} WHERE model = ? AND entity_id = '__date__' "
+        "GROUP BY analysis_date) f ON f.analysis_date = d.d",
+        [m.name, m.name],
+    )
+    out = {}
+    for d, status, reason in rows:
+        if status == "success":
+            out[d] = COMPUTED_EMPTY
+        elif status is None:
+            out[d] = NEVER_COMPUTED
+        else:
+            out[d] = reason or status
+    return out
+
+
+def _no_input_dates(engine: Engine, m: Model, dates: list[dt.date]) -> set[dt.date]:
+    """Of dates a model computed without writing rows, those where none of its inputs had
+    a row: only for a model whose inputs are all optional (the prop lines without any
+    sportsbook data); any other empty date stays missing."""
+    if not dates or any(u.critical for u in m.upstream):
+        return set()
+    from nbapipe.pipeline.runner import date_column_of
+
+    fed = set()
+    for u in m.upstream:
+        if not engine.table_exists(u.table):
+            continue
+        dc = quote_ident(date_column_of(u.table))
+        fed |= {
+            d
+            for (d,) in engine.fetchall(
+                f"SELECT DISTINCT {dc} FROM {u.table} WHERE {dc} IN (SELECT d FROM _missing_dates)"
+            )
+        }
+    return set(dates) - fed
+
+
+def _missing_example(dates: list[str], reasons: dict[str, str], shown: int = 5) -> str:
+    """'missing 2024-12-19, 2025-04-16, ...; 2024-12-19: <why>': the first dates, and why
+    the first of them is missing."""
+    first = dates[0]
+    return f"missing {', '.join(dates[:shown])}; {first}: {reasons.get(first, NEVER_COMPUTED)}"
 
 
 @dataclass
@@ -138,11 +208,20 @@ class ValidationReport:
     violations: list[Violation]
 
     @property
+    def errors(self) -> int:
+        return sum(v.severity == "error" for v in self.violations)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.violations) - self.errors
+
+    @property
     def ok(self) -> bool:
-        return not self.violations
+        """No error-level violation (warnings are reported, not failed on)."""
+        return not self.errors
 
     def to_dict(self) -> dict:
-        return {"ok": self.ok, **asdict(self)}
+        return {"ok": self.ok, "errors": self.errors, "warnings": self.warnings, **asdict(self)}
 
 
 def validate(engine: Engine, models: list[Model], start: dt.date, end: dt.date) -> ValidationReport:
@@ -177,6 +256,7 @@ def validate(engine: Engine, models: list[Model], start: dt.date, end: dt.date) 
                     next((r.detail for r in bad if r.detail), None),
                 )
             )
+    by_name = {m.name: m for m in models}
     for cov in model_coverage(engine, models, start, end):
         checks_run += 1
         if cov.missing_dates:
@@ -187,7 +267,19 @@ def validate(engine: Engine, models: list[Model], start: dt.date, end: dt.date) 
                     "error",
                     len(cov.missing_dates),
                     0,
-                    "missing " + ", ".join(cov.missing_dates[:5]),
+                    _missing_example(cov.missing_dates, cov.missing_reasons),
+                )
+            )
+        if cov.no_input_dates:
+            inputs = ", ".join(u.table for u in by_name[cov.model].upstream)
+            violations.append(
+                Violation(
+                    cov.model,
+                    "has input on every date with completed games",
+                    "warn",
+                    len(cov.no_input_dates),
+                    0,
+                    f"no rows in {inputs} for " + ", ".join(cov.no_input_dates[:5]),
                 )
             )
     suite_run, suite_violations = _operator_suite(engine, models, start, end_x)
