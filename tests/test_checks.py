@@ -161,11 +161,15 @@ def test_checks_refuse_a_check_with_the_wrong_arguments() -> None:
     from nbapipe.pipeline.model import ModelError
 
     head = "-- name: a.b\n-- description: x\n-- grain: x\n-- key: d\n-- date_column: d\n"
-    for bad in ("varies", "varies()", "range(pts, 0)", "not_null", "unique_key(d)", "share(x)"):
+    wrong = ("varies", "varies()", "range(pts, 0)", "not_null", "unique_key(d)", "share(x)")
+    for bad in (*wrong, "share(x, 0.5, 3, 4)"):
         with pytest.raises(ModelError, match="wrong number of arguments"):
             parse_model(f"{head}-- check: {bad}\nSELECT 1\n", "bad.sql")
     for bad in ("share(x, 80)", "share(x, most)"):
         with pytest.raises(ModelError, match="a number from 0 to 1"):
+            parse_model(f"{head}-- check: {bad}\nSELECT 1\n", "bad.sql")
+    for bad in ("share(x, 0.5, many)", "share(x, 0.5, -1)", "share(x, 0.5, 2.5)"):
+        with pytest.raises(ModelError, match="min_rows must be a whole number"):
             parse_model(f"{head}-- check: {bad}\nSELECT 1\n", "bad.sql")
 
 
@@ -182,6 +186,19 @@ SELECT 1
 )
 
 
+SHARE_MIN_ROWS = parse_model(
+    """-- name: nba_test.covered
+-- description: a table with a coverage rule judged on 3 rows or more
+-- grain: one row per player per date
+-- key: d, player
+-- date_column: d
+-- check: share(CASE WHEN active THEN mins IS NOT NULL END, 0.75, 3) warn
+SELECT 1
+""",
+    "covered.sql",
+)
+
+
 # (day, active, minutes, is_failure): only active rows are judged
 coverage_rows = _days_of_rows(st.booleans(), st.one_of(st.none(), st.integers(0, 40)))
 
@@ -190,22 +207,26 @@ coverage_rows = _days_of_rows(st.booleans(), st.one_of(st.none(), st.integers(0,
 @given(coverage_rows)
 @example([(DAYS[0], True, 30, False)] * 3 + [(DAYS[0], True, None, False)])  # exactly 0.75
 @example([(DAYS[0], True, 30, False)] * 2 + [(DAYS[0], True, None, False)] * 2)
+@example([(DAYS[0], True, None, False)] * 2)  # under min_rows: judged by one model only
+@example([(DAYS[0], True, None, False)] * 3)  # exactly min_rows
 def test_checks_share_fails_a_date_below_its_coverage(data: list[tuple]) -> None:
-    """share(predicate, min) against a plain reading: on each date the judged rows (kept,
-    predicate not NULL) must hold it in at least the share min; a failing date counts the
-    rows without it and says the share it had."""
-    want = {}
-    for d in DAYS:
-        judged = [r for r in data if r[0] == d and not r[3] and r[1]]
-        yes = sum(1 for r in judged if r[2] is not None)
-        if judged and yes < 0.75 * len(judged):
-            share = round(yes / len(judged), 3)
-            want[d] = (len(judged) - yes, f"share {share} of {len(judged)} rows, needs 0.75")
-    with DuckDBEngine(":memory:") as eng:
-        _load(eng, "active BOOLEAN, mins INTEGER", data)
-        found = checks.evaluate(eng, SHARE, "out_rows", "failure_category IS NULL")
-    assert {r.check_date: (r.failing_rows, r.detail) for r in found} == want
-    assert all(r.severity == "warn" for r in found)
+    """share(predicate, min[, min_rows]) against a plain reading: on each date the judged
+    rows (kept, predicate not NULL) must hold it in at least the share min; with min_rows a
+    date of fewer judged rows passes; a failing date counts the rows without it and says the
+    share it had."""
+    for model, min_rows in ((SHARE, 1), (SHARE_MIN_ROWS, 3)):
+        want = {}
+        for d in DAYS:
+            judged = [r for r in data if r[0] == d and not r[3] and r[1]]
+            yes = sum(1 for r in judged if r[2] is not None)
+            if len(judged) >= min_rows and yes < 0.75 * len(judged):
+                share = round(yes / len(judged), 3)
+                want[d] = (len(judged) - yes, f"share {share} of {len(judged)} rows, needs 0.75")
+        with DuckDBEngine(":memory:") as eng:
+            _load(eng, "active BOOLEAN, mins INTEGER", data)
+            found = checks.evaluate(eng, model, "out_rows", "failure_category IS NULL")
+        assert {r.check_date: (r.failing_rows, r.detail) for r in found} == want, min_rows
+        assert all(r.severity == "warn" for r in found)
 
 
 def test_checks_varies_by_a_column_judges_its_distinct_values() -> None:

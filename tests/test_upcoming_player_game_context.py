@@ -266,3 +266,35 @@ def test_upcoming_player_context_not_ready_without_its_completeness_row(
             )
         )
     assert ready == {False: [False]} or ready == {False: [False], True: [True]}
+
+
+def test_upcoming_player_context_warns_on_the_spec_post_run_thresholds(
+    season: Path, tmp_path: Path
+) -> None:
+    """Spec 4.4's post-run warnings: under 10% of players with a usage rate over their last
+    7 games, or with a prop line, on a date of 50 players or more. A warning: the date's
+    rows are still written."""
+    copy = tmp_path / "w.duckdb"
+    shutil.copy(season, copy)
+    day = dt.date(2025, 3, 12)
+    with DuckDBEngine(copy, create=False) as eng:
+        eng.execute("DELETE FROM nba_raw.player_props WHERE game_date = ?", [day])
+        eng.execute(f"UPDATE {PGS} SET usage_rate = NULL WHERE game_date < ?", [day])
+    api.run_daily(day, warehouse=copy, models=[UPGC, "nba_analytics.player_prop_lines"], force=True)
+    with DuckDBEngine(copy, create=False) as eng:
+        players = eng.fetchone(f"SELECT count(*) FROM {UPGC} WHERE game_date = ?", [day])[0]
+        found = eng.fetchall(
+            "SELECT check_name, severity, failing_rows, detail FROM nba_processing.check_results "
+            "WHERE model = ? AND check_date = ? AND NOT passed ORDER BY check_name",
+            [UPGC, day],
+        )
+    assert players >= 50
+    usage = (
+        "share(CASE WHEN l10_games_used > 0 THEN avg_usage_rate_last_7_games IS NOT NULL END, "
+        "0.1, 50)"
+    )
+    assert [(name, sev) for name, sev, _, _ in found] == [
+        (usage, "warn"),
+        ("share(has_prop_line, 0.1, 50)", "warn"),
+    ]
+    assert found[1][2] == players and found[1][3] == f"share 0.0 of {players} rows, needs 0.1"

@@ -6,10 +6,11 @@ the predicate is false), ``varies(col, ...)`` (on a date where a column has at l
 ``VARIES_MIN_VALUES`` non-NULL values, they are not all equal: the legacy's batch variance
 check, spec 5.5.3, which caught team_win_pct stuck at 0.5 and spread_magnitude all zero; a
 column ``col by other`` needs ``VARIES_MIN_GROUPS`` distinct values of ``other`` instead),
-``share(predicate, min)`` (on each date, at least the share ``min`` of the rows where the
-predicate is not NULL have it true: coverage, such as the share of active players with
-minutes; a NULL predicate leaves the row out, so ``CASE WHEN is_active THEN ... END`` judges
-active players only). ``varies`` and ``share`` judge a date as a whole.
+``share(predicate, min[, min_rows])`` (on each date, at least the share ``min`` of the rows
+where the predicate is not NULL have it true: coverage, such as the share of active players
+with minutes; a NULL predicate leaves the row out, so ``CASE WHEN is_active THEN ... END``
+judges active players only; with ``min_rows``, a date with fewer such rows is not
+judged). ``varies`` and ``share`` judge a date as a whole.
 Severity ``error`` blocks the date's write; ``warn`` is recorded.
 """
 
@@ -97,7 +98,8 @@ def _date_condition(check: Check) -> str:
     """Per date (inside a GROUP BY of the date): the date fails a per-date check."""
     if check.kind == "share":
         yes, no = _share_counts(check)
-        return f"({no} > 0 AND {yes} < {float(check.args[1])} * ({yes} + {no}))"
+        enough = f" AND {yes} + {no} >= {int(check.args[2])}" if len(check.args) > 2 else ""
+        return f"({no} > 0 AND {yes} < {float(check.args[1])} * ({yes} + {no}){enough})"
     return " OR ".join(_constant(c) for c in check.args)
 
 

@@ -160,11 +160,13 @@ def parse_model(text: str, path: str) -> Model:
         ):
             raise ModelError(f"{path}: bad check {raw!r}")
         args = tuple(a.strip() for a in _split_args(cm.group(2) or ""))
-        arity = {"unique_key": (0, 0), "range": (3, 3), "share": (2, 2)}.get(cm.group(1), (1, None))
+        arity = {"unique_key": (0, 0), "range": (3, 3), "share": (2, 3)}.get(cm.group(1), (1, None))
         if len(args) < arity[0] or (arity[1] is not None and len(args) > arity[1]):
             raise ModelError(f"{path}: check {raw!r} takes the wrong number of arguments")
         if cm.group(1) == "share" and not _is_fraction(args[1]):
             raise ModelError(f"{path}: check {raw!r}: the share must be a number from 0 to 1")
+        if cm.group(1) == "share" and len(args) == 3 and not args[2].isdigit():
+            raise ModelError(f"{path}: check {raw!r}: min_rows must be a whole number")
         checks.append(Check(cm.group(1), args, cm.group(3) or "error"))
 
     body = "\n".join(body_lines).strip().rstrip(";")

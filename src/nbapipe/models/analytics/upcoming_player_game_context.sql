@@ -12,6 +12,8 @@
 -- check: range(days_rest, 0, 400)
 -- check: range(points_avg_last_10, 0, 70)
 -- check: expr(NOT has_prop_line OR current_points_line IS NOT NULL)
+-- check: share(CASE WHEN l10_games_used > 0 THEN avg_usage_rate_last_7_games IS NOT NULL END, 0.1, 50) warn
+-- check: share(has_prop_line, 0.1, 50) warn
 --
 -- column game_id: NBA.com game id
 -- column game_date: game date (US/Eastern)
