@@ -221,6 +221,50 @@ def test_pipeline_missing_critical_upstream_marks_dates_failed(wh: Path) -> None
     assert history == [("failed", 1, True)]
 
 
+def test_pipeline_a_night_missing_some_box_scores_waits_for_them(wh: Path) -> None:
+    """Box scores for one game of a night and not the others (spec 11.3: 1 of 9 gamebooks
+    collected on an incident night): a per-game model does not write a partial night, it
+    fails the date naming the games, and computes it once they arrive."""
+    day = dt.date(2025, 2, 3)
+    with DuckDBEngine(wh, create=False) as eng:
+        games = [
+            g
+            for (g,) in eng.fetchall(
+                "SELECT DISTINCT game_id FROM nba_raw.team_boxscores WHERE game_date = ? "
+                "ORDER BY 1",
+                [day],
+            )
+        ]
+        assert len(games) >= 4
+        eng.execute(
+            "CREATE TABLE held AS SELECT * FROM nba_raw.team_boxscores "
+            "WHERE game_date = ? AND game_id <> ?",
+            [day, games[0]],
+        )
+        eng.execute(
+            "DELETE FROM nba_raw.team_boxscores WHERE game_id IN (SELECT game_id FROM held)"
+        )
+    summary = api.backfill("2025-02-01", "2025-02-05", warehouse=wh, models=[TOGS])
+    assert summary.models[0].dates_failed == 1
+    rows, _ = api.failures(model=TOGS, warehouse=wh)
+    assert [r["analysis_date"] for r in rows] == [day]
+    assert rows[0]["failure_reason"] == (
+        f"games were played but nba_raw.team_boxscores has no rows for {len(games) - 1} of the "
+        f"date's {len(games)} completed games ({', '.join(games[1:4])}"
+        + (", ...)" if len(games) > 4 else ")")
+    )
+    with DuckDBEngine(wh, create=False) as eng:
+        assert not eng.fetchone(f"SELECT count(*) FROM {TOGS} WHERE game_date = ?", [day])[0]
+        eng.execute("INSERT INTO nba_raw.team_boxscores SELECT * FROM held")
+    again = api.backfill("2025-02-01", "2025-02-05", warehouse=wh, models=[TOGS])
+    assert (again.models[0].dates_computed, again.models[0].dates_failed) == (1, 0)
+    with DuckDBEngine(wh, create=False) as eng:
+        written = eng.fetchone(
+            f"SELECT count(DISTINCT game_id) FROM {TOGS} WHERE game_date = ?", [day]
+        )[0]
+    assert written == len(games)
+
+
 def test_pipeline_error_check_blocks_only_the_bad_date(wh: Path) -> None:
     with DuckDBEngine(wh, create=False) as eng:
         # A box score without points: not_null(points_scored) fails on that date.
