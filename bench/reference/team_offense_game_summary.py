@@ -1,7 +1,7 @@
 """nba_analytics.team_offense_game_summary, the legacy way (spec 4.2): per team-game of the
 date, the best team box score (or one rebuilt from the team's player rows), possessions and
 ratings, the opponent's points, shot zones and blocks by zone from the game's best
-play-by-play source.
+play-by-play source, and the row hash.
 
 Also home of the helpers every game-summary reference shares: the zone rule, source priorities
 and the exact (decimal) arithmetic DuckDB does on ``0.44``-style literals.
@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 
 from bench.reference import register
-from bench.reference.base import Answer, Reference, Row, rows, sql_round_float
+from bench.reference.base import Answer, Reference, Row, row_hash, rows, sql_round_float
 from nbapipe import vocab
 
 FT_TRIP = Decimal(repr(vocab.FT_TRIP_FACTOR))  # a DECIMAL literal in SQL: exact arithmetic
@@ -42,6 +42,51 @@ BOX_STATS = {
     "turnovers": "turnovers",
     "personal_fouls": "personal_fouls",
 }
+ZONE_COLUMNS = (
+    "team_paint_attempts",
+    "team_paint_makes",
+    "team_mid_range_attempts",
+    "team_mid_range_makes",
+    "team_three_attempts_pbp",
+    "team_three_makes_pbp",
+    "team_unknown_zone_attempts",
+    "points_in_paint_scored",
+    "blocks_paint",
+    "blocks_mid_range",
+    "blocks_three_pt",
+)
+# The columns data_hash covers, in order (every column of the row), and those of them the
+# model holds as DOUBLE.
+HASHED = (
+    "game_id",
+    "game_date",
+    "season_year",
+    "team_abbr",
+    "opponent_team_abbr",
+    "home_game",
+    *BOX_STATS.values(),
+    "team_minutes",
+    "overtime_periods",
+    "possessions",
+    "offensive_rating",
+    "pace",
+    "ts_pct",
+    "efg_pct",
+    "opponent_points",
+    "win_flag",
+    "margin_of_victory",
+    *ZONE_COLUMNS,
+    "shot_zones_available",
+    "shot_zones_source",
+    "primary_source_used",
+    "quality_tier",
+    "quality_score",
+)
+HASHED_DOUBLES = frozenset({"possessions", "offensive_rating", "pace", "ts_pct", "efg_pct"})
+
+
+def data_hash(row: Row) -> str:
+    return row_hash(row, HASHED, HASHED_DOUBLES)
 
 
 def box_priority(source: str) -> int:
@@ -242,20 +287,7 @@ def compute(con: duckdb.DuckDBPyConnection, day: dt.date) -> Answer:
         )
         z = zones.get((g, team))
         if z is None:
-            for col in (
-                "team_paint_attempts",
-                "team_paint_makes",
-                "team_mid_range_attempts",
-                "team_mid_range_makes",
-                "team_three_attempts_pbp",
-                "team_three_makes_pbp",
-                "team_unknown_zone_attempts",
-                "points_in_paint_scored",
-                "blocks_paint",
-                "blocks_mid_range",
-                "blocks_three_pt",
-                "shot_zones_source",
-            ):
+            for col in (*ZONE_COLUMNS, "shot_zones_source"):
                 row[col] = None
         else:
             # Blocks this team made: the opponent's shots it blocked; unknown without blockers.
@@ -282,6 +314,7 @@ def compute(con: duckdb.DuckDBPyConnection, day: dt.date) -> Answer:
             quality_tier="gold" if gold else "silver",
             quality_score=(100 if gold else 85) - (0 if z is not None else 5),
         )
+        row["data_hash"] = data_hash(row)
         out.append(row)
     return Answer(rows=out)
 

@@ -6,7 +6,7 @@
 -- upstream: nba_raw.schedule (optional), nba_raw.team_boxscores (critical), nba_raw.player_boxscores (optional), nba_raw.play_by_play (optional)
 -- lookback: 0 days
 -- check: unique_key
--- check: not_null(game_id, team_abbr, opponent_team_abbr, points_scored, possessions)
+-- check: not_null(game_id, team_abbr, opponent_team_abbr, points_scored, possessions, data_hash)
 -- check: expr(points_scored = 2 * (fg_makes - three_pt_makes) + 3 * three_pt_makes + ft_makes) warn
 -- check: expr(team_paint_attempts + team_mid_range_attempts + team_three_attempts_pbp + team_unknown_zone_attempts = fg_attempts OR NOT shot_zones_available) warn
 -- check: range(pace, 75, 130) warn
@@ -60,6 +60,7 @@
 -- column primary_source_used: box-score source and kind: <source>:team_boxscore or <source>:rebuilt_from_players
 -- column quality_tier: gold (team box score) or silver (rebuilt from player rows)
 -- column quality_score: 100 gold / 85 silver, minus 5 without shot zones
+-- column data_hash: first 16 hex chars of sha256 over the analytic columns (values joined by '|', NULL as 'NULL', fixed order; doubles as fixed six-decimal text (DECIMAL(18,6)), the same text in DuckDB and Spark)
 --
 -- Team box scores come from nba_raw.team_boxscores (best source per game); a team-game that
 -- only has player rows is rebuilt from the sum of its active players (tier silver).
@@ -196,67 +197,118 @@ with_minutes AS (
                 - {{ TEAM_REGULATION_MINUTES }}) / {{ TEAM_OVERTIME_MINUTES }}) AS INTEGER), 0)
         ) AS overtime_periods
     FROM team_games AS t
+),
+
+summary AS (
+    SELECT
+        w.game_id,
+        w.game_date,
+        w.season_year,
+        w.team_abbr,
+        w.opponent_team_abbr,
+        w.is_home AS home_game,
+        w.points AS points_scored,
+        w.field_goals_made AS fg_makes,
+        w.field_goals_attempted AS fg_attempts,
+        w.three_pointers_made AS three_pt_makes,
+        w.three_pointers_attempted AS three_pt_attempts,
+        w.free_throws_made AS ft_makes,
+        w.free_throws_attempted AS ft_attempts,
+        w.offensive_rebounds,
+        w.defensive_rebounds,
+        w.total_rebounds,
+        w.assists,
+        w.steals,
+        w.blocks,
+        w.turnovers,
+        w.personal_fouls,
+        {{ TEAM_REGULATION_MINUTES }} + {{ TEAM_OVERTIME_MINUTES }} * w.overtime_periods
+            AS team_minutes,
+        w.overtime_periods,
+        round(w.raw_possessions, 1) AS possessions,
+        round(100.0 * w.points / nullif(w.raw_possessions, 0), 2) AS offensive_rating,
+        round(
+            w.raw_possessions * {{ REGULATION_MINUTES }}
+            / (({{ TEAM_REGULATION_MINUTES }} + {{ TEAM_OVERTIME_MINUTES }} * w.overtime_periods)
+               / {{ PLAYERS_ON_COURT }}), 1
+        ) AS pace,
+        round(w.points / nullif(2 * (w.field_goals_attempted
+            + {{ FT_TRIP_FACTOR }} * w.free_throws_attempted), 0), 3) AS ts_pct,
+        round((w.field_goals_made + 0.5 * w.three_pointers_made)
+            / nullif(w.field_goals_attempted, 0), 3) AS efg_pct,
+        w.opponent_points,
+        w.points > w.opponent_points AS win_flag,
+        CAST(w.points - w.opponent_points AS INTEGER) AS margin_of_victory,
+        z.paint_attempts AS team_paint_attempts,
+        z.paint_makes AS team_paint_makes,
+        z.mid_range_attempts AS team_mid_range_attempts,
+        z.mid_range_makes AS team_mid_range_makes,
+        z.three_attempts AS team_three_attempts_pbp,
+        z.three_makes AS team_three_makes_pbp,
+        z.unknown_zone_attempts AS team_unknown_zone_attempts,
+        CAST(2 * z.paint_makes AS INTEGER) AS points_in_paint_scored,
+        CASE WHEN z.has_secondary_players THEN coalesce(k.blocks_paint, 0) END AS blocks_paint,
+        CASE WHEN z.has_secondary_players THEN coalesce(k.blocks_mid_range, 0) END
+            AS blocks_mid_range,
+        CASE WHEN z.has_secondary_players THEN coalesce(k.blocks_three_pt, 0) END
+            AS blocks_three_pt,
+        z.game_id IS NOT NULL AS shot_zones_available,
+        z.zones_source AS shot_zones_source,
+        w.source || ':' || w.source_kind AS primary_source_used,
+        CASE WHEN w.source_kind = 'team_boxscore' THEN 'gold' ELSE 'silver' END AS quality_tier,
+        CASE WHEN w.source_kind = 'team_boxscore' THEN 100 ELSE 85 END
+            - CASE WHEN z.game_id IS NULL THEN 5 ELSE 0 END AS quality_score
+    FROM with_minutes AS w
+    LEFT JOIN zone_counts AS z ON z.game_id = w.game_id AND z.team_abbr = w.team_abbr
+    LEFT JOIN blocks_by_zone AS k
+        ON k.game_id = w.game_id AND k.shooting_team_abbr = w.opponent_team_abbr
 )
 
 SELECT
-    w.game_id,
-    w.game_date,
-    w.season_year,
-    w.team_abbr,
-    w.opponent_team_abbr,
-    w.is_home AS home_game,
-    w.points AS points_scored,
-    w.field_goals_made AS fg_makes,
-    w.field_goals_attempted AS fg_attempts,
-    w.three_pointers_made AS three_pt_makes,
-    w.three_pointers_attempted AS three_pt_attempts,
-    w.free_throws_made AS ft_makes,
-    w.free_throws_attempted AS ft_attempts,
-    w.offensive_rebounds,
-    w.defensive_rebounds,
-    w.total_rebounds,
-    w.assists,
-    w.steals,
-    w.blocks,
-    w.turnovers,
-    w.personal_fouls,
-    {{ TEAM_REGULATION_MINUTES }} + {{ TEAM_OVERTIME_MINUTES }} * w.overtime_periods
-        AS team_minutes,
-    w.overtime_periods,
-    round(w.raw_possessions, 1) AS possessions,
-    round(100.0 * w.points / nullif(w.raw_possessions, 0), 2) AS offensive_rating,
-    round(
-        w.raw_possessions * {{ REGULATION_MINUTES }}
-        / (({{ TEAM_REGULATION_MINUTES }} + {{ TEAM_OVERTIME_MINUTES }} * w.overtime_periods)
-           / {{ PLAYERS_ON_COURT }}), 1
-    ) AS pace,
-    round(w.points / nullif(2 * (w.field_goals_attempted
-        + {{ FT_TRIP_FACTOR }} * w.free_throws_attempted), 0), 3) AS ts_pct,
-    round((w.field_goals_made + 0.5 * w.three_pointers_made)
-        / nullif(w.field_goals_attempted, 0), 3) AS efg_pct,
-    w.opponent_points,
-    w.points > w.opponent_points AS win_flag,
-    CAST(w.points - w.opponent_points AS INTEGER) AS margin_of_victory,
-    z.paint_attempts AS team_paint_attempts,
-    z.paint_makes AS team_paint_makes,
-    z.mid_range_attempts AS team_mid_range_attempts,
-    z.mid_range_makes AS team_mid_range_makes,
-    z.three_attempts AS team_three_attempts_pbp,
-    z.three_makes AS team_three_makes_pbp,
-    z.unknown_zone_attempts AS team_unknown_zone_attempts,
-    CAST(2 * z.paint_makes AS INTEGER) AS points_in_paint_scored,
-    CASE WHEN z.has_secondary_players THEN coalesce(k.blocks_paint, 0) END AS blocks_paint,
-    CASE WHEN z.has_secondary_players THEN coalesce(k.blocks_mid_range, 0) END
-        AS blocks_mid_range,
-    CASE WHEN z.has_secondary_players THEN coalesce(k.blocks_three_pt, 0) END
-        AS blocks_three_pt,
-    z.game_id IS NOT NULL AS shot_zones_available,
-    z.zones_source AS shot_zones_source,
-    w.source || ':' || w.source_kind AS primary_source_used,
-    CASE WHEN w.source_kind = 'team_boxscore' THEN 'gold' ELSE 'silver' END AS quality_tier,
-    CASE WHEN w.source_kind = 'team_boxscore' THEN 100 ELSE 85 END
-        - CASE WHEN z.game_id IS NULL THEN 5 ELSE 0 END AS quality_score
-FROM with_minutes AS w
-LEFT JOIN zone_counts AS z ON z.game_id = w.game_id AND z.team_abbr = w.team_abbr
-LEFT JOIN blocks_by_zone AS k
-    ON k.game_id = w.game_id AND k.shooting_team_abbr = w.opponent_team_abbr
+    *,
+    -- The row hash over every analytic column in output order, joined by '|' with concat:
+    -- each value is coalesced to 'NULL' but those of the not_null check.
+    substr(sha256(concat(
+        game_id, '|', CAST(game_date AS VARCHAR), '|',
+        coalesce(CAST(season_year AS VARCHAR), 'NULL'), '|', team_abbr, '|',
+        opponent_team_abbr, '|', coalesce(CAST(home_game AS VARCHAR), 'NULL'), '|',
+        CAST(points_scored AS VARCHAR), '|', coalesce(CAST(fg_makes AS VARCHAR), 'NULL'), '|',
+        coalesce(CAST(fg_attempts AS VARCHAR), 'NULL'), '|',
+        coalesce(CAST(three_pt_makes AS VARCHAR), 'NULL'), '|',
+        coalesce(CAST(three_pt_attempts AS VARCHAR), 'NULL'), '|',
+        coalesce(CAST(ft_makes AS VARCHAR), 'NULL'), '|',
+        coalesce(CAST(ft_attempts AS VARCHAR), 'NULL'), '|',
+        coalesce(CAST(offensive_rebounds AS VARCHAR), 'NULL'), '|',
+        coalesce(CAST(defensive_rebounds AS VARCHAR), 'NULL'), '|',
+        coalesce(CAST(total_rebounds AS VARCHAR), 'NULL'), '|',
+        coalesce(CAST(assists AS VARCHAR), 'NULL'), '|',
+        coalesce(CAST(steals AS VARCHAR), 'NULL'), '|',
+        coalesce(CAST(blocks AS VARCHAR), 'NULL'), '|',
+        coalesce(CAST(turnovers AS VARCHAR), 'NULL'), '|',
+        coalesce(CAST(personal_fouls AS VARCHAR), 'NULL'), '|',
+        coalesce(CAST(team_minutes AS VARCHAR), 'NULL'), '|',
+        coalesce(CAST(overtime_periods AS VARCHAR), 'NULL'), '|',
+        {{ HASH_TEXT_DOUBLE(possessions) }}, '|',
+        coalesce({{ HASH_TEXT_DOUBLE(offensive_rating) }}, 'NULL'), '|',
+        coalesce({{ HASH_TEXT_DOUBLE(pace) }}, 'NULL'), '|',
+        coalesce({{ HASH_TEXT_DOUBLE(ts_pct) }}, 'NULL'), '|',
+        coalesce({{ HASH_TEXT_DOUBLE(efg_pct) }}, 'NULL'), '|',
+        coalesce(CAST(opponent_points AS VARCHAR), 'NULL'), '|',
+        coalesce(CAST(win_flag AS VARCHAR), 'NULL'), '|',
+        coalesce(CAST(margin_of_victory AS VARCHAR), 'NULL'), '|',
+        coalesce(CAST(team_paint_attempts AS VARCHAR), 'NULL'), '|',
+        coalesce(CAST(team_paint_makes AS VARCHAR), 'NULL'), '|',
+        coalesce(CAST(team_mid_range_attempts AS VARCHAR), 'NULL'), '|',
+        coalesce(CAST(team_mid_range_makes AS VARCHAR), 'NULL'), '|',
+        coalesce(CAST(team_three_attempts_pbp AS VARCHAR), 'NULL'), '|',
+        coalesce(CAST(team_three_makes_pbp AS VARCHAR), 'NULL'), '|',
+        coalesce(CAST(team_unknown_zone_attempts AS VARCHAR), 'NULL'), '|',
+        coalesce(CAST(points_in_paint_scored AS VARCHAR), 'NULL'), '|',
+        coalesce(CAST(blocks_paint AS VARCHAR), 'NULL'), '|',
+        coalesce(CAST(blocks_mid_range AS VARCHAR), 'NULL'), '|',
+        coalesce(CAST(blocks_three_pt AS VARCHAR), 'NULL'), '|',
+        coalesce(CAST(shot_zones_available AS VARCHAR), 'NULL'), '|',
+        coalesce(shot_zones_source, 'NULL'), '|', coalesce(primary_source_used, 'NULL'), '|',
+        coalesce(quality_tier, 'NULL'), '|', coalesce(CAST(quality_score AS VARCHAR), 'NULL')
+    )), 1, 16) AS data_hash
+FROM summary
