@@ -1,7 +1,7 @@
 """nba_analytics.team_defense_game_summary, the legacy way (spec 4.3, "flip the perspective"):
 for each team of the date, the opponent's offensive line (as stored in
 team_offense_game_summary) is this team's defence; the team's own line gives its steals,
-blocks, blocks by zone, fouls and result.
+blocks, blocks by zone, fouls and result; then the row hash.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import datetime as dt
 import duckdb
 
 from bench.reference import register
-from bench.reference.base import Answer, Reference, Row, rows
+from bench.reference.base import Answer, Reference, Row, row_hash, rows
 
 # defence column <- opponent's offence column
 FROM_OPPONENT = {
@@ -61,6 +61,63 @@ FROM_DEFENDER = {
     "blocks_mid_range": "blocks_mid_range",
     "blocks_three_pt": "blocks_three_pt",
 }
+# The columns data_hash covers, in order (every column of the row), and those of them the
+# model holds as DOUBLE.
+HASHED = (
+    "game_id",
+    "game_date",
+    "season_year",
+    "defending_team_abbr",
+    "opponent_team_abbr",
+    "home_game",
+    "points_allowed",
+    "opp_fg_makes",
+    "opp_fg_attempts",
+    "opp_three_pt_makes",
+    "opp_three_pt_attempts",
+    "opp_ft_makes",
+    "opp_ft_attempts",
+    "opp_offensive_rebounds",
+    "opp_rebounds",
+    "opp_assists",
+    "turnovers_forced",
+    "fouls_committed",
+    "steals",
+    "blocks",
+    "defensive_rebounds",
+    "opp_possessions",
+    "defensive_rating",
+    "opponent_pace",
+    "opponent_ts_pct",
+    "win_flag",
+    "margin_of_victory",
+    "overtime_periods",
+    "opp_paint_attempts",
+    "opp_paint_makes",
+    "opp_mid_range_attempts",
+    "opp_mid_range_makes",
+    "opp_three_attempts_pbp",
+    "opp_three_makes_pbp",
+    "opp_unknown_zone_attempts",
+    "points_in_paint_allowed",
+    "mid_range_points_allowed",
+    "three_pt_points_allowed",
+    "blocks_paint",
+    "blocks_mid_range",
+    "blocks_three_pt",
+    "shot_zones_available",
+    "shot_zones_source",
+    "primary_source_used",
+    "quality_tier",
+    "quality_score",
+)
+HASHED_DOUBLES = frozenset(
+    {"opp_possessions", "defensive_rating", "opponent_pace", "opponent_ts_pct"}
+)
+
+
+def data_hash(row: Row) -> str:
+    return row_hash(row, HASHED, HASHED_DOUBLES)
 
 
 def times(k: int, x: int | None) -> int | None:
@@ -90,6 +147,7 @@ def compute(con: duckdb.DuckDBPyConnection, day: dt.date) -> Answer:
         row["points_in_paint_allowed"] = times(2, o["team_paint_makes"])
         row["mid_range_points_allowed"] = times(2, o["team_mid_range_makes"])
         row["three_pt_points_allowed"] = times(3, o["three_pt_makes"])
+        row["data_hash"] = data_hash(row)
         out.append(row)
     return Answer(rows=out)
 
