@@ -1,7 +1,7 @@
 """upcoming_team_game_context (spec 4.5) the legacy way: for one date, each team playing walks
 its season's schedule up to the game (rest, load, travel), its completed games (record,
 streaks, last game), the game's pre-game lines per book (median over books) and each player's
-latest injury report before tip-off.
+latest injury report before tip-off; then the row hash.
 
 Written from spec 4.5 and the model's column docs, with the documented fixes: days_rest 0 =
 back-to-back (9.7), a real opponent_days_rest (9.6), case-insensitive injury statuses (9.4),
@@ -23,6 +23,7 @@ from bench.reference.base import (
     Answer,
     Reference,
     Row,
+    row_hash,
     rows,
     season_openers,
     sql_round_float,
@@ -34,6 +35,83 @@ from nbapipe import vocab
 TABLE = "nba_analytics.upcoming_team_game_context"
 NOT_COUNTED = ("Pre Season", "All-Star")
 STATUSES = ("out", "doubtful", "questionable", "probable")
+# The columns data_hash covers, in order (every column of the row but the three timestamps:
+# game_start_time, lines_last_snapshot_at, injury_report_at), and those the model holds as
+# DOUBLE.
+HASHED = (
+    "game_id",
+    "game_date",
+    "season_year",
+    "team_abbr",
+    "opponent_team_abbr",
+    "home_game",
+    "season_type",
+    "game_number",
+    "is_first_game_of_season",
+    "previous_game_date",
+    "days_since_last_game",
+    "days_rest",
+    "is_back_to_back",
+    "games_in_last_7_days",
+    "games_in_last_14_days",
+    "opponent_days_rest",
+    "opponent_is_back_to_back",
+    "rest_advantage",
+    "wins_entering",
+    "losses_entering",
+    "win_pct_entering",
+    "opponent_win_pct_entering",
+    "win_streak_entering",
+    "loss_streak_entering",
+    "last_game_margin",
+    "last_game_result",
+    "opening_spread",
+    "current_spread",
+    "spread_movement",
+    "spread_book_count",
+    "opening_total",
+    "current_total",
+    "total_movement",
+    "total_book_count",
+    "players_out",
+    "players_doubtful",
+    "players_questionable",
+    "players_probable",
+    "previous_game_arena_team_abbr",
+    "travel_miles",
+    "is_home_after_road",
+    "consecutive_road_games",
+    "consecutive_home_games",
+    "l7d_expected_games",
+    "l7d_actual_games",
+    "l14d_expected_games",
+    "l14d_actual_games",
+    "l7d_completeness_pct",
+    "l14d_completeness_pct",
+    "data_quality_tier",
+    "quality_score",
+    "data_quality_issues",
+    "is_production_ready",
+)
+HASHED_DOUBLES = frozenset(
+    {
+        "win_pct_entering",
+        "opponent_win_pct_entering",
+        "opening_spread",
+        "current_spread",
+        "spread_movement",
+        "opening_total",
+        "current_total",
+        "total_movement",
+        "travel_miles",
+        "l7d_completeness_pct",
+        "l14d_completeness_pct",
+    }
+)
+
+
+def data_hash(row: Row) -> str:
+    return row_hash(row, HASHED, HASHED_DOUBLES)
 
 
 def haversine_miles(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -184,6 +262,7 @@ def compute(con: duckdb.DuckDBPyConnection, day: dt.date) -> Answer:
         }
         row.update(game_lines(lines[g["game_id"]], team))
         row.update(injuries(reports[g["game_id"]], team, tipoff, day))
+        row["data_hash"] = data_hash(row)
         answer.rows.append(row)
     return answer
 

@@ -6,7 +6,7 @@
 -- upstream: nba_raw.schedule (critical), nba_raw.game_lines (optional), nba_raw.injury_report (optional), nba_analytics.team_offense_game_summary (optional)
 -- lookback: 82 games
 -- check: unique_key
--- check: not_null(game_id, season_year, team_abbr, opponent_team_abbr, home_game, game_number, games_in_last_7_days, games_in_last_14_days, win_streak_entering, loss_streak_entering, wins_entering, losses_entering, players_out)
+-- check: not_null(game_id, season_year, team_abbr, opponent_team_abbr, home_game, game_number, games_in_last_7_days, games_in_last_14_days, win_streak_entering, loss_streak_entering, wins_entering, losses_entering, players_out, data_hash)
 -- check: expr((days_rest IS NULL) = (game_number = 1))
 -- check: expr(days_rest IS NULL OR days_rest >= 0)
 -- check: expr(games_in_last_7_days <= games_in_last_14_days AND games_in_last_14_days < game_number)
@@ -74,6 +74,7 @@
 -- column quality_score: 95, 75, 50 or 25 with the tier
 -- column data_quality_issues: comma-separated: l7d_incomplete / l14d_incomplete (a game without its box score), season_boundary (October, November, April), bootstrap_mode (the first 30 days after the real opener); NULL without any
 -- column is_production_ready: both windows at least 70% complete (vocab.PRODUCTION_READY_PCT)
+-- column data_hash: first 16 hex chars of sha256 over the analytic columns (values joined by '|', NULL as 'NULL', fixed order; the timestamps game_start_time, lines_last_snapshot_at and injury_report_at left out; doubles as fixed six-decimal text (DECIMAL(18,6)), the same text in DuckDB and Spark)
 --
 -- Schedule features (rest, game number, games in the last days, travel) count every scheduled
 -- game of the season before the date, played or not, so a date a week ahead already knows the
@@ -379,80 +380,136 @@ team_context AS (
     FROM target_games AS t
     LEFT JOIN nba_reference.teams AS here ON here.team_abbr = t.arena_team_abbr
     LEFT JOIN nba_reference.teams AS there ON there.team_abbr = t.previous_arena_team_abbr
+),
+
+summary AS (
+    SELECT
+        t.game_id,
+        t.game_date,
+        t.season_year,
+        t.team_abbr,
+        t.opponent_team_abbr,
+        t.home_game,
+        coalesce(t.game_start_time, tip.tipoff) AS game_start_time,
+        t.season_type,
+        CAST(t.game_number AS INTEGER) AS game_number,
+        t.game_number = 1 AS is_first_game_of_season,
+        t.previous_game_date,
+        t.days_since_last_game,
+        t.days_rest,
+        coalesce(t.days_rest = {{ BACK_TO_BACK_DAYS_REST }}, FALSE) AS is_back_to_back,
+        coalesce(q.games_in_last_7_days, 0) AS games_in_last_7_days,
+        coalesce(q.games_in_last_14_days, 0) AS games_in_last_14_days,
+        o.days_rest AS opponent_days_rest,
+        coalesce(o.days_rest = {{ BACK_TO_BACK_DAYS_REST }}, FALSE) AS opponent_is_back_to_back,
+        t.days_rest - o.days_rest AS rest_advantage,
+        CAST(coalesce(t.wins_entering, 0) AS INTEGER) AS wins_entering,
+        CAST(coalesce(t.losses_entering, 0) AS INTEGER) AS losses_entering,
+        t.win_pct_entering,
+        o.win_pct_entering AS opponent_win_pct_entering,
+        CAST(greatest(coalesce(t.signed_streak, 0), 0) AS INTEGER) AS win_streak_entering,
+        CAST(greatest(-coalesce(t.signed_streak, 0), 0) AS INTEGER) AS loss_streak_entering,
+        t.last_game_margin,
+        CASE WHEN t.last_game_margin > 0 THEN 'W' WHEN t.last_game_margin < 0 THEN 'L' END
+            AS last_game_result,
+        sp.opening_spread,
+        sp.current_spread,
+        sp.current_spread - sp.opening_spread AS spread_movement,
+        coalesce(sp.spread_book_count, 0) AS spread_book_count,
+        tot.opening_total,
+        tot.current_total,
+        tot.current_total - tot.opening_total AS total_movement,
+        coalesce(tot.total_book_count, 0) AS total_book_count,
+        greatest(sp.last_snapshot_at, tot.last_snapshot_at) AS lines_last_snapshot_at,
+        coalesce(inj.players_out, 0) AS players_out,
+        coalesce(inj.players_doubtful, 0) AS players_doubtful,
+        coalesce(inj.players_questionable, 0) AS players_questionable,
+        coalesce(inj.players_probable, 0) AS players_probable,
+        inj.injury_report_at,
+        t.previous_arena_team_abbr AS previous_game_arena_team_abbr,
+        t.travel_miles,
+        coalesce(t.home_game AND NOT t.previous_home_game, FALSE) AS is_home_after_road,
+        CAST(CASE WHEN t.home_game THEN 0 ELSE t.venue_run_length END AS INTEGER)
+            AS consecutive_road_games,
+        CAST(CASE WHEN t.home_game THEN t.venue_run_length ELSE 0 END AS INTEGER)
+            AS consecutive_home_games,
+        CAST(q.l7d_expected AS INTEGER) AS l7d_expected_games,
+        CAST(q.l7d_actual AS INTEGER) AS l7d_actual_games,
+        CAST(q.l14d_expected AS INTEGER) AS l14d_expected_games,
+        CAST(q.l14d_actual AS INTEGER) AS l14d_actual_games,
+        q.l7d_pct AS l7d_completeness_pct,
+        q.l14d_pct AS l14d_completeness_pct,
+        CASE q.quality_score WHEN 95 THEN 'gold' WHEN 75 THEN 'silver' WHEN 50 THEN 'bronze'
+            ELSE 'poor' END AS data_quality_tier,
+        q.quality_score,
+        nullif(concat_ws(',',
+            CASE WHEN q.l7d_actual < q.l7d_expected THEN 'l7d_incomplete' END,
+            CASE WHEN q.l14d_actual < q.l14d_expected THEN 'l14d_incomplete' END,
+            CASE WHEN month(t.game_date) IN ({{ SEASON_BOUNDARY_MONTHS }}) THEN 'season_boundary' END,
+            CASE WHEN date_diff('day', so.opener_date, t.game_date) < {{ COMPLETENESS_GRACE_DAYS }}
+                THEN 'bootstrap_mode' END
+        ), '') AS data_quality_issues,
+        q.is_production_ready
+    FROM team_context AS t
+    LEFT JOIN team_context AS o ON o.game_id = t.game_id AND o.team_abbr = t.opponent_team_abbr
+    LEFT JOIN recent_quality AS q ON q.game_id = t.game_id AND q.team_abbr = t.team_abbr
+    LEFT JOIN target_tipoffs AS tip ON tip.game_id = t.game_id
+    LEFT JOIN spreads AS sp ON sp.game_id = t.game_id AND sp.team_abbr = t.team_abbr
+    LEFT JOIN totals AS tot ON tot.game_id = t.game_id
+    LEFT JOIN injury_counts AS inj ON inj.game_id = t.game_id AND inj.team_abbr = t.team_abbr
+    LEFT JOIN season_openers AS so ON so.season_year = t.season_year
 )
 
 SELECT
-    t.game_id,
-    t.game_date,
-    t.season_year,
-    t.team_abbr,
-    t.opponent_team_abbr,
-    t.home_game,
-    coalesce(t.game_start_time, tip.tipoff) AS game_start_time,
-    t.season_type,
-    CAST(t.game_number AS INTEGER) AS game_number,
-    t.game_number = 1 AS is_first_game_of_season,
-    t.previous_game_date,
-    t.days_since_last_game,
-    t.days_rest,
-    coalesce(t.days_rest = {{ BACK_TO_BACK_DAYS_REST }}, FALSE) AS is_back_to_back,
-    coalesce(q.games_in_last_7_days, 0) AS games_in_last_7_days,
-    coalesce(q.games_in_last_14_days, 0) AS games_in_last_14_days,
-    o.days_rest AS opponent_days_rest,
-    coalesce(o.days_rest = {{ BACK_TO_BACK_DAYS_REST }}, FALSE) AS opponent_is_back_to_back,
-    t.days_rest - o.days_rest AS rest_advantage,
-    CAST(coalesce(t.wins_entering, 0) AS INTEGER) AS wins_entering,
-    CAST(coalesce(t.losses_entering, 0) AS INTEGER) AS losses_entering,
-    t.win_pct_entering,
-    o.win_pct_entering AS opponent_win_pct_entering,
-    CAST(greatest(coalesce(t.signed_streak, 0), 0) AS INTEGER) AS win_streak_entering,
-    CAST(greatest(-coalesce(t.signed_streak, 0), 0) AS INTEGER) AS loss_streak_entering,
-    t.last_game_margin,
-    CASE WHEN t.last_game_margin > 0 THEN 'W' WHEN t.last_game_margin < 0 THEN 'L' END
-        AS last_game_result,
-    sp.opening_spread,
-    sp.current_spread,
-    sp.current_spread - sp.opening_spread AS spread_movement,
-    coalesce(sp.spread_book_count, 0) AS spread_book_count,
-    tot.opening_total,
-    tot.current_total,
-    tot.current_total - tot.opening_total AS total_movement,
-    coalesce(tot.total_book_count, 0) AS total_book_count,
-    greatest(sp.last_snapshot_at, tot.last_snapshot_at) AS lines_last_snapshot_at,
-    coalesce(inj.players_out, 0) AS players_out,
-    coalesce(inj.players_doubtful, 0) AS players_doubtful,
-    coalesce(inj.players_questionable, 0) AS players_questionable,
-    coalesce(inj.players_probable, 0) AS players_probable,
-    inj.injury_report_at,
-    t.previous_arena_team_abbr AS previous_game_arena_team_abbr,
-    t.travel_miles,
-    coalesce(t.home_game AND NOT t.previous_home_game, FALSE) AS is_home_after_road,
-    CAST(CASE WHEN t.home_game THEN 0 ELSE t.venue_run_length END AS INTEGER)
-        AS consecutive_road_games,
-    CAST(CASE WHEN t.home_game THEN t.venue_run_length ELSE 0 END AS INTEGER)
-        AS consecutive_home_games,
-    CAST(q.l7d_expected AS INTEGER) AS l7d_expected_games,
-    CAST(q.l7d_actual AS INTEGER) AS l7d_actual_games,
-    CAST(q.l14d_expected AS INTEGER) AS l14d_expected_games,
-    CAST(q.l14d_actual AS INTEGER) AS l14d_actual_games,
-    q.l7d_pct AS l7d_completeness_pct,
-    q.l14d_pct AS l14d_completeness_pct,
-    CASE q.quality_score WHEN 95 THEN 'gold' WHEN 75 THEN 'silver' WHEN 50 THEN 'bronze'
-        ELSE 'poor' END AS data_quality_tier,
-    q.quality_score,
-    nullif(concat_ws(',',
-        CASE WHEN q.l7d_actual < q.l7d_expected THEN 'l7d_incomplete' END,
-        CASE WHEN q.l14d_actual < q.l14d_expected THEN 'l14d_incomplete' END,
-        CASE WHEN month(t.game_date) IN ({{ SEASON_BOUNDARY_MONTHS }}) THEN 'season_boundary' END,
-        CASE WHEN date_diff('day', so.opener_date, t.game_date) < {{ COMPLETENESS_GRACE_DAYS }}
-            THEN 'bootstrap_mode' END
-    ), '') AS data_quality_issues,
-    q.is_production_ready
-FROM team_context AS t
-LEFT JOIN team_context AS o ON o.game_id = t.game_id AND o.team_abbr = t.opponent_team_abbr
-LEFT JOIN recent_quality AS q ON q.game_id = t.game_id AND q.team_abbr = t.team_abbr
-LEFT JOIN target_tipoffs AS tip ON tip.game_id = t.game_id
-LEFT JOIN spreads AS sp ON sp.game_id = t.game_id AND sp.team_abbr = t.team_abbr
-LEFT JOIN totals AS tot ON tot.game_id = t.game_id
-LEFT JOIN injury_counts AS inj ON inj.game_id = t.game_id AND inj.team_abbr = t.team_abbr
-LEFT JOIN season_openers AS so ON so.season_year = t.season_year
+    *,
+    -- The row hash over every analytic column in output order but the three timestamps,
+    -- joined by '|' with concat: each value is coalesced to 'NULL' but those of the
+    -- not_null check.
+    substr(sha256(concat(
+        game_id, '|', CAST(game_date AS VARCHAR), '|', CAST(season_year AS VARCHAR), '|',
+        team_abbr, '|', opponent_team_abbr, '|', CAST(home_game AS VARCHAR), '|',
+        coalesce(season_type, 'NULL'), '|', CAST(game_number AS VARCHAR), '|',
+        coalesce(CAST(is_first_game_of_season AS VARCHAR), 'NULL'), '|',
+        coalesce(CAST(previous_game_date AS VARCHAR), 'NULL'), '|',
+        coalesce(CAST(days_since_last_game AS VARCHAR), 'NULL'), '|',
+        coalesce(CAST(days_rest AS VARCHAR), 'NULL'), '|',
+        coalesce(CAST(is_back_to_back AS VARCHAR), 'NULL'), '|',
+        CAST(games_in_last_7_days AS VARCHAR), '|', CAST(games_in_last_14_days AS VARCHAR), '|',
+        coalesce(CAST(opponent_days_rest AS VARCHAR), 'NULL'), '|',
+        coalesce(CAST(opponent_is_back_to_back AS VARCHAR), 'NULL'), '|',
+        coalesce(CAST(rest_advantage AS VARCHAR), 'NULL'), '|',
+        CAST(wins_entering AS VARCHAR), '|', CAST(losses_entering AS VARCHAR), '|',
+        coalesce({{ HASH_TEXT_DOUBLE(win_pct_entering) }}, 'NULL'), '|',
+        coalesce({{ HASH_TEXT_DOUBLE(opponent_win_pct_entering) }}, 'NULL'), '|',
+        CAST(win_streak_entering AS VARCHAR), '|', CAST(loss_streak_entering AS VARCHAR), '|',
+        coalesce(CAST(last_game_margin AS VARCHAR), 'NULL'), '|',
+        coalesce(last_game_result, 'NULL'), '|',
+        coalesce({{ HASH_TEXT_DOUBLE(opening_spread) }}, 'NULL'), '|',
+        coalesce({{ HASH_TEXT_DOUBLE(current_spread) }}, 'NULL'), '|',
+        coalesce({{ HASH_TEXT_DOUBLE(spread_movement) }}, 'NULL'), '|',
+        coalesce(CAST(spread_book_count AS VARCHAR), 'NULL'), '|',
+        coalesce({{ HASH_TEXT_DOUBLE(opening_total) }}, 'NULL'), '|',
+        coalesce({{ HASH_TEXT_DOUBLE(current_total) }}, 'NULL'), '|',
+        coalesce({{ HASH_TEXT_DOUBLE(total_movement) }}, 'NULL'), '|',
+        coalesce(CAST(total_book_count AS VARCHAR), 'NULL'), '|',
+        CAST(players_out AS VARCHAR), '|',
+        coalesce(CAST(players_doubtful AS VARCHAR), 'NULL'), '|',
+        coalesce(CAST(players_questionable AS VARCHAR), 'NULL'), '|',
+        coalesce(CAST(players_probable AS VARCHAR), 'NULL'), '|',
+        coalesce(previous_game_arena_team_abbr, 'NULL'), '|',
+        coalesce({{ HASH_TEXT_DOUBLE(travel_miles) }}, 'NULL'), '|',
+        coalesce(CAST(is_home_after_road AS VARCHAR), 'NULL'), '|',
+        coalesce(CAST(consecutive_road_games AS VARCHAR), 'NULL'), '|',
+        coalesce(CAST(consecutive_home_games AS VARCHAR), 'NULL'), '|',
+        coalesce(CAST(l7d_expected_games AS VARCHAR), 'NULL'), '|',
+        coalesce(CAST(l7d_actual_games AS VARCHAR), 'NULL'), '|',
+        coalesce(CAST(l14d_expected_games AS VARCHAR), 'NULL'), '|',
+        coalesce(CAST(l14d_actual_games AS VARCHAR), 'NULL'), '|',
+        coalesce({{ HASH_TEXT_DOUBLE(l7d_completeness_pct) }}, 'NULL'), '|',
+        coalesce({{ HASH_TEXT_DOUBLE(l14d_completeness_pct) }}, 'NULL'), '|',
+        coalesce(data_quality_tier, 'NULL'), '|',
+        coalesce(CAST(quality_score AS VARCHAR), 'NULL'), '|',
+        coalesce(data_quality_issues, 'NULL'), '|',
+        coalesce(CAST(is_production_ready AS VARCHAR), 'NULL')
+    )), 1, 16) AS data_hash
+FROM summary
