@@ -9,8 +9,9 @@ dates (failure categories, future games, data-quality flags, ...)."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,8 @@ import pytest
 
 from bench.proof import TableComparison, compare_date, schedule_days, spread_dates
 from bench.reference import Reference
+from bench.reference.base import hash_text
+from bench.reference.base import rows as fetch_rows
 from nbapipe import api
 from nbapipe.engine.duckdb import DuckDBEngine
 from nbapipe.pipeline.model import all_models
@@ -138,6 +141,40 @@ def uncovered_columns(con: duckdb.DuckDBPyConnection, ref: Reference, day: dt.da
     columns = {c for (c, *_) in con.execute(f"DESCRIBE {ref.table}").fetchall()}
     answer = ref.compute(con, day)
     return columns - set(answer.rows[0]) - set(ref.skip) - RUN_COLUMNS
+
+
+def hashed_columns(
+    con: duckdb.DuckDBPyConnection, table: str, left_out: frozenset[str] = frozenset()
+) -> tuple[list[str], set[str]]:
+    """The columns a table's data_hash should cover, in table order (every column but
+    data_hash, the run columns and ``left_out``), and those of them that are DOUBLE."""
+    described = [(c, t) for c, t, *_ in con.execute(f"DESCRIBE {table}").fetchall()]
+    columns = [(c, t) for c, t in described if c not in RUN_COLUMNS | {"data_hash"} | left_out]
+    return [c for c, _ in columns], {c for c, t in columns if t == "DOUBLE"}
+
+
+def stored_hash_errors(
+    con: duckdb.DuckDBPyConnection, table: str, hashed: Sequence[str], day: dt.date
+) -> tuple[list[str], int, int]:
+    """Stored rows of ``day`` whose data_hash is not the first 16 hex characters of the
+    SHA-256 of their ``hashed`` values (hash_text, NULL as 'NULL', joined by '|'); and the
+    rows and distinct hashes of the date."""
+    stored = fetch_rows(con, f"SELECT * FROM {table} WHERE game_date = ?", [day])
+    bad = []
+    for r in stored:
+        text = "|".join("NULL" if t is None else t for t in (hash_text(r[c]) for c in hashed))
+        if r["data_hash"] != hashlib.sha256(text.encode()).hexdigest()[:16]:
+            bad.append(f"{r['game_id']}: {r['data_hash']} over {text}")
+    return bad, len(stored), len({r["data_hash"] for r in stored})
+
+
+def hash_only_mismatches(
+    con: duckdb.DuckDBPyConnection, ref: Reference, day: dt.date
+) -> tuple[set[str], int, int]:
+    """The comparison of one date (for a reference whose hashed columns a test altered): the
+    columns that differ, the mismatches and the rows compared."""
+    c = compare_date(con, ref, day)
+    return {m.column for m in c.mismatches}, len(c.mismatches), c.rows
 
 
 def unplay_last_days(eng: DuckDBEngine, n_days: int = 2) -> dt.date:

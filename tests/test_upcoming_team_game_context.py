@@ -391,3 +391,41 @@ def test_upcoming_team_game_context_quality_counts_games_without_box_scores(
     assert row == (3, 1, 6, 4, "poor", 25, "l7d_incomplete,l14d_incomplete", False)
     results = compare_warehouse(copy, days=[day], tables=[MODEL])
     assert [str(m) for r in results.values() for m in r.mismatches] == []
+
+
+def test_upcoming_team_game_context_data_hash_is_stable_and_follows_one_value(
+    season: Path, tmp_path: Path
+) -> None:
+    """The date recomputed: the same hashes. Every book's spread for one team half a point
+    higher: that team's opening and current spread move by 0.5 and its hash changes; no other
+    row's hash does."""
+    copy = tmp_path / "w.duckdb"
+    shutil.copy(season, copy)
+    day = dt.date(2025, 1, 20)
+    q = (
+        f"SELECT team_abbr, opening_spread, current_spread, data_hash FROM {MODEL} "
+        "WHERE game_date = ? ORDER BY 1"
+    )
+    with DuckDBEngine(copy, create=False) as eng:
+        before = eng.fetchall(q, [day])
+        game_id, team = eng.fetchone(
+            f"SELECT game_id, team_abbr FROM {MODEL} WHERE game_date = ? "
+            "AND opening_spread IS NOT NULL AND current_spread IS NOT NULL ORDER BY 2 LIMIT 1",
+            [day],
+        )
+    assert api.backfill(day, day, warehouse=copy, models=[MODEL], force=True).ok
+    with DuckDBEngine(copy, create=False) as eng:
+        assert eng.fetchall(q, [day]) == before
+        eng.execute(
+            "UPDATE nba_raw.game_lines SET outcome_point = outcome_point + 0.5 "
+            "WHERE game_id = ? AND market_key = 'spreads' AND outcome_name = ?",
+            [game_id, team],
+        )
+    assert api.backfill(day, day, warehouse=copy, models=[MODEL], force=True).ok
+    with DuckDBEngine(copy, create=False) as eng:
+        after = eng.fetchall(q, [day])
+    assert [r[0] for r in after] == [r[0] for r in before] and len(before) >= 10
+    changed = {b[0]: (b, a) for b, a in zip(before, after, strict=True) if b[3] != a[3]}
+    assert list(changed) == [team]
+    b, a = changed[team]
+    assert (a[1] - b[1], a[2] - b[2]) == (0.5, 0.5)
