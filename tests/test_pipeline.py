@@ -224,7 +224,8 @@ def test_pipeline_missing_critical_upstream_marks_dates_failed(wh: Path) -> None
 def test_pipeline_a_night_missing_some_box_scores_waits_for_them(wh: Path) -> None:
     """Box scores for one game of a night and not the others (spec 11.3: 1 of 9 gamebooks
     collected on an incident night): a per-game model does not write a partial night, it
-    fails the date naming the games, and computes it once they arrive."""
+    fails the date naming the games, and computes it once they arrive. A game with player
+    rows but no team box score is no gap for the team table (it rebuilds the team line)."""
     day = dt.date(2025, 2, 3)
     with DuckDBEngine(wh, create=False) as eng:
         games = [
@@ -236,26 +237,34 @@ def test_pipeline_a_night_missing_some_box_scores_waits_for_them(wh: Path) -> No
             )
         ]
         assert len(games) >= 4
+        for t in ("team", "player"):
+            eng.execute(
+                f"CREATE TABLE held_{t} AS SELECT * FROM nba_raw.{t}_boxscores "
+                "WHERE game_date = ? AND game_id <> ?",
+                [day, games[0]],
+            )
         eng.execute(
-            "CREATE TABLE held AS SELECT * FROM nba_raw.team_boxscores "
-            "WHERE game_date = ? AND game_id <> ?",
-            [day, games[0]],
+            "DELETE FROM nba_raw.team_boxscores WHERE game_id IN (SELECT game_id FROM held_team)"
         )
+    # only team lines missing: rebuilt from the player rows, the night is whole
+    assert api.backfill(day, day, warehouse=wh, models=[TOGS]).models[0].dates_failed == 0
+    with DuckDBEngine(wh, create=False) as eng:
         eng.execute(
-            "DELETE FROM nba_raw.team_boxscores WHERE game_id IN (SELECT game_id FROM held)"
+            "DELETE FROM nba_raw.player_boxscores WHERE game_id IN "
+            "(SELECT game_id FROM held_player)"
         )
     summary = api.backfill("2025-02-01", "2025-02-05", warehouse=wh, models=[TOGS])
     assert summary.models[0].dates_failed == 1
     rows, _ = api.failures(model=TOGS, warehouse=wh)
     assert [r["analysis_date"] for r in rows] == [day]
     assert rows[0]["failure_reason"] == (
-        f"games were played but nba_raw.team_boxscores has no rows for {len(games) - 1} of the "
-        f"date's {len(games)} completed games ({', '.join(games[1:4])}"
-        + (", ...)" if len(games) > 4 else ")")
+        "games were played but nba_raw.team_boxscores and nba_raw.player_boxscores have no "
+        f"rows for {len(games) - 1} of the date's {len(games)} completed games "
+        f"({', '.join(games[1:4])}" + (", ...)" if len(games) > 4 else ")")
     )
     with DuckDBEngine(wh, create=False) as eng:
-        assert not eng.fetchone(f"SELECT count(*) FROM {TOGS} WHERE game_date = ?", [day])[0]
-        eng.execute("INSERT INTO nba_raw.team_boxscores SELECT * FROM held")
+        eng.execute("INSERT INTO nba_raw.team_boxscores SELECT * FROM held_team")
+        eng.execute("INSERT INTO nba_raw.player_boxscores SELECT * FROM held_player")
     again = api.backfill("2025-02-01", "2025-02-05", warehouse=wh, models=[TOGS])
     assert (again.models[0].dates_computed, again.models[0].dates_failed) == (1, 0)
     with DuckDBEngine(wh, create=False) as eng:

@@ -56,6 +56,15 @@ def _model_section(model: Model, columns: list[tuple[str, str]]) -> list[str]:
         f"- Grain: {model.grain}; key `({', '.join(model.key)})`; date column "
         f"`{model.date_column}`.",
         f"- Reads: {ups}; window: {lookback}.",
+        *(
+            [
+                "- Waits for rows in "
+                + " or ".join(f"`{t}`" for t in model.game_sources)
+                + " for every completed game of a date."
+            ]
+            if model.game_sources
+            else []
+        ),
         "- Checks: " + ", ".join(f"`{c.label}` ({c.severity})" for c in model.checks) + ".",
         "",
         "| column | type | meaning |",

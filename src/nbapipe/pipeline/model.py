@@ -10,6 +10,9 @@
 
 An upstream marked ``(critical, same-day)`` is a pre-game table whose rows for date D the model
 reads as well as its history: the runner requires them on every scheduled date D.
+``-- game_sources: nba_raw.team_boxscores, nba_raw.player_boxscores`` (raw upstreams with a
+``game_id``) makes a per-game model wait until every completed game of a date has rows in one
+of them: one box score of a night's twelve is no night.
     -- check: unique_key
     -- check: not_null(team_abbr, points)
     -- check: range(pace, 80, 125) warn
@@ -80,6 +83,8 @@ class Model:
     sql: str  # the body (header removed)
     path: str
     column_docs: dict[str, str] = field(default_factory=dict)  # column -> meaning [unit]
+    # Raw upstreams that together must have rows for every completed game of a date.
+    game_sources: tuple[str, ...] = ()
 
     @property
     def schema(self) -> str:
@@ -147,6 +152,11 @@ def parse_model(text: str, path: str) -> Model:
     else:
         lookback_games = int(m.group(1))
 
+    game_sources = tuple(t.strip() for t in one("game_sources", "").split(",") if t.strip())
+    for t in game_sources:
+        if t not in {u.table for u in upstream} or not t.startswith("nba_raw."):
+            raise ModelError(f"{path}: game source {t!r} is not one of its raw upstreams")
+
     checks = []
     for raw in fields.get("check", []):
         cm = _CHECK.match(raw)
@@ -185,6 +195,7 @@ def parse_model(text: str, path: str) -> Model:
         sql=body,
         path=path,
         column_docs=column_docs,
+        game_sources=game_sources,
     )
 
 

@@ -360,31 +360,33 @@ def dependency_window(model: Model) -> tuple[int, int]:
 
 
 def _game_gaps(
-    engine: Engine, game_covered: list[str], lo: dt.date, hi: dt.date
-) -> list[tuple[int, dt.date, list[str], int]]:
-    """Per date and per-game raw upstream (the statements of ``game_covered`` yield u, d,
-    game_id): the date's completed games without rows (sorted) and how many completed games
-    the date has. Only dates the upstream has some rows for: a date without any is the
-    date-level check's. Uses ``_dep_dates``."""
-    if not game_covered:
+    engine: Engine, sources: list[str], lo: dt.date, hi: dt.date
+) -> list[tuple[dt.date, list[str], int]]:
+    """Per date of ``_dep_dates`` that the raw ``sources`` have rows for: its completed games
+    that none of them has rows for (sorted) and how many completed games it has. A date
+    without any rows is the date-level check's."""
+    if not sources:
         return []
+    game_rows = " UNION ".join(
+        f"SELECT {quote_ident(date_column_of(t))} AS d, game_id FROM {t} "
+        f"WHERE {quote_ident(date_column_of(t))} >= $lo AND {quote_ident(date_column_of(t))} "
+        "<= $hi"
+        for t in sources
+    )
     return engine.fetchall(
         f"""
-        WITH game_rows AS ({" UNION ".join(game_covered)}),
+        WITH game_rows AS ({game_rows}),
         games AS (
             SELECT DISTINCT game_date, game_id FROM {schema.SCHEDULE.fqn}
             WHERE {vocab.counted_game_sql("season_type")} AND coalesce(game_status, 3) = 3
               AND game_date IN (SELECT d FROM _dep_dates)
-        ),
-        judged AS (
-            SELECT r.u, g.game_date AS d, g.game_id, h.game_id IS NULL AS missing
-            FROM (SELECT DISTINCT u, d FROM game_rows) AS r
-            JOIN games AS g ON g.game_date = r.d
-            LEFT JOIN game_rows AS h
-              ON h.u = r.u AND h.d = g.game_date AND h.game_id = g.game_id
+              AND game_date IN (SELECT d FROM game_rows)
         )
-        SELECT u, d, list(game_id ORDER BY game_id) FILTER (WHERE missing), count(*)
-        FROM judged GROUP BY u, d HAVING bool_or(missing) ORDER BY u, d
+        SELECT g.game_date, list(g.game_id ORDER BY g.game_id) FILTER (WHERE h.game_id IS NULL),
+               count(*)
+        FROM games AS g
+        LEFT JOIN game_rows AS h ON h.d = g.game_date AND h.game_id = g.game_id
+        GROUP BY g.game_date HAVING bool_or(h.game_id IS NULL) ORDER BY 1
         """,
         {"lo": lo, "hi": hi},
     )
@@ -420,7 +422,7 @@ def missing_dependencies(
     engine.temp_dates("_dep_dates", dates)
     # One statement for every upstream (u = its index): the dates each covers, and the game
     # dates of each date's window that it does not.
-    covered, flags, game_covered = [], [], []
+    covered, flags = [], []
     for i, up in enumerate(checked):
         is_model = up.table in models
         if cache.table_exists(engine, up.table):
@@ -429,13 +431,6 @@ def missing_dependencies(
                 f"SELECT DISTINCT {i} AS u, {dc} AS d FROM {up.table} "
                 f"WHERE {dc} >= $lo AND {dc} <= $hi"
             )
-            # A per-game model (no lookback) needs a raw source's rows for every completed
-            # game of the date, not only for the date: one box score of twelve is no night.
-            if back == 0 and not is_model and "game_id" in cache.data_columns(engine, up.table):
-                game_covered.append(
-                    f"SELECT DISTINCT {i} AS u, {dc} AS d, game_id FROM {up.table} "
-                    f"WHERE {dc} >= $lo AND {dc} <= $hi"
-                )
         # A history model's raw upstream needs rows on the latest game date before D only
         # (a source that never covers some games, e.g. game logs without playoffs, must not
         # block the weeks after them); a model upstream every game date of the window.
@@ -491,11 +486,12 @@ def missing_dependencies(
         ORDER BY 1, 2, 3
     """
     rows = engine.fetchall(sql, {"lo": lo, "hi": hi})
-    for i, d, missing, n in _game_gaps(engine, game_covered, lo, hi):
+    sources = [t for t in model.game_sources if cache.table_exists(engine, t)]
+    for d, missing, n in _game_gaps(engine, sources, lo, hi):
         shown = ", ".join(missing[:3]) + (", ..." if len(missing) > 3 else "")
         gaps.setdefault(d, []).append(
-            f"{checked[i].table} has no rows for {len(missing)} of the date's {n} completed "
-            f"games ({shown})"
+            f"{' and '.join(sources)} {'have' if len(sources) > 1 else 'has'} no rows for "
+            f"{len(missing)} of the date's {n} completed games ({shown})"
         )
     for i, kind, d, first_gap, n in rows:
         up = checked[i]
