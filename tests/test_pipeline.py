@@ -221,11 +221,12 @@ def test_pipeline_missing_critical_upstream_marks_dates_failed(wh: Path) -> None
     assert history == [("failed", 1, True)]
 
 
-def test_pipeline_a_night_missing_some_box_scores_waits_for_them(wh: Path) -> None:
+def test_pipeline_a_night_missing_some_box_scores_is_written_and_reported(wh: Path) -> None:
     """Box scores for one game of a night and not the others (spec 11.3: 1 of 9 gamebooks
-    collected on an incident night): a per-game model does not write a partial night, it
-    fails the date naming the games, and computes it once they arrive. A game with player
-    rows but no team box score is no gap for the team table (it rebuilds the team line)."""
+    collected on an incident night): the date is written with the game it has, each missing
+    game becomes a failure row and a validate error, and the date is computed again when
+    they arrive. A game with player rows but no team box score is no gap for the team table
+    (it rebuilds the team line)."""
     day = dt.date(2025, 2, 3)
     with DuckDBEngine(wh, create=False) as eng:
         games = [
@@ -247,31 +248,40 @@ def test_pipeline_a_night_missing_some_box_scores_waits_for_them(wh: Path) -> No
             "DELETE FROM nba_raw.team_boxscores WHERE game_id IN (SELECT game_id FROM held_team)"
         )
     # only team lines missing: rebuilt from the player rows, the night is whole
-    assert api.backfill(day, day, warehouse=wh, models=[TOGS]).models[0].dates_failed == 0
+    whole = api.backfill(day, day, warehouse=wh, models=[TOGS]).models[0]
+    assert whole.failures_by_category == {} and whole.status == "success"
     with DuckDBEngine(wh, create=False) as eng:
         eng.execute(
             "DELETE FROM nba_raw.player_boxscores WHERE game_id IN "
             "(SELECT game_id FROM held_player)"
         )
     summary = api.backfill("2025-02-01", "2025-02-05", warehouse=wh, models=[TOGS])
-    assert summary.models[0].dates_failed == 1
+    result = summary.models[0]
+    assert result.dates_failed == 0 and result.failures_by_category == {
+        "MISSING_DEPENDENCY": len(games) - 1
+    }
     rows, _ = api.failures(model=TOGS, warehouse=wh)
-    assert [r["analysis_date"] for r in rows] == [day]
-    assert rows[0]["failure_reason"] == (
-        "games were played but nba_raw.team_boxscores and nba_raw.player_boxscores have no "
-        f"rows for {len(games) - 1} of the date's {len(games)} completed games "
-        f"({', '.join(games[1:4])}" + (", ...)" if len(games) > 4 else ")")
+    assert sorted(r["entity_id"] for r in rows) == games[1:]
+    assert {r["analysis_date"] for r in rows} == {day}
+    assert rows[0]["failure_reason"].startswith(
+        "no rows in nba_raw.team_boxscores or nba_raw.player_boxscores for this completed game ("
     )
+    with DuckDBEngine(wh, create=False) as eng:
+        written = "SELECT count(DISTINCT game_id) FROM nba_analytics.team_offense_game_summary "
+        written += "WHERE game_date = ?"
+        assert eng.fetchone(written, [day])[0] == 1
+    report = api.validate("2025-02-01", "2025-02-05", warehouse=wh, models=[TOGS])
+    gap = {v.check: v for v in report.violations}["has rows for every completed game"]
+    assert gap.severity == "error" and gap.dates == 1 and not report.ok
+    assert gap.example.startswith(f"{day}: {len(games) - 1} games without box scores ({games[1]}")
     with DuckDBEngine(wh, create=False) as eng:
         eng.execute("INSERT INTO nba_raw.team_boxscores SELECT * FROM held_team")
         eng.execute("INSERT INTO nba_raw.player_boxscores SELECT * FROM held_player")
     again = api.backfill("2025-02-01", "2025-02-05", warehouse=wh, models=[TOGS])
-    assert (again.models[0].dates_computed, again.models[0].dates_failed) == (1, 0)
+    assert (again.models[0].dates_computed, again.models[0].failures_by_category) == (1, {})
     with DuckDBEngine(wh, create=False) as eng:
-        written = eng.fetchone(
-            f"SELECT count(DISTINCT game_id) FROM {TOGS} WHERE game_date = ?", [day]
-        )[0]
-    assert written == len(games)
+        assert eng.fetchone(written, [day])[0] == len(games)
+    assert api.validate("2025-02-01", "2025-02-05", warehouse=wh, models=[TOGS]).ok
 
 
 def test_pipeline_error_check_blocks_only_the_bad_date(wh: Path) -> None:

@@ -222,3 +222,21 @@ def test_validate_suite_finds_composite_factors_missing_players(
             f"{day}: {left} of {active[0]}",
         )
     ]
+
+
+def test_validate_names_a_table_an_older_model_built(broken: Path) -> None:
+    """After an upgrade that changed a model's columns, its stored table cannot be checked:
+    validate says so and how to rebuild it, instead of failing on a missing column; the
+    rebuild makes it pass."""
+    with DuckDBEngine(broken, create=False) as eng:
+        eng.execute(f"ALTER TABLE {PSZA} DROP COLUMN data_hash")
+        eng.execute(
+            "UPDATE nba_reference.model_intervals SET model_fingerprint = 'older' WHERE model = ?",
+            [PSZA],
+        )
+    report = api.validate(warehouse=broken, models=MODELS)
+    found = [v for v in report.violations if v.model == PSZA]
+    assert [(v.check, v.severity) for v in found] == [("table has the model's columns", "error")]
+    assert found[0].example.endswith("nbapipe backfill --from-model player_shot_zone_analysis")
+    api.backfill(warehouse=broken, models=[PSZA])
+    assert not api.validate(warehouse=broken, models=MODELS).violations

@@ -58,9 +58,9 @@ def _model_section(model: Model, columns: list[tuple[str, str]]) -> list[str]:
         f"- Reads: {ups}; window: {lookback}.",
         *(
             [
-                "- Waits for rows in "
+                "- Every completed game of a date has rows in "
                 + " or ".join(f"`{t}`" for t in model.game_sources)
-                + " for every completed game of a date."
+                + ", else it is a failure row (the date is written with the games it has)."
             ]
             if model.game_sources
             else []

@@ -11,8 +11,9 @@
 An upstream marked ``(critical, same-day)`` is a pre-game table whose rows for date D the model
 reads as well as its history: the runner requires them on every scheduled date D.
 ``-- game_sources: nba_raw.team_boxscores, nba_raw.player_boxscores`` (raw upstreams with a
-``game_id``) makes a per-game model wait until every completed game of a date has rows in one
-of them: one box score of a night's twelve is no night.
+``game_id``): every completed game of a date should have rows in one of them; the runner
+records each one that has none as a failure row (the date is written with the games it has)
+and ``validate`` reports it.
     -- check: unique_key
     -- check: not_null(team_abbr, points)
     -- check: range(pace, 80, 125) warn

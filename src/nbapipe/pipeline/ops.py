@@ -231,10 +231,30 @@ def validate(engine: Engine, models: list[Model], start: dt.date, end: dt.date) 
     violations: list[Violation] = []
     checks_run = 0
     engine.temp_dates("_todo_dates", days)
+    from nbapipe.pipeline.runner import RunCache, table_matches_model
+
+    cache = RunCache()
+    stale: set[str] = set()
     for m in models:
         if not engine.table_exists(m.name):
             never = "the model has never run: nbapipe backfill"
             violations.append(Violation(m.name, "table exists", "error", 0, 0, never))
+            continue
+        if not table_matches_model(engine, m, cache):
+            # An upgrade changed the model's columns: its checks cannot read the old table.
+            stale.add(m.name)
+            short = m.name.split(".")[1]
+            violations.append(
+                Violation(
+                    m.name,
+                    "table has the model's columns",
+                    "error",
+                    0,
+                    0,
+                    "built by an earlier version of the model, so its checks were not run; "
+                    f"rebuild it and what reads it: nbapipe backfill --from-model {short}",
+                )
+            )
             continue
         dc = quote_ident(m.date_column)
         relation = (
@@ -282,7 +302,8 @@ def validate(engine: Engine, models: list[Model], start: dt.date, end: dt.date) 
                     f"no rows in {inputs} for " + ", ".join(cov.no_input_dates[:5]),
                 )
             )
-    suite_run, suite_violations = _operator_suite(engine, models, start, end_x)
+    current = [m for m in models if m.name not in stale]
+    suite_run, suite_violations = _operator_suite(engine, current, start, end_x)
     checks_run += suite_run
     violations += suite_violations
     return ValidationReport(
@@ -298,6 +319,40 @@ PCF = "nba_precompute.player_composite_factors"
 # Spec 6.12 item 6 (and the PCF backfill's post-date check, 6.5): composite factors for at
 # least 90% of the players who played the date (dates without any are coverage's to report).
 PCF_MIN_SHARE = 0.9
+
+
+def _missing_games(engine: Engine, m: Model, start: dt.date, end_x: dt.date) -> list[Violation]:
+    """Completed games the latest run of their date found no box score for (the runner's
+    per-game failure rows of a model with ``game_sources``): the date was written without
+    them, so its data is short of the schedule."""
+    from nbapipe.pipeline.runner import MISSING_GAME
+
+    rows = engine.fetchall(
+        f"SELECT analysis_date, entity_id, failure_reason FROM {PRECOMPUTE_FAILURES.fqn} "
+        "WHERE model = ? AND failure_category = ? AND entity_id <> '__date__' "
+        "AND analysis_date >= ? AND analysis_date < ? ORDER BY 1, 2",
+        [m.name, MISSING_GAME, start, end_x],
+    )
+    if not rows:
+        return []
+    first = rows[0][0]
+    games = [g for d, g, _ in rows if d == first]
+    shown = ", ".join(games[:3]) + (", ..." if len(games) > 3 else "")
+    return [
+        Violation(
+            m.name,
+            "has rows for every completed game",
+            "error",
+            len({d for d, _, _ in rows}),
+            0,
+            f"{first}: {_count_games(len(games))} without box scores ({shown})"
+            + (f"; {len(rows)} in all" if len(rows) > len(games) else ""),
+        )
+    ]
+
+
+def _count_games(n: int) -> str:
+    return f"{n} game" + ("" if n == 1 else "s")
 
 
 def _operator_suite(
@@ -340,6 +395,9 @@ def _operator_suite(
                     "; ".join(f"{d} {cat}, earlier rows kept" for d, cat, _ in stale[:3]),
                 )
             )
+        if m.game_sources:
+            run += 1
+            out += _missing_games(engine, m, start, end_x)
         run += 1
         dup_dates, dup_rows, example = engine.fetchone(
             f"""

@@ -156,18 +156,31 @@ def data_columns(engine: Engine, table: str) -> list[str]:
     return [c for c, _ in engine.columns(table) if c not in NON_DATA_COLUMNS]
 
 
-def ensure_output_table(engine: Engine, model: Model, cache: RunCache | None = None) -> None:
-    """Create the output table from the model's columns; rebuild it if they changed."""
-    cache = cache or RunCache()
-    if cache.table_exists(engine, model.name) and cache.built_by(engine, model):
-        return  # this very model file built the table: its shape is right
+def _wanted_columns(engine: Engine, model: Model) -> list[tuple[str, str]]:
+    """The output table's columns for this model file: its SELECT's, then the run columns."""
     probe = render(model, _values(dt.date(2000, 1, 1), dt.date(2000, 1, 1)))
     try:
         described = engine.fetchall(f"DESCRIBE ({probe})")
     except NbapipeError as exc:
         raise RunError(f"model {model.name} ({model.path}) does not compile: {exc}") from exc
-    wanted = [(r[0], r[1]) for r in described if r[0] not in FAILURE_COLUMNS]
-    wanted += list(RUN_COLUMNS)
+    return [(r[0], r[1]) for r in described if r[0] not in FAILURE_COLUMNS] + list(RUN_COLUMNS)
+
+
+def table_matches_model(engine: Engine, model: Model, cache: RunCache | None = None) -> bool:
+    """Does the stored output table have this model file's columns? (False after an
+    upgrade that changed the model's shape, until the next run rebuilds the table.)"""
+    cache = cache or RunCache()
+    if cache.built_by(engine, model):
+        return True  # this very model file built the table
+    return engine.columns(model.name) == _wanted_columns(engine, model)
+
+
+def ensure_output_table(engine: Engine, model: Model, cache: RunCache | None = None) -> None:
+    """Create the output table from the model's columns; rebuild it if they changed."""
+    cache = cache or RunCache()
+    if cache.table_exists(engine, model.name) and cache.built_by(engine, model):
+        return  # this very model file built the table: its shape is right
+    wanted = _wanted_columns(engine, model)
     if cache.table_exists(engine, model.name):
         if engine.columns(model.name) == wanted:
             return
@@ -359,39 +372,6 @@ def dependency_window(model: Model) -> tuple[int, int]:
     return days, 1
 
 
-def _game_gaps(
-    engine: Engine, sources: list[str], lo: dt.date, hi: dt.date
-) -> list[tuple[dt.date, list[str], int]]:
-    """Per date of ``_dep_dates`` that the raw ``sources`` have rows for: its completed games
-    that none of them has rows for (sorted) and how many completed games it has. A date
-    without any rows is the date-level check's."""
-    if not sources:
-        return []
-    game_rows = " UNION ".join(
-        f"SELECT {quote_ident(date_column_of(t))} AS d, game_id FROM {t} "
-        f"WHERE {quote_ident(date_column_of(t))} >= $lo AND {quote_ident(date_column_of(t))} "
-        "<= $hi"
-        for t in sources
-    )
-    return engine.fetchall(
-        f"""
-        WITH game_rows AS ({game_rows}),
-        games AS (
-            SELECT DISTINCT game_date, game_id FROM {schema.SCHEDULE.fqn}
-            WHERE {vocab.counted_game_sql("season_type")} AND coalesce(game_status, 3) = 3
-              AND game_date IN (SELECT d FROM _dep_dates)
-              AND game_date IN (SELECT d FROM game_rows)
-        )
-        SELECT g.game_date, list(g.game_id ORDER BY g.game_id) FILTER (WHERE h.game_id IS NULL),
-               count(*)
-        FROM games AS g
-        LEFT JOIN game_rows AS h ON h.d = g.game_date AND h.game_id = g.game_id
-        GROUP BY g.game_date HAVING bool_or(h.game_id IS NULL) ORDER BY 1
-        """,
-        {"lo": lo, "hi": hi},
-    )
-
-
 def missing_dependencies(
     engine: Engine, model: Model, dates: Sequence[dt.date], cache: RunCache | None = None
 ) -> dict[dt.date, str]:
@@ -424,13 +404,13 @@ def missing_dependencies(
     # dates of each date's window that it does not.
     covered, flags = [], []
     for i, up in enumerate(checked):
-        is_model = up.table in models
         if cache.table_exists(engine, up.table):
             dc = quote_ident(date_column_of(up.table))
             covered.append(
                 f"SELECT DISTINCT {i} AS u, {dc} AS d FROM {up.table} "
                 f"WHERE {dc} >= $lo AND {dc} <= $hi"
             )
+        is_model = up.table in models
         # A history model's raw upstream needs rows on the latest game date before D only
         # (a source that never covers some games, e.g. game logs without playoffs, must not
         # block the weeks after them); a model upstream every game date of the window.
@@ -451,7 +431,7 @@ def missing_dependencies(
     sql = f"""
         WITH upstreams (u, model, latest_only, same_day) AS (VALUES {", ".join(flags)}),
         counted_games AS (
-            SELECT game_date, game_status, game_id FROM {schema.SCHEDULE.fqn}
+            SELECT game_date, game_status FROM {schema.SCHEDULE.fqn}
             WHERE {vocab.counted_game_sql("season_type")}
         ),
         game_days AS (
@@ -486,13 +466,6 @@ def missing_dependencies(
         ORDER BY 1, 2, 3
     """
     rows = engine.fetchall(sql, {"lo": lo, "hi": hi})
-    sources = [t for t in model.game_sources if cache.table_exists(engine, t)]
-    for d, missing, n in _game_gaps(engine, sources, lo, hi):
-        shown = ", ".join(missing[:3]) + (", ..." if len(missing) > 3 else "")
-        gaps.setdefault(d, []).append(
-            f"{' and '.join(sources)} {'have' if len(sources) > 1 else 'has'} no rows for "
-            f"{len(missing)} of the date's {n} completed games ({shown})"
-        )
     for i, kind, d, first_gap, n in rows:
         up = checked[i]
         if kind == 0:
@@ -986,6 +959,7 @@ def _write_failures(
         for cat, n in by_cat:
             result.failures_by_category[cat] = result.failures_by_category.get(cat, 0) + n
             result.failure_rows += n
+    _write_missing_games(engine, model, run_id, blocked, now, result)
     for d in sorted(blocked):
         engine.execute(
             f"INSERT INTO {PRECOMPUTE_FAILURES.fqn} VALUES (?, ?, ?, ?, 'CHECK_FAILED', "
@@ -993,6 +967,62 @@ def _write_failures(
             "TRUE, NULL, NULL, ?)",
             [model.name, run_id, d, DATE_ENTITY, now],
         )
+
+
+MISSING_GAME = "MISSING_DEPENDENCY"
+
+
+def _write_missing_games(
+    engine: Engine,
+    model: Model,
+    run_id: str,
+    blocked: set[dt.date],
+    now: dt.datetime,
+    result: ModelResult,
+) -> None:
+    """A model that declares ``game_sources``: one failure row per completed game of a
+    written date (``_todo_dates`` but not ``blocked``) that none of the sources has rows for,
+    the game id as its entity. The date is written with the games it has (holding eleven
+    good games back for a twelfth that may never come would lose them); the missing one is
+    reported here and by validate, and the date is computed again when its rows arrive (its
+    input fingerprint changes)."""
+    sources = [t for t in model.game_sources if engine.table_exists(t)]
+    if not sources:
+        return
+    game_rows = " UNION ".join(
+        f"SELECT {quote_ident(date_column_of(t))} AS d, game_id FROM {t} "
+        f"WHERE {quote_ident(date_column_of(t))} IN (SELECT d FROM _todo_dates)"
+        for t in sources
+    )
+    names = " or ".join(sources)
+    n = engine.fetchone(
+        f"""
+        INSERT INTO {PRECOMPUTE_FAILURES.fqn}
+        WITH game_rows AS ({game_rows})
+        SELECT ?, ?, g.game_date, g.game_id, '{MISSING_GAME}',
+               'no rows in {names} for this completed game (' || g.away || ' at ' || g.home
+               || '): the date was written without it, and is computed again when they arrive',
+               TRUE, NULL, NULL, ?
+        FROM (
+            SELECT game_date, game_id, min(away_team_abbr) AS away, min(home_team_abbr) AS home
+            FROM {schema.SCHEDULE.fqn}
+            WHERE game_date IN (SELECT d FROM _todo_dates) AND coalesce(game_status, 3) = 3
+              AND {vocab.counted_game_sql("season_type")}
+              AND game_date NOT IN (SELECT unnest(CAST(? AS DATE[])))
+            GROUP BY game_date, game_id
+        ) AS g
+        WHERE g.game_date IN (SELECT d FROM game_rows)
+          AND NOT EXISTS (
+              SELECT 1 FROM game_rows AS h WHERE h.d = g.game_date AND h.game_id = g.game_id
+          )
+        """,
+        [model.name, run_id, now, sorted(blocked)],
+    )[0]
+    if n:
+        result.failures_by_category[MISSING_GAME] = (
+            result.failures_by_category.get(MISSING_GAME, 0) + n
+        )
+        result.failure_rows += n
 
 
 def _write_intervals(
