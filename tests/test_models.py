@@ -97,14 +97,14 @@ def test_models_header_errors_name_the_file() -> None:
             "bad.sql",
         )
     head = (
-        "-- name: a.b\n-- description: x\n-- grain: one row per x\n-- key: d\n"
-        "-- date_column: d\n-- upstream: nba_raw.team_boxscores, nba_analytics.t (optional)\n"
+        "-- name: a.b\n-- description: x\n-- grain: one row per x\n-- key: d\n-- date_column: d\n"
     )
-    ok = parse_model(f"{head}-- game_sources: nba_raw.team_boxscores\nSELECT 1", "ok.sql")
-    assert ok.game_sources == ("nba_raw.team_boxscores",)
-    for bad in ("nba_raw.player_boxscores", "nba_analytics.t"):
-        with pytest.raises(ModelError, match=f"bad.sql: game source '{bad}' is not one of"):
-            parse_model(f"{head}-- game_sources: {bad}\nSELECT 1", "bad.sql")
+    ok = parse_model(f"{head}-- team_games: defending_team_abbr\nSELECT 1", "ok.sql")
+    assert ok.team_games == "defending_team_abbr"
+    assert parse_model(f"{head}SELECT 1", "ok.sql").team_games is None
+    for bad in ("team_abbr, opponent_team_abbr", "Team"):
+        with pytest.raises(ModelError, match=r"bad\.sql: team_games must name one output column"):
+            parse_model(f"{head}-- team_games: {bad}\nSELECT 1", "bad.sql")
 
 
 def test_models_unknown_placeholder_is_an_error() -> None:

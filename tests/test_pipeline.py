@@ -16,6 +16,7 @@ import pytest
 from nbapipe import api
 from nbapipe.engine.duckdb import DuckDBEngine
 from nbapipe.engine.lock import writer_lock
+from nbapipe.errors import NbapipeError
 from nbapipe.pipeline.model import all_models
 
 TOGS = "nba_analytics.team_offense_game_summary"
@@ -129,6 +130,55 @@ def test_pipeline_warehouse_from_before_output_hashes_migrates_and_skips(wh: Pat
     assert not again.computed_anything
 
 
+def test_pipeline_upgraded_model_keeps_its_table_until_a_run_may_change_it(wh: Path) -> None:
+    """A model file that gained a column (an upgrade): a run that does not compute the model
+    leaves its table alone; a daily run that does adds the column and keeps every stored row
+    (they lose nothing, the new column NULL), validate says which dates an earlier version
+    computed, and a backfill recomputes them. A change that is not an added column rebuilds
+    the table only in a run over all its stored dates."""
+    api.backfill(warehouse=wh, models=RUNNER_MODELS)
+    count = f"SELECT count(*), count(data_hash) FROM {TOGS}"
+
+    def downgrade(extra: str) -> int:
+        with DuckDBEngine(wh, create=False) as eng:
+            eng.execute(extra)
+            eng.execute(
+                "UPDATE nba_reference.model_intervals SET model_fingerprint = 'older' "
+                "WHERE model = ?",
+                [TOGS],
+            )
+            return eng.fetchone(f"SELECT count(*) FROM {TOGS}")[0]
+
+    rows = downgrade(f"ALTER TABLE {TOGS} DROP COLUMN data_hash")
+    day = dt.date(2025, 2, 3)
+    api.run_daily(day, warehouse=wh, models=[TDGS], force=True)
+    with DuckDBEngine(wh, create=False) as eng:
+        assert "data_hash" not in dict(eng.columns(TOGS))  # not that run's table to change
+    api.run_daily(day, warehouse=wh, models=[TOGS], force=True)
+    with DuckDBEngine(wh, create=False) as eng:
+        total, hashed = eng.fetchone(count)
+        today = eng.fetchone(f"SELECT count(*) FROM {TOGS} WHERE game_date = ?", [day])[0]
+    assert (total, hashed) == (rows, today) and today > 0
+    report = api.validate(warehouse=wh, models=[TOGS])
+    older = {v.check: v for v in report.violations}[
+        "every date computed by this version of the model"
+    ]
+    assert older.severity == "warn" and older.example.endswith("nbapipe backfill recomputes them")
+    api.backfill(warehouse=wh, models=[TOGS])
+    with DuckDBEngine(wh, create=False) as eng:
+        assert eng.fetchone(count) == (rows, rows)
+    assert not api.validate(warehouse=wh, models=[TOGS]).violations
+    # a column the model no longer has: only a run over every stored date may rebuild
+    downgrade(f"ALTER TABLE {TOGS} ADD COLUMN retired INTEGER")
+    with pytest.raises(NbapipeError, match="backfill --from-model team_offense_game_summary"):
+        api.run_daily(day, warehouse=wh, models=[TOGS], force=True)
+    with DuckDBEngine(wh, create=False) as eng:
+        assert eng.fetchone(count) == (rows, rows) and "retired" in dict(eng.columns(TOGS))
+    api.backfill(warehouse=wh, models=[TOGS])
+    with DuckDBEngine(wh, create=False) as eng:
+        assert eng.fetchone(count) == (rows, rows) and "retired" not in dict(eng.columns(TOGS))
+
+
 def test_pipeline_one_changed_game_recomputes_only_its_date(wh: Path) -> None:
     api.backfill(warehouse=wh, models=RUNNER_MODELS)
     with DuckDBEngine(wh, create=False) as eng:
@@ -223,26 +273,24 @@ def test_pipeline_missing_critical_upstream_marks_dates_failed(wh: Path) -> None
 
 def test_pipeline_a_night_missing_some_box_scores_is_written_and_reported(wh: Path) -> None:
     """Box scores for one game of a night and not the others (spec 11.3: 1 of 9 gamebooks
-    collected on an incident night): the date is written with the game it has, each missing
-    game becomes a failure row and a validate error, and the date is computed again when
-    they arrive. A game with player rows but no team box score is no gap for the team table
-    (it rebuilds the team line)."""
+    collected on an incident night): the date is written with the game it has, each team of
+    the missing games becomes a failure row and a validate error, and the date is computed
+    again when they arrive. Judged on the rows written: a team line the table cannot rebuild
+    from too few player rows is missing too; one it can rebuild is not."""
     day = dt.date(2025, 2, 3)
     with DuckDBEngine(wh, create=False) as eng:
-        games = [
-            g
-            for (g,) in eng.fetchall(
-                "SELECT DISTINCT game_id FROM nba_raw.team_boxscores WHERE game_date = ? "
-                "ORDER BY 1",
-                [day],
-            )
-        ]
+        games = eng.fetchall(
+            "SELECT game_id, home_team_abbr, away_team_abbr FROM nba_raw.schedule "
+            "WHERE game_date = ? ORDER BY 1",
+            [day],
+        )
         assert len(games) >= 4
+        kept, partial = games[0], games[1]
         for t in ("team", "player"):
             eng.execute(
                 f"CREATE TABLE held_{t} AS SELECT * FROM nba_raw.{t}_boxscores "
                 "WHERE game_date = ? AND game_id <> ?",
-                [day, games[0]],
+                [day, kept[0]],
             )
         eng.execute(
             "DELETE FROM nba_raw.team_boxscores WHERE game_id IN (SELECT game_id FROM held_team)"
@@ -251,36 +299,43 @@ def test_pipeline_a_night_missing_some_box_scores_is_written_and_reported(wh: Pa
     whole = api.backfill(day, day, warehouse=wh, models=[TOGS]).models[0]
     assert whole.failures_by_category == {} and whole.status == "success"
     with DuckDBEngine(wh, create=False) as eng:
+        # one game keeps its away team's player rows only: its home line cannot be rebuilt
         eng.execute(
             "DELETE FROM nba_raw.player_boxscores WHERE game_id IN "
-            "(SELECT game_id FROM held_player)"
+            "(SELECT game_id FROM held_player) AND NOT (game_id = ? AND team_abbr = ?)",
+            [partial[0], partial[2]],
         )
     summary = api.backfill("2025-02-01", "2025-02-05", warehouse=wh, models=[TOGS])
     result = summary.models[0]
-    assert result.dates_failed == 0 and result.failures_by_category == {
-        "MISSING_DEPENDENCY": len(games) - 1
-    }
-    rows, _ = api.failures(model=TOGS, warehouse=wh)
-    assert sorted(r["entity_id"] for r in rows) == games[1:]
-    assert {r["analysis_date"] for r in rows} == {day}
-    assert rows[0]["failure_reason"].startswith(
-        "no rows in nba_raw.team_boxscores or nba_raw.player_boxscores for this completed game ("
+    want = sorted(
+        [f"{g} {home}" for g, home, _ in games[1:]] + [f"{g} {away}" for g, _, away in games[2:]]
     )
+    assert result.dates_failed == 0 and result.status == "success"
+    assert result.failures_by_category == {"MISSING_RAW_DATA": len(want)}
+    rows, _ = api.failures(model=TOGS, warehouse=wh)
+    assert sorted(r["entity_id"] for r in rows) == want
+    assert {r["analysis_date"] for r in rows} == {day}
+    g, home, away = games[2]
+    reason = next(r["failure_reason"] for r in rows if r["entity_id"] == f"{g} {home}")
+    assert reason.startswith(f"no row for {home} in this completed game ({away} at {home}): ")
+    written = f"SELECT count(*) FROM {TOGS} WHERE game_date = ?"
     with DuckDBEngine(wh, create=False) as eng:
-        written = "SELECT count(DISTINCT game_id) FROM nba_analytics.team_offense_game_summary "
-        written += "WHERE game_date = ?"
-        assert eng.fetchone(written, [day])[0] == 1
+        assert eng.fetchone(written, [day])[0] == 3  # both teams of one game, one of another
     report = api.validate("2025-02-01", "2025-02-05", warehouse=wh, models=[TOGS])
-    gap = {v.check: v for v in report.violations}["has rows for every completed game"]
-    assert gap.severity == "error" and gap.dates == 1 and not report.ok
-    assert gap.example.startswith(f"{day}: {len(games) - 1} games without box scores ({games[1]}")
+    gap = {v.check: v for v in report.violations}["has rows for both teams of every completed game"]
+    assert (gap.severity, gap.dates, gap.failing_rows) == ("error", 1, len(want))
+    assert gap.example.startswith(f"{day}: {len(want)} team-games without rows ({want[0]}, ")
+    assert not report.ok
+    # the week table of spec 6.12 item 5 counts entities a model could not compute, not gaps
+    assert not [w for w in api.failures_by_week(warehouse=wh) if w.model == TOGS]
     with DuckDBEngine(wh, create=False) as eng:
+        eng.execute("DELETE FROM nba_raw.player_boxscores WHERE game_id = ?", [partial[0]])
         eng.execute("INSERT INTO nba_raw.team_boxscores SELECT * FROM held_team")
         eng.execute("INSERT INTO nba_raw.player_boxscores SELECT * FROM held_player")
     again = api.backfill("2025-02-01", "2025-02-05", warehouse=wh, models=[TOGS])
     assert (again.models[0].dates_computed, again.models[0].failures_by_category) == (1, {})
     with DuckDBEngine(wh, create=False) as eng:
-        assert eng.fetchone(written, [day])[0] == len(games)
+        assert eng.fetchone(written, [day])[0] == 2 * len(games)
     assert api.validate("2025-02-01", "2025-02-05", warehouse=wh, models=[TOGS]).ok
 
 

@@ -4,6 +4,7 @@ each one fires on a warehouse broken in its particular way, and none fires on a 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 
@@ -75,6 +76,9 @@ def test_validate_a_date_without_sportsbook_data_is_a_warning_not_a_gap(broken: 
     relaxed = runner.invoke(app, args)
     assert relaxed.exit_code == 0 and "1 warning" in relaxed.output, relaxed.output
     assert runner.invoke(app, [*args, "--strict"]).exit_code == 1
+    strict = runner.invoke(app, [*args, "--strict", "--json"])
+    payload = json.loads(strict.output)
+    assert strict.exit_code == 1 and payload["ok"] is False and payload["warnings"] == 1
     # the day's rows deleted while its sportsbook data is there: a gap, an error
     other = DAY + dt.timedelta(days=1)
     with DuckDBEngine(broken, create=False) as eng:
@@ -240,3 +244,25 @@ def test_validate_names_a_table_an_older_model_built(broken: Path) -> None:
     assert found[0].example.endswith("nbapipe backfill --from-model player_shot_zone_analysis")
     api.backfill(warehouse=broken, models=[PSZA])
     assert not api.validate(warehouse=broken, models=MODELS).violations
+
+
+def test_validate_names_a_model_that_reads_a_table_an_older_model_built(broken: Path) -> None:
+    """Both the team offence and the player summary that reads it come from older model
+    files, and the offence lost a column the summary reads: the summary's SQL cannot even be
+    described, so validate reports both with the model to rebuild from, and does not fail."""
+    togs = "nba_analytics.team_offense_game_summary"
+    with DuckDBEngine(broken, create=False) as eng:
+        eng.execute(f"ALTER TABLE {togs} DROP COLUMN team_minutes")
+        eng.execute(
+            "UPDATE nba_reference.model_intervals SET model_fingerprint = 'older' "
+            "WHERE model IN (?, ?)",
+            [togs, PGS],
+        )
+    report = api.validate(warehouse=broken, models=MODELS)
+    found = {v.model: v for v in report.violations if v.check == "table has the model's columns"}
+    assert set(found) == {togs, PGS}
+    assert found[PGS].example == (
+        f"built by an earlier version of the model and reads {togs}, which is missing or "
+        "outdated, so its checks were not run; rebuild it and what reads it: nbapipe backfill "
+        "--from-model team_offense_game_summary"
+    )

@@ -817,8 +817,10 @@ def validate(
     """Run every output check and the schedule-coverage check; exit 1 on any error
     (with --strict, on any warning too)."""
     report = api.validate(start, end, models=models, warehouse=warehouse, wait=wait)
+    failed = not report.ok or (strict and bool(report.violations))
     if as_json:
-        sys.stdout.write(json.dumps(report.to_dict(), indent=2, default=str) + "\n")
+        payload = {**report.to_dict(), "ok": not failed, "strict": strict}
+        sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
     else:
         if report.violations:
             title = f"violations {report.start} .. {report.end}"
@@ -864,7 +866,7 @@ def validate(
             f"{report.start} .. {report.end}: "
             + (", ".join(verdict) if verdict else "[green]all passed[/]")
         )
-    if not report.ok or (strict and report.violations):
+    if failed:
         raise typer.Exit(1)
 
 

@@ -96,10 +96,13 @@ class Engine(Protocol):
         extra_values: Sequence[Any] = (),
         row_filter: str = "TRUE",
         source_rows: int | None = None,
+        extra_columns: Sequence[str] = (),
     ) -> int:
         """Replace exactly ``dates`` of ``table`` with the matching rows of relation
         ``source`` (``columns`` then ``extra_values`` appended); returns rows inserted.
-        ``source_rows``, when known, is how many rows ``source`` has."""
+        ``source_rows``, when known, is how many rows ``source`` has. With
+        ``extra_columns`` (the names of the extra values) rows go in by column name, so the
+        table's columns may stand in another order; else by position."""
 
 
 def date_range(start: dt.date, end_exclusive: dt.date) -> Iterator[dt.date]:

@@ -330,6 +330,7 @@ class DuckDBEngine:
         extra_values: Sequence[Any] = (),
         row_filter: str = "TRUE",
         source_rows: int | None = None,
+        extra_columns: Sequence[str] = (),
     ) -> int:
         if not dates:
             return 0
@@ -367,7 +368,10 @@ class DuckDBEngine:
                     for lo, hi in zip(starts, bounds, strict=True)
                 )
                 params = params * len(starts)
-        inserted = self.execute(f"INSERT INTO {table} {select}", params).fetchall()
+        target = table
+        if extra_columns:
+            target += f" ({', '.join(quote_ident(c) for c in [*columns, *extra_columns])})"
+        inserted = self.execute(f"INSERT INTO {target} {select}", params).fetchall()
         return int(inserted[0][0])
 
     def columns_of_query(self, sql: str) -> list[tuple[str, str]]:

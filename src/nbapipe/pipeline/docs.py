@@ -58,11 +58,10 @@ def _model_section(model: Model, columns: list[tuple[str, str]]) -> list[str]:
         f"- Reads: {ups}; window: {lookback}.",
         *(
             [
-                "- Every completed game of a date has rows in "
-                + " or ".join(f"`{t}`" for t in model.game_sources)
-                + ", else it is a failure row (the date is written with the games it has)."
+                f"- Both teams of every completed game of a date have rows (`{model.team_games}`); "
+                "a team-game without is a failure row (the date is written with the rest)."
             ]
-            if model.game_sources
+            if model.team_games
             else []
         ),
         "- Checks: " + ", ".join(f"`{c.label}` ({c.severity})" for c in model.checks) + ".",

@@ -10,10 +10,10 @@
 
 An upstream marked ``(critical, same-day)`` is a pre-game table whose rows for date D the model
 reads as well as its history: the runner requires them on every scheduled date D.
-``-- game_sources: nba_raw.team_boxscores, nba_raw.player_boxscores`` (raw upstreams with a
-``game_id``): every completed game of a date should have rows in one of them; the runner
-records each one that has none as a failure row (the date is written with the games it has)
-and ``validate`` reports it.
+``-- team_games: team_abbr`` (the output column naming the team; the output has ``game_id``):
+both teams of every completed game of a written date should have rows; the runner records
+each team-game without as a failure row (the date is written with the rest) and ``validate``
+reports it.
     -- check: unique_key
     -- check: not_null(team_abbr, points)
     -- check: range(pace, 80, 125) warn
@@ -84,8 +84,9 @@ class Model:
     sql: str  # the body (header removed)
     path: str
     column_docs: dict[str, str] = field(default_factory=dict)  # column -> meaning [unit]
-    # Raw upstreams that together must have rows for every completed game of a date.
-    game_sources: tuple[str, ...] = ()
+    # The output column naming the team, when both teams of every completed game of a
+    # written date must have rows (a per-game table); None otherwise.
+    team_games: str | None = None
 
     @property
     def schema(self) -> str:
@@ -153,10 +154,9 @@ def parse_model(text: str, path: str) -> Model:
     else:
         lookback_games = int(m.group(1))
 
-    game_sources = tuple(t.strip() for t in one("game_sources", "").split(",") if t.strip())
-    for t in game_sources:
-        if t not in {u.table for u in upstream} or not t.startswith("nba_raw."):
-            raise ModelError(f"{path}: game source {t!r} is not one of its raw upstreams")
+    team_games = one("team_games", "").strip() or None
+    if team_games is not None and not re.fullmatch(r"[a-z_][a-z_0-9]*", team_games):
+        raise ModelError(f"{path}: team_games must name one output column, not {team_games!r}")
 
     checks = []
     for raw in fields.get("check", []):
@@ -196,7 +196,7 @@ def parse_model(text: str, path: str) -> Model:
         sql=body,
         path=path,
         column_docs=column_docs,
-        game_sources=game_sources,
+        team_games=team_games,
     )
 
 

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 
 from nbapipe.engine.base import Engine, date_range
 from nbapipe.engine.duckdb import quote_ident
+from nbapipe.errors import NbapipeError
 from nbapipe.pipeline import checks as checks_mod
 from nbapipe.pipeline.model import Model
 from nbapipe.pipeline.state import MODEL_INTERVALS, PRECOMPUTE_FAILURES, RUN_HISTORY
@@ -234,16 +235,25 @@ def validate(engine: Engine, models: list[Model], start: dt.date, end: dt.date) 
     from nbapipe.pipeline.runner import RunCache, table_matches_model
 
     cache = RunCache()
-    stale: set[str] = set()
+    stale: dict[str, str] = {}  # model -> the model to rebuild from
     for m in models:
         if not engine.table_exists(m.name):
             never = "the model has never run: nbapipe backfill"
             violations.append(Violation(m.name, "table exists", "error", 0, 0, never))
+            stale[m.name] = m.name
             continue
-        if not table_matches_model(engine, m, cache):
+        try:
+            matches, why = table_matches_model(engine, m, cache), ""
+        except NbapipeError as exc:
+            # Its SQL cannot read the stored upstream tables (one an older model built, or
+            # none at all), so neither can its columns be compared.
+            ups = [u.table for u in m.upstream if u.table in stale]
+            why = f" and reads {ups[0]}, which is missing or outdated" if ups else f" ({exc})"
+            matches = False
+            stale[m.name] = stale[ups[0]] if ups else m.name
+        if not matches:
             # An upgrade changed the model's columns: its checks cannot read the old table.
-            stale.add(m.name)
-            short = m.name.split(".")[1]
+            root = stale.setdefault(m.name, m.name).split(".")[1]
             violations.append(
                 Violation(
                     m.name,
@@ -251,8 +261,8 @@ def validate(engine: Engine, models: list[Model], start: dt.date, end: dt.date) 
                     "error",
                     0,
                     0,
-                    "built by an earlier version of the model, so its checks were not run; "
-                    f"rebuild it and what reads it: nbapipe backfill --from-model {short}",
+                    f"built by an earlier version of the model{why}, so its checks were not "
+                    f"run; rebuild it and what reads it: nbapipe backfill --from-model {root}",
                 )
             )
             continue
@@ -302,7 +312,7 @@ def validate(engine: Engine, models: list[Model], start: dt.date, end: dt.date) 
                     f"no rows in {inputs} for " + ", ".join(cov.no_input_dates[:5]),
                 )
             )
-    current = [m for m in models if m.name not in stale]
+    current = [m for m in models if m.name not in stale]  # (stale: never run or outdated)
     suite_run, suite_violations = _operator_suite(engine, current, start, end_x)
     checks_run += suite_run
     violations += suite_violations
@@ -322,13 +332,13 @@ PCF_MIN_SHARE = 0.9
 
 
 def _missing_games(engine: Engine, m: Model, start: dt.date, end_x: dt.date) -> list[Violation]:
-    """Completed games the latest run of their date found no box score for (the runner's
-    per-game failure rows of a model with ``game_sources``): the date was written without
-    them, so its data is short of the schedule."""
+    """Team-games of completed games that the latest run of their date wrote no row for (the
+    runner's per-game failure rows of a model with ``team_games``): the date was written
+    without them, so its data is short of the schedule."""
     from nbapipe.pipeline.runner import MISSING_GAME
 
     rows = engine.fetchall(
-        f"SELECT analysis_date, entity_id, failure_reason FROM {PRECOMPUTE_FAILURES.fqn} "
+        f"SELECT analysis_date, entity_id FROM {PRECOMPUTE_FAILURES.fqn} "
         "WHERE model = ? AND failure_category = ? AND entity_id <> '__date__' "
         "AND analysis_date >= ? AND analysis_date < ? ORDER BY 1, 2",
         [m.name, MISSING_GAME, start, end_x],
@@ -336,23 +346,22 @@ def _missing_games(engine: Engine, m: Model, start: dt.date, end_x: dt.date) -> 
     if not rows:
         return []
     first = rows[0][0]
-    games = [g for d, g, _ in rows if d == first]
-    shown = ", ".join(games[:3]) + (", ..." if len(games) > 3 else "")
+    missing = [g for d, g in rows if d == first]
+    shown = ", ".join(missing[:3]) + (", ..." if len(missing) > 3 else "")
     return [
         Violation(
             m.name,
-            "has rows for every completed game",
+            "has rows for both teams of every completed game",
             "error",
-            len({d for d, _, _ in rows}),
-            0,
-            f"{first}: {_count_games(len(games))} without box scores ({shown})"
-            + (f"; {len(rows)} in all" if len(rows) > len(games) else ""),
+            len({d for d, _ in rows}),
+            len(rows),
+            f"{first}: {_count_games(len(missing))} without rows ({shown})",
         )
     ]
 
 
 def _count_games(n: int) -> str:
-    return f"{n} game" + ("" if n == 1 else "s")
+    return f"{n} team-game" + ("" if n == 1 else "s")
 
 
 def _operator_suite(
@@ -395,7 +404,26 @@ def _operator_suite(
                     "; ".join(f"{d} {cat}, earlier rows kept" for d, cat, _ in stale[:3]),
                 )
             )
-        if m.game_sources:
+        run += 1
+        older = engine.fetchall(
+            f"SELECT interval_date FROM {MODEL_INTERVALS.fqn} WHERE model = ? "
+            "AND status = 'success' AND model_fingerprint <> ? "
+            "AND interval_date >= ? AND interval_date < ? ORDER BY 1",
+            [m.name, m.fingerprint, start, end_x],
+        )
+        if older:
+            out.append(
+                Violation(
+                    m.name,
+                    "every date computed by this version of the model",
+                    "warn",
+                    len(older),
+                    0,
+                    f"{len(older)} dates from {older[0][0]} were computed by an earlier version "
+                    "(an upgrade changed the model); nbapipe backfill recomputes them",
+                )
+            )
+        if m.team_games:
             run += 1
             out += _missing_games(engine, m, start, end_x)
         run += 1
@@ -610,15 +638,18 @@ class WeeklyFailureShare:
 def failures_by_week(engine: Engine, models: list[Model]) -> list[WeeklyFailureShare]:
     """Per model and season week: entity failures vs rows (spec 6.12 item 5), all seasons.
 
-    Only models that report per-entity failures are listed.
+    Only models that report per-entity failures are listed; a per-game table's missing
+    team-games are a data gap, not an entity the model could not compute, and left out.
     """
+    from nbapipe.pipeline.runner import MISSING_GAME
+
     openers = f"SELECT season_year, opener_date AS opener FROM ({SEASON_OPENERS_SQL})"
     out: list[WeeklyFailureShare] = []
     for m in models:
         has_failures = engine.fetchone(
             f"SELECT count(*) FROM {PRECOMPUTE_FAILURES.fqn} "
-            "WHERE model = ? AND entity_id <> '__date__'",
-            [m.name],
+            "WHERE model = ? AND entity_id <> '__date__' AND failure_category <> ?",
+            [m.name, MISSING_GAME],
         )[0]
         if not has_failures or not engine.table_exists(m.name):
             continue
@@ -628,7 +659,7 @@ def failures_by_week(engine: Engine, models: list[Model]) -> list[WeeklyFailureS
             WITH openers AS ({openers}),
             events AS (
                 SELECT analysis_date AS d, 1 AS is_failure FROM {PRECOMPUTE_FAILURES.fqn}
-                WHERE model = ? AND entity_id <> '__date__'
+                WHERE model = ? AND entity_id <> '__date__' AND failure_category <> ?
                 UNION ALL
                 SELECT {dc}, 0 FROM {m.name}
             ),
@@ -643,7 +674,7 @@ def failures_by_week(engine: Engine, models: list[Model]) -> list[WeeklyFailureS
             SELECT week, sum(is_failure), count(*) - sum(is_failure)
             FROM weeks GROUP BY week ORDER BY week
             """,
-            [m.name],
+            [m.name, MISSING_GAME],
         )
         out += [WeeklyFailureShare(m.name, int(w), int(f), int(r)) for w, f, r in rows]
     return out

@@ -167,23 +167,50 @@ def _wanted_columns(engine: Engine, model: Model) -> list[tuple[str, str]]:
 
 
 def table_matches_model(engine: Engine, model: Model, cache: RunCache | None = None) -> bool:
-    """Does the stored output table have this model file's columns? (False after an
-    upgrade that changed the model's shape, until the next run rebuilds the table.)"""
+    """Does the stored output table have this model file's columns, in any order? (False
+    after an upgrade that changed the model's shape, until a run rebuilds the table.)"""
     cache = cache or RunCache()
     if cache.built_by(engine, model):
         return True  # this very model file built the table
-    return engine.columns(model.name) == _wanted_columns(engine, model)
+    return dict(engine.columns(model.name)) == dict(_wanted_columns(engine, model))
 
 
-def ensure_output_table(engine: Engine, model: Model, cache: RunCache | None = None) -> None:
-    """Create the output table from the model's columns; rebuild it if they changed."""
+def ensure_output_table(
+    engine: Engine,
+    model: Model,
+    cache: RunCache | None = None,
+    run_range: tuple[dt.date, dt.date] | None = None,
+) -> None:
+    """Create the output table from the model's columns if it is missing. For a model the
+    run computes (``run_range``), bring a table an earlier model file built to the new
+    columns: added columns are added (the stored rows keep theirs, the new ones NULL until
+    their dates are recomputed: the model's fingerprint changed, so a backfill recomputes
+    every date); any other change rebuilds the table, which only a run over every stored
+    date may do. A table of a model the run does not compute is left as it is."""
     cache = cache or RunCache()
-    if cache.table_exists(engine, model.name) and cache.built_by(engine, model):
-        return  # this very model file built the table: its shape is right
+    exists = cache.table_exists(engine, model.name)
+    if exists and (run_range is None or cache.built_by(engine, model)):
+        return  # not this run's to change, or this very model file built it
     wanted = _wanted_columns(engine, model)
-    if cache.table_exists(engine, model.name):
-        if engine.columns(model.name) == wanted:
+    if exists:
+        have = dict(engine.columns(model.name))
+        if have == dict(wanted):
             return
+        added = [(n, t) for n, t in wanted if n not in have]
+        if all(dict(wanted).get(n) == t for n, t in have.items()):
+            for n, t in added:
+                engine.execute(f"ALTER TABLE {model.name} ADD COLUMN {quote_ident(n)} {t}")
+            cache.forget(model.name)
+            return
+        dc = quote_ident(model.date_column)
+        lo, hi = engine.fetchone(f"SELECT min({dc}), max({dc}) FROM {model.name}")
+        if run_range is not None and lo is not None and (lo < run_range[0] or hi > run_range[1]):
+            short = model.name.split(".")[1]
+            raise RunError(
+                f"{model.name}: the model's columns changed since its table was built "
+                f"({lo}..{hi}), and a run of {run_range[0]}..{run_range[1]} would lose the "
+                f"other dates; rebuild it first: nbapipe backfill --from-model {short}"
+            )
         # Derived data: the new shape replaces the old one, and every date is recomputed.
         engine.execute(f"DROP TABLE {model.name}")
         engine.execute(f"DELETE FROM {MODEL_INTERVALS.fqn} WHERE model = ?", [model.name])
@@ -533,9 +560,11 @@ def run_models(
     )
     _close_interrupted_runs(engine)
     cache = RunCache()
-    # Every model's table exists (empty if never run), so a subset can read its upstreams.
+    # Every model's table exists (empty if never run), so a subset can read its upstreams;
+    # only the run's own models may change an existing table's columns.
+    in_run = {m.name for m in models}
     for model in dependency_order(all_models()):
-        ensure_output_table(engine, model, cache)
+        ensure_output_table(engine, model, cache, (start, end) if model.name in in_run else None)
     cache.load(engine)
     order = {m.name: i for i, m in enumerate(dependency_order(all_models()))}
     ordered = sorted(models, key=lambda m: order[m.name])
@@ -909,8 +938,9 @@ def _compute_chunk(
         extra_values=(run_id, now),
         row_filter=ok_filter,
         source_rows=total,
+        extra_columns=[c for c, _ in RUN_COLUMNS],
     )
-    _write_failures(engine, model, run_id, chunk, blocked, has_failures, now, result)
+    _write_failures(engine, model, run_id, chunk, blocked, has_failures, ok_filter, now, result)
     _write_intervals(
         engine, model, chunk, blocked, ok_filter, fingerprints, mfp, run_id, now, cache
     )
@@ -932,6 +962,7 @@ def _write_failures(
     chunk: list[dt.date],
     blocked: set[dt.date],
     has_failures: bool,
+    ok_filter: str,
     now: dt.datetime,
     result: ModelResult,
 ) -> None:
@@ -959,7 +990,7 @@ def _write_failures(
         for cat, n in by_cat:
             result.failures_by_category[cat] = result.failures_by_category.get(cat, 0) + n
             result.failure_rows += n
-    _write_missing_games(engine, model, run_id, blocked, now, result)
+    _write_missing_games(engine, model, run_id, blocked, ok_filter, now, result)
     for d in sorted(blocked):
         engine.execute(
             f"INSERT INTO {PRECOMPUTE_FAILURES.fqn} VALUES (?, ?, ?, ?, 'CHECK_FAILED', "
@@ -969,7 +1000,8 @@ def _write_failures(
         )
 
 
-MISSING_GAME = "MISSING_DEPENDENCY"
+# Spec 6.9's Phase 3 category for raw data a game lacks.
+MISSING_GAME = "MISSING_RAW_DATA"
 
 
 def _write_missing_games(
@@ -977,46 +1009,48 @@ def _write_missing_games(
     model: Model,
     run_id: str,
     blocked: set[dt.date],
+    ok_filter: str,
     now: dt.datetime,
     result: ModelResult,
 ) -> None:
-    """A model that declares ``game_sources``: one failure row per completed game of a
-    written date (``_todo_dates`` but not ``blocked``) that none of the sources has rows for,
-    the game id as its entity. The date is written with the games it has (holding eleven
-    good games back for a twelfth that may never come would lose them); the missing one is
-    reported here and by validate, and the date is computed again when its rows arrive (its
-    input fingerprint changes)."""
-    sources = [t for t in model.game_sources if engine.table_exists(t)]
-    if not sources:
+    """A per-game model (``team_games``): one failure row per team of a completed game of a
+    written date (``_todo_dates`` but not ``blocked``) that the model wrote no row for, with
+    ``<game id> <team>`` as its entity. Judged on the rows written, not on the inputs: a team
+    line rebuilt from too few player rows is as absent as a missing box score. The date is
+    written with the rest (holding eleven good games back for a twelfth that may never come
+    would lose them); validate reports the gap, and the date is computed again when its
+    input changes."""
+    if model.team_games is None:
         return
-    game_rows = " UNION ".join(
-        f"SELECT {quote_ident(date_column_of(t))} AS d, game_id FROM {t} "
-        f"WHERE {quote_ident(date_column_of(t))} IN (SELECT d FROM _todo_dates)"
-        for t in sources
-    )
-    names = " or ".join(sources)
+    team = quote_ident(model.team_games)
     n = engine.fetchone(
         f"""
         INSERT INTO {PRECOMPUTE_FAILURES.fqn}
-        WITH game_rows AS ({game_rows})
-        SELECT ?, ?, g.game_date, g.game_id, '{MISSING_GAME}',
-               'no rows in {names} for this completed game (' || g.away || ' at ' || g.home
-               || '): the date was written without it, and is computed again when they arrive',
-               TRUE, NULL, NULL, ?
-        FROM (
+        WITH games AS (
             SELECT game_date, game_id, min(away_team_abbr) AS away, min(home_team_abbr) AS home
             FROM {schema.SCHEDULE.fqn}
             WHERE game_date IN (SELECT d FROM _todo_dates) AND coalesce(game_status, 3) = 3
               AND {vocab.counted_game_sql("season_type")}
               AND game_date NOT IN (SELECT unnest(CAST(? AS DATE[])))
             GROUP BY game_date, game_id
-        ) AS g
-        WHERE g.game_date IN (SELECT d FROM game_rows)
-          AND NOT EXISTS (
-              SELECT 1 FROM game_rows AS h WHERE h.d = g.game_date AND h.game_id = g.game_id
-          )
+        ),
+        team_games AS (
+            SELECT game_date, game_id, away, home, home AS team FROM games
+            UNION ALL
+            SELECT game_date, game_id, away, home, away AS team FROM games
+        )
+        SELECT ?, ?, g.game_date, g.game_id || ' ' || g.team, '{MISSING_GAME}',
+               'no row for ' || g.team || ' in this completed game (' || g.away || ' at '
+               || g.home || '): its box score is missing or too incomplete to use; the date '
+               || 'was written without it and is computed again when its input changes',
+               TRUE, NULL, NULL, ?
+        FROM team_games AS g
+        WHERE g.team IS NOT NULL AND NOT EXISTS (
+            SELECT 1 FROM _model_out AS o
+            WHERE ({ok_filter}) AND o.game_id = g.game_id AND o.{team} = g.team
+        )
         """,
-        [model.name, run_id, now, sorted(blocked)],
+        [sorted(blocked), model.name, run_id, now],
     )[0]
     if n:
         result.failures_by_category[MISSING_GAME] = (

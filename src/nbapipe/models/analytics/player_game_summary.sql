@@ -4,7 +4,7 @@
 -- key: game_date, player_lookup
 -- date_column: game_date
 -- upstream: nba_raw.player_boxscores (critical), nba_analytics.team_offense_game_summary (critical), nba_raw.play_by_play (optional), nba_analytics.player_prop_lines (optional), nba_raw.schedule (optional)
--- game_sources: nba_raw.player_boxscores
+-- team_games: team_abbr
 -- lookback: 0 days
 -- check: unique_key
 -- check: not_null(game_id, player_lookup, team_abbr, player_status, is_active, is_dnp, primary_source_used, quality_tier, quality_score, data_quality_flag, data_hash)

@@ -4,6 +4,7 @@
 -- key: game_date, defending_team_abbr
 -- date_column: game_date
 -- upstream: nba_analytics.team_offense_game_summary (critical)
+-- team_games: defending_team_abbr
 -- lookback: 0 days
 -- check: unique_key
 -- check: not_null(game_id, defending_team_abbr, opponent_team_abbr, points_allowed, defensive_rating, data_hash)

@@ -4,7 +4,7 @@
 -- key: game_date, team_abbr
 -- date_column: game_date
 -- upstream: nba_raw.schedule (optional), nba_raw.team_boxscores (critical), nba_raw.player_boxscores (optional), nba_raw.play_by_play (optional)
--- game_sources: nba_raw.team_boxscores, nba_raw.player_boxscores
+-- team_games: team_abbr
 -- lookback: 0 days
 -- check: unique_key
 -- check: not_null(game_id, team_abbr, opponent_team_abbr, points_scored, possessions, data_hash)
