@@ -158,6 +158,31 @@ class Answer:
     failures: dict[str, str] = field(default_factory=dict)
 
 
+def missing_team_games(
+    con: duckdb.DuckDBPyConnection, day: dt.date, written: Iterable[Row], team_column: str
+) -> dict[str, str]:
+    """A per-game table's failure rows for one date: each team of a completed game of the
+    schedule (final, not pre-season or All-Star) that the table has no row for, as
+    '<game id> <team>' -> MISSING_RAW_DATA."""
+    have = {(r["game_id"], r[team_column]) for r in written}
+    games: dict[str, tuple[str, str]] = {}
+    for g in rows(
+        con,
+        "SELECT game_id, home_team_abbr, away_team_abbr, season_type, game_status "
+        "FROM nba_raw.schedule WHERE game_date = ? ORDER BY game_id, home_team_abbr",
+        [day],
+    ):
+        final = g["game_status"] in (None, 3)
+        if final and (g["season_type"] or "Regular Season") not in ("Pre Season", "All-Star"):
+            games.setdefault(g["game_id"], (g["home_team_abbr"], g["away_team_abbr"]))
+    return {
+        f"{game} {team}": "MISSING_RAW_DATA"
+        for game, teams in games.items()
+        for team in teams
+        if team is not None and (game, team) not in have
+    }
+
+
 @dataclass(frozen=True)
 class Reference:
     """One table's reference: ``compute(con, day)`` -> Answer for that date.

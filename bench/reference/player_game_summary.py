@@ -22,6 +22,7 @@ from bench.reference.base import (
     Answer,
     Reference,
     Row,
+    missing_team_games,
     row_hash,
     rows,
     sql_round_float,
@@ -418,7 +419,8 @@ def summarize(
 
 
 def compute(con: duckdb.DuckDBPyConnection, day: dt.date) -> Answer:
-    return Answer(rows=list(summarize(con, "game_date = ?", [day]).values()))
+    out = list(summarize(con, "game_date = ?", [day]).values())
+    return Answer(rows=out, failures=missing_team_games(con, day, out, "team_abbr"))
 
 
 REFERENCE = register(

@@ -11,7 +11,7 @@ import datetime as dt
 import duckdb
 
 from bench.reference import register
-from bench.reference.base import Answer, Reference, Row, row_hash, rows
+from bench.reference.base import Answer, Reference, Row, missing_team_games, row_hash, rows
 
 # defence column <- opponent's offence column
 FROM_OPPONENT = {
@@ -149,7 +149,7 @@ def compute(con: duckdb.DuckDBPyConnection, day: dt.date) -> Answer:
         row["three_pt_points_allowed"] = times(3, o["three_pt_makes"])
         row["data_hash"] = data_hash(row)
         out.append(row)
-    return Answer(rows=out)
+    return Answer(rows=out, failures=missing_team_games(con, day, out, "defending_team_abbr"))
 
 
 REFERENCE = register(

@@ -17,7 +17,15 @@ from typing import Any
 import duckdb
 
 from bench.reference import register
-from bench.reference.base import Answer, Reference, Row, row_hash, rows, sql_round_float
+from bench.reference.base import (
+    Answer,
+    Reference,
+    Row,
+    missing_team_games,
+    row_hash,
+    rows,
+    sql_round_float,
+)
 from nbapipe import vocab
 
 FT_TRIP = Decimal(repr(vocab.FT_TRIP_FACTOR))  # a DECIMAL literal in SQL: exact arithmetic
@@ -316,7 +324,7 @@ def compute(con: duckdb.DuckDBPyConnection, day: dt.date) -> Answer:
         )
         row["data_hash"] = data_hash(row)
         out.append(row)
-    return Answer(rows=out)
+    return Answer(rows=out, failures=missing_team_games(con, day, out, "team_abbr"))
 
 
 REFERENCE = register(
