@@ -811,3 +811,27 @@ def test_model_left_running_alone_gets_every_thread(
         assert str(eng.fetchone("SELECT current_setting('threads')")[0]) == default
     assert seen[f"{TOGS} at start"] == seen[f"{completeness} at start"] == "1"
     assert seen[f"{TOGS} alone"] == default
+
+
+def test_pipeline_short_runs_plan_lightly_and_long_ones_fully(
+    wh: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A daily run skips the optimizer passes that cost more than they save on one date; a
+    backfill keeps them. (That both give the same rows is what the daily-equals-backfill
+    tests of every model check.)"""
+    from nbapipe.pipeline import runner
+
+    seen = []
+    original = runner._run_model
+
+    def spy(engine, model, *args, **kwargs):
+        seen.append(engine.fetchone("SELECT current_setting('disabled_optimizers')")[0])
+        return original(engine, model, *args, **kwargs)
+
+    monkeypatch.setattr(runner, "_run_model", spy)
+    api.run_daily("2025-02-03", warehouse=wh, models=[TOGS], force=True)
+    api.backfill("2025-01-01", "2025-02-28", warehouse=wh, models=[TOGS], force=True)
+    from nbapipe.engine.duckdb import LIGHT_PLANNING_SKIPS
+
+    light, full = seen
+    assert set(light.replace(" ", "").split(",")) == set(LIGHT_PLANNING_SKIPS) and not full

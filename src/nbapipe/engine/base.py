@@ -86,6 +86,10 @@ class Engine(Protocol):
         session runs on at most ``n`` threads (None: as many as the engine likes, the
         setting the block restores at its end)."""
 
+    def light_planning(self) -> contextlib.AbstractContextManager[None]:
+        """A block whose statements, over a short range, may skip optimizer passes that cost
+        more planning time than they save on little data (same results)."""
+
     def replace_dates(
         self,
         table: str,

@@ -57,6 +57,9 @@ MERGE_GAP_DAYS = 14
 # Seasons one statement may span: bounds a backfill's memory (20 seasons run as 5 chunks).
 CHUNK_SEASONS = 4
 DATE_ENTITY = "__date__"
+# A run over fewer days than this (a daily run, a few days' catch-up) plans its statements
+# lightly (Engine.light_planning): on so little data planning costs as much as running.
+LIGHT_PLANNING_DAYS = 7
 # History models (game-count windows) need their upstream complete this many days back.
 DEPENDENCY_CHECK_DAYS_FOR_GAME_WINDOWS = 30
 
@@ -570,15 +573,10 @@ def run_models(
     ordered = sorted(models, key=lambda m: order[m.name])
     workers = settings.model_workers(workers)
     _queue_models(engine, ordered, run_id, start, end, trigger, force)
+    short = (end - start).days < LIGHT_PLANNING_DAYS
     try:
-        if workers == 1 or len(ordered) == 1:
-            results = [
-                _run_model(engine, m, start, end, force, run_id, progress, cache) for m in ordered
-            ]
-        else:
-            results = _run_side_by_side(
-                engine, ordered, workers, start, end, force, run_id, progress, cache
-            )
+        with engine.light_planning() if short else contextlib.nullcontext():
+            results = _run_all(engine, ordered, workers, start, end, force, run_id, progress, cache)
     except BaseException as exc:
         reason = (
             "the run stopped after a model failed"
@@ -595,6 +593,22 @@ def run_models(
     summary.models.extend(results)
     summary.seconds = time.perf_counter() - t0
     return summary
+
+
+def _run_all(
+    engine: Engine,
+    ordered: list[Model],
+    workers: int,
+    start: dt.date,
+    end: dt.date,
+    force: bool,
+    run_id: str,
+    progress: ProgressSink,
+    cache: RunCache,
+) -> list[ModelResult]:
+    if workers == 1 or len(ordered) == 1:
+        return [_run_model(engine, m, start, end, force, run_id, progress, cache) for m in ordered]
+    return _run_side_by_side(engine, ordered, workers, start, end, force, run_id, progress, cache)
 
 
 def _run_side_by_side(
@@ -1022,36 +1036,42 @@ def _write_missing_games(
     input changes."""
     if model.team_games is None:
         return
-    team = quote_ident(model.team_games)
-    n = engine.fetchone(
-        f"""
-        INSERT INTO {PRECOMPUTE_FAILURES.fqn}
-        WITH games AS (
-            SELECT game_date, game_id, min(away_team_abbr) AS away, min(home_team_abbr) AS home
-            FROM {schema.SCHEDULE.fqn}
-            WHERE game_date IN (SELECT d FROM _todo_dates) AND coalesce(game_status, 3) = 3
-              AND {vocab.counted_game_sql("season_type")}
-              AND game_date NOT IN (SELECT unnest(CAST(? AS DATE[])))
-            GROUP BY game_date, game_id
-        ),
-        team_games AS (
-            SELECT game_date, game_id, away, home, home AS team FROM games
-            UNION ALL
-            SELECT game_date, game_id, away, home, away AS team FROM games
+    # The usual answer is none: one small EXCEPT finds them, the failure rows come after.
+    missing = [
+        (d, game, team)
+        for d, game, team in engine.fetchall(
+            f"""
+            SELECT game_date, game_id, team FROM (
+                SELECT game_date, game_id, unnest([home_team_abbr, away_team_abbr]) AS team
+                FROM {schema.SCHEDULE.fqn}
+                WHERE game_date IN (SELECT d FROM _todo_dates) AND coalesce(game_status, 3) = 3
+                  AND {vocab.counted_game_sql("season_type")}
+            ) WHERE team IS NOT NULL
+            EXCEPT
+            SELECT {quote_ident(model.date_column)}, game_id, {quote_ident(model.team_games)}
+            FROM _model_out WHERE {ok_filter}
+            """
         )
-        SELECT ?, ?, g.game_date, g.game_id || ' ' || g.team, '{MISSING_GAME}',
-               'no row for ' || g.team || ' in this completed game (' || g.away || ' at '
-               || g.home || '): its box score is missing or too incomplete to use; the date '
-               || 'was written without it and is computed again when its input changes',
-               TRUE, NULL, NULL, ?
-        FROM team_games AS g
-        WHERE g.team IS NOT NULL AND NOT EXISTS (
-            SELECT 1 FROM _model_out AS o
-            WHERE ({ok_filter}) AND o.game_id = g.game_id AND o.{team} = g.team
+        if d not in blocked
+    ]
+    n = len(missing)
+    if missing:
+        engine.execute(
+            f"""
+            INSERT INTO {PRECOMPUTE_FAILURES.fqn}
+            SELECT ?, ?, m.d, m.game_id || ' ' || m.team, '{MISSING_GAME}',
+                   'no row for ' || m.team || ' in this completed game (' || g.away || ' at '
+                   || g.home || '): its box score is missing or too incomplete to use; the '
+                   || 'date was written without it and is computed again when its input '
+                   || 'changes',
+                   TRUE, NULL, NULL, ?
+            FROM (SELECT unnest(CAST(? AS DATE[])) AS d, unnest(CAST(? AS VARCHAR[])) AS game_id,
+                         unnest(CAST(? AS VARCHAR[])) AS team) AS m
+            JOIN (SELECT game_id, min(away_team_abbr) AS away, min(home_team_abbr) AS home
+                  FROM {schema.SCHEDULE.fqn} GROUP BY game_id) AS g ON g.game_id = m.game_id
+            """,
+            [model.name, run_id, now, *map(list, zip(*missing, strict=True))],
         )
-        """,
-        [sorted(blocked), model.name, run_id, now],
-    )[0]
     if n:
         result.failures_by_category[MISSING_GAME] = (
             result.failures_by_category.get(MISSING_GAME, 0) + n
