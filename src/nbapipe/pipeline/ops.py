@@ -177,7 +177,8 @@ def _no_input_dates(engine: Engine, m: Model, dates: list[dt.date]) -> set[dt.da
         fed |= {
             d
             for (d,) in engine.fetchall(
-                f"SELECT DISTINCT {dc} FROM {u.table} WHERE {dc} IN (SELECT d FROM _missing_dates)"
+                f"SELECT DISTINCT {dc} FROM {u.table} WHERE {dc} IN (SELECT unnest(?::DATE[]))",
+                [dates],
             )
         }
     return set(dates) - fed

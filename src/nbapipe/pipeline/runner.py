@@ -576,7 +576,15 @@ def run_models(
     short = (end - start).days < LIGHT_PLANNING_DAYS
     try:
         with engine.light_planning() if short else contextlib.nullcontext():
-            results = _run_all(engine, ordered, workers, start, end, force, run_id, progress, cache)
+            if workers == 1 or len(ordered) == 1:
+                results = [
+                    _run_model(engine, m, start, end, force, run_id, progress, cache)
+                    for m in ordered
+                ]
+            else:
+                results = _run_side_by_side(
+                    engine, ordered, workers, start, end, force, run_id, progress, cache
+                )
     except BaseException as exc:
         reason = (
             "the run stopped after a model failed"
@@ -593,22 +601,6 @@ def run_models(
     summary.models.extend(results)
     summary.seconds = time.perf_counter() - t0
     return summary
-
-
-def _run_all(
-    engine: Engine,
-    ordered: list[Model],
-    workers: int,
-    start: dt.date,
-    end: dt.date,
-    force: bool,
-    run_id: str,
-    progress: ProgressSink,
-    cache: RunCache,
-) -> list[ModelResult]:
-    if workers == 1 or len(ordered) == 1:
-        return [_run_model(engine, m, start, end, force, run_id, progress, cache) for m in ordered]
-    return _run_side_by_side(engine, ordered, workers, start, end, force, run_id, progress, cache)
 
 
 def _run_side_by_side(
@@ -1054,7 +1046,6 @@ def _write_missing_games(
         )
         if d not in blocked
     ]
-    n = len(missing)
     if missing:
         engine.execute(
             f"""
@@ -1072,7 +1063,7 @@ def _write_missing_games(
             """,
             [model.name, run_id, now, *map(list, zip(*missing, strict=True))],
         )
-    if n:
+        n = len(missing)
         result.failures_by_category[MISSING_GAME] = (
             result.failures_by_category.get(MISSING_GAME, 0) + n
         )
